@@ -1,0 +1,116 @@
+package pgstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/internal/eventstore/pgstore"
+	"github.com/awareportal/portal/internal/eventstore/storetest"
+	"github.com/awareportal/portal/internal/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) eventstore.Store {
+		db := testenv.DB(t)
+		s := pgstore.New(db.Pool, pgstore.WithPollInterval(50*time.Millisecond))
+		t.Cleanup(s.Close)
+		return s
+	})
+}
+
+// TestGapProblem commits two appends out of order while a subscriber reads:
+// the event whose transaction started first but commits last must still be
+// delivered, and before the other one.
+func TestGapProblem(t *testing.T) {
+	db := testenv.DB(t)
+	s := pgstore.New(db.Pool, pgstore.WithPollInterval(20*time.Millisecond))
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+
+	got := make(chan eventstore.RecordedEvent, 10)
+	go func() {
+		_ = s.Subscribe(ctx, eventstore.Start, func(_ context.Context, b []eventstore.RecordedEvent) error {
+			for _, e := range b {
+				got <- e
+			}
+			return nil
+		})
+	}()
+
+	// Transaction A takes its id and sequence value first, and stays open.
+	slow, err := db.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Rollback(ctx) //nolint:errcheck
+	if _, err := slow.Exec(ctx, `INSERT INTO events (id, stream, version, type, data, recorded_at)
+		VALUES (gen_random_uuid(), 'slow', 1, 'test.slow', '{}', now())`); err != nil {
+		t.Fatal(err)
+	}
+
+	// Transaction B appends and commits while A is still open.
+	if _, err := s.Append(ctx, "fast", eventstore.NoStream, eventstore.EventData{Type: "test.fast", Data: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+
+	// B is committed, yet a reader must not see it while A may still commit
+	// before it in the global order.
+	visible, err := s.ReadAll(ctx, eventstore.Start, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(visible) != 0 {
+		t.Fatalf("read %d events while an earlier transaction was open: %+v", len(visible), visible[0])
+	}
+	select {
+	case e := <-got:
+		t.Fatalf("subscriber received %s before the earlier transaction committed", e.Type)
+	case <-time.After(200 * time.Millisecond):
+	}
+
+	if err := slow.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	first, second := receive(t, ctx, got), receive(t, ctx, got)
+	if first.Type != "test.slow" || second.Type != "test.fast" {
+		t.Fatalf("delivered %s then %s, want test.slow then test.fast", first.Type, second.Type)
+	}
+	if !first.Position.Less(second.Position) {
+		t.Fatalf("positions out of order: %s, %s", first.Position, second.Position)
+	}
+}
+
+// TestEventsAreImmutable checks the schema refuses UPDATE, DELETE and TRUNCATE.
+func TestEventsAreImmutable(t *testing.T) {
+	db := testenv.DB(t)
+	s := pgstore.New(db.Pool)
+	ctx := context.Background()
+	if _, err := s.Append(ctx, "s", eventstore.NoStream, eventstore.EventData{Type: "t", Data: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, stmt := range []string{
+		`UPDATE events SET type = 'x'`,
+		`DELETE FROM events`,
+		`TRUNCATE events`,
+	} {
+		if _, err := db.Pool.Exec(ctx, stmt); err == nil {
+			t.Errorf("%s succeeded", stmt)
+		}
+	}
+}
+
+func receive(t *testing.T, ctx context.Context, ch <-chan eventstore.RecordedEvent) eventstore.RecordedEvent {
+	t.Helper()
+	select {
+	case e := <-ch:
+		return e
+	case <-ctx.Done():
+		t.Fatal("timed out waiting for an event")
+		return eventstore.RecordedEvent{}
+	}
+}
