@@ -1,0 +1,37 @@
+// Package registry lists every domain event the portal stores, so the
+// application can build one codec for all of them (no init-time registration).
+package registry
+
+import (
+	"github.com/awareportal/portal/domain"
+	"github.com/awareportal/portal/domain/directory"
+	"github.com/awareportal/portal/domain/signin"
+	"github.com/awareportal/portal/domain/tenancy"
+)
+
+// Events returns a zero value of every event type.
+func Events() []domain.Event {
+	return []domain.Event{
+		tenancy.PartnerRegistered{},
+		tenancy.ClientRegistered{},
+		tenancy.ClientPortalSwitched{},
+		directory.LearnerProvisioned{},
+		signin.LinkRequested{},
+		signin.LinkOpened{},
+		signin.SignedIn{},
+		signin.SignInFailed{},
+		signin.OrganisationChosen{},
+		signin.SignedOut{},
+	}
+}
+
+// Codec returns a codec that knows every event.
+func Codec() *domain.Codec {
+	c, err := domain.NewCodec(Events()...)
+	if err != nil {
+		// The list above is static: a clash is a programming error caught by
+		// the registry test, never a runtime condition.
+		panic(err)
+	}
+	return c
+}

@@ -1,0 +1,229 @@
+package signin
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/awareportal/portal/domain"
+)
+
+const (
+	// LinkTTL is how long a sign-in link or code works.
+	LinkTTL = time.Hour
+	// MaxCodeAttempts wrong codes lock the request.
+	MaxCodeAttempts = 5
+	// CodeAlphabet avoids look-alikes (0/O, 1/I/L).
+	CodeAlphabet = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+	// CodeLength is the number of characters in a code (about 30 bits).
+	CodeLength = 6
+)
+
+var (
+	ErrNoSuchRequest = errors.New("no such sign-in request")
+	ErrInvalidLink   = errors.New("this sign-in link is not valid")
+	ErrExpired       = errors.New("this sign-in link has expired")
+	ErrUsed          = errors.New("this sign-in link was already used")
+	ErrWrongCode     = errors.New("that code is not right")
+	ErrLocked        = errors.New("too many wrong codes: request a new email")
+	ErrNotCandidate  = errors.New("not one of your organisations")
+	ErrNoSession     = errors.New("no such session")
+)
+
+// Stream is the stream of sign-in request id.
+func Stream(requestID string) string { return "signin-" + requestID }
+
+// HashToken is how link tokens are stored.
+func HashToken(token string) []byte {
+	h := sha256.Sum256([]byte(token))
+	return h[:]
+}
+
+// HashCode is how codes are stored: keyed, since a 30-bit code could be
+// brute-forced from a plain hash in an exported event log.
+func HashCode(key []byte, requestID, code string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(requestID))
+	m.Write([]byte{0})
+	m.Write([]byte(NormalizeCode(code)))
+	return m.Sum(nil)
+}
+
+// NormalizeCode upper-cases a typed code and drops spaces and dashes.
+func NormalizeCode(code string) string {
+	var b strings.Builder
+	for _, r := range strings.ToUpper(code) {
+		if strings.ContainsRune(CodeAlphabet, r) || (r >= '0' && r <= '9') || (r >= 'A' && r <= 'Z') {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// FormatCode shows a code as ABC-DEF.
+func FormatCode(code string) string {
+	if len(code) != CodeLength {
+		return code
+	}
+	return code[:3] + "-" + code[3:]
+}
+
+// Request is the sign-in request aggregate.
+type Request struct {
+	ID         string
+	Email      string
+	Known      bool
+	LearnerIDs []string
+	PartnerID  string
+	TokenHash  []byte
+	CodeHash   []byte
+	ExpiresAt  time.Time
+	Redeemed   bool
+	WrongCodes int
+	Sessions   map[string]string // open session ref -> learner id ("" until chosen)
+}
+
+// Apply folds an event into the request.
+func (r *Request) Apply(e domain.Event) {
+	switch ev := e.(type) {
+	case LinkRequested:
+		r.ID, r.Email, r.Known = ev.RequestID, ev.Email, ev.Known
+		r.LearnerIDs, r.PartnerID = ev.LearnerIDs, ev.PartnerID
+		r.TokenHash, r.CodeHash, r.ExpiresAt = ev.TokenHash, ev.CodeHash, ev.ExpiresAt
+	case SignedIn:
+		r.Redeemed = true
+		if r.Sessions == nil {
+			r.Sessions = map[string]string{}
+		}
+		r.Sessions[ev.SessionRef] = ev.LearnerID
+	case SignInFailed:
+		if ev.Reason == ReasonWrongCode || ev.Reason == ReasonTooManyAttempts {
+			r.WrongCodes++
+		}
+	case OrganisationChosen:
+		r.Sessions[ev.SessionRef] = ev.LearnerID
+	case SignedOut:
+		delete(r.Sessions, ev.SessionRef)
+	}
+}
+
+// LinkInput is what RequestLink needs; the secrets come from crypto/rand
+// in the caller.
+type LinkInput struct {
+	RequestID  string
+	Email      string
+	LearnerIDs []string
+	PartnerID  string
+	Token      string
+	Code       string
+	CodeKey    []byte
+	MailID     string
+}
+
+// RequestLink records a request for a sign-in email.
+func RequestLink(in LinkInput, now time.Time) []domain.Event {
+	return []domain.Event{LinkRequested{
+		RequestID:  in.RequestID,
+		Email:      in.Email,
+		Known:      len(in.LearnerIDs) > 0,
+		LearnerIDs: in.LearnerIDs,
+		PartnerID:  in.PartnerID,
+		TokenHash:  HashToken(in.Token),
+		CodeHash:   HashCode(in.CodeKey, in.RequestID, in.Code),
+		MailID:     in.MailID,
+		ExpiresAt:  now.Add(LinkTTL),
+		At:         now,
+	}}
+}
+
+// RateLimited records a request refused by a rate limit.
+func RateLimited(requestID, email string, now time.Time) []domain.Event {
+	return []domain.Event{SignInFailed{RequestID: requestID, Email: email, Reason: ReasonRateLimited, At: now}}
+}
+
+// Open records a GET of the link.
+func (r *Request) Open(now time.Time) ([]domain.Event, error) {
+	if r.ID == "" {
+		return nil, ErrNoSuchRequest
+	}
+	return []domain.Event{LinkOpened{RequestID: r.ID, At: now}}, nil
+}
+
+// Redemption is a session about to begin.
+type Redemption struct {
+	SessionRef string
+	Method     Method
+}
+
+// RedeemLink signs in with the link's token. On refusal it returns the
+// failure event to record along with the error.
+func (r *Request) RedeemLink(token string, red Redemption, now time.Time) ([]domain.Event, error) {
+	if r.ID == "" {
+		return nil, ErrNoSuchRequest
+	}
+	if subtle.ConstantTimeCompare(HashToken(token), r.TokenHash) != 1 || !r.Known {
+		return r.fail(ReasonInvalidLink, now), ErrInvalidLink
+	}
+	return r.redeem(red, now)
+}
+
+// RedeemCode signs in with the short code from the email.
+func (r *Request) RedeemCode(code string, key []byte, red Redemption, now time.Time) ([]domain.Event, error) {
+	if r.ID == "" {
+		return nil, ErrNoSuchRequest
+	}
+	if r.WrongCodes >= MaxCodeAttempts {
+		return r.fail(ReasonTooManyAttempts, now), ErrLocked
+	}
+	if subtle.ConstantTimeCompare(HashCode(key, r.ID, code), r.CodeHash) != 1 || !r.Known {
+		ev := SignInFailed{RequestID: r.ID, Email: r.Email, Reason: ReasonWrongCode, Attempt: r.WrongCodes + 1, At: now}
+		if ev.Attempt >= MaxCodeAttempts {
+			return []domain.Event{ev}, ErrLocked
+		}
+		return []domain.Event{ev}, ErrWrongCode
+	}
+	return r.redeem(red, now)
+}
+
+func (r *Request) redeem(red Redemption, now time.Time) ([]domain.Event, error) {
+	if r.Redeemed {
+		return r.fail(ReasonUsed, now), ErrUsed
+	}
+	if !now.Before(r.ExpiresAt) {
+		return r.fail(ReasonExpired, now), ErrExpired
+	}
+	ev := SignedIn{RequestID: r.ID, Email: r.Email, Method: red.Method, SessionRef: red.SessionRef, At: now}
+	if len(r.LearnerIDs) == 1 {
+		ev.LearnerID = r.LearnerIDs[0]
+	} else {
+		ev.LearnerIDs = r.LearnerIDs
+	}
+	return []domain.Event{ev}, nil
+}
+
+func (r *Request) fail(reason Reason, now time.Time) []domain.Event {
+	return []domain.Event{SignInFailed{RequestID: r.ID, Email: r.Email, Reason: reason, At: now}}
+}
+
+// ChooseOrganisation binds a session to one of the email's learners.
+func (r *Request) ChooseOrganisation(sessionRef, learnerID string, now time.Time) ([]domain.Event, error) {
+	if _, open := r.Sessions[sessionRef]; !open {
+		return nil, ErrNoSession
+	}
+	if !slices.Contains(r.LearnerIDs, learnerID) {
+		return nil, ErrNotCandidate
+	}
+	return []domain.Event{OrganisationChosen{RequestID: r.ID, SessionRef: sessionRef, LearnerID: learnerID, At: now}}, nil
+}
+
+// SignOut ends a session; signing out twice is a no-op.
+func (r *Request) SignOut(sessionRef string, now time.Time) []domain.Event {
+	if _, open := r.Sessions[sessionRef]; !open {
+		return nil
+	}
+	return []domain.Event{SignedOut{RequestID: r.ID, SessionRef: sessionRef, At: now}}
+}
