@@ -131,6 +131,8 @@ func teardown() {
 func (h *harness) configFor(dbname string) *pgxpool.Config {
 	cfg := h.admin.Copy()
 	cfg.ConnConfig.Database = dbname
+	// Like the app: listener, projection locks, batches and requests at once.
+	cfg.MaxConns = 16
 	return cfg
 }
 

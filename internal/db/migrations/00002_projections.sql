@@ -5,6 +5,7 @@ CREATE TABLE projection_checkpoints (
     name        text PRIMARY KEY,
     commit_pos  bigint      NOT NULL DEFAULT 0,
     prepare_pos bigint      NOT NULL DEFAULT 0,
+    version     integer     NOT NULL DEFAULT 0, -- the projection's schema version
     updated_at  timestamptz NOT NULL DEFAULT now()
 );
 

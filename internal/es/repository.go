@@ -1,0 +1,94 @@
+// Package es connects domain aggregates to the event store: load a stream
+// into an aggregate, decide, append with optimistic concurrency, retry.
+package es
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/awareportal/portal/domain"
+	"github.com/awareportal/portal/internal/eventstore"
+)
+
+// Aggregate folds events into state.
+type Aggregate interface {
+	Apply(domain.Event)
+}
+
+// Repository loads and saves aggregates.
+type Repository struct {
+	Store eventstore.Store
+	Codec *domain.Codec
+}
+
+// Load folds every event of stream into agg and returns the stream version
+// (0 for a stream with no events: the aggregate is new).
+func (r Repository) Load(ctx context.Context, stream string, agg Aggregate) (int64, error) {
+	evs, err := r.Store.ReadStream(ctx, stream, 1)
+	if errors.Is(err, eventstore.ErrStreamNotFound) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("load %s: %w", stream, err)
+	}
+	for _, rec := range evs {
+		e, err := r.Codec.Decode(rec.Type, rec.Data)
+		if err != nil {
+			return 0, fmt.Errorf("load %s: %w", stream, err)
+		}
+		agg.Apply(e)
+	}
+	if len(evs) == 0 {
+		return 0, nil
+	}
+	return evs[len(evs)-1].Version, nil
+}
+
+// Append encodes and appends events.
+func (r Repository) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, meta eventstore.Metadata, events ...domain.Event) (eventstore.AppendResult, error) {
+	data := make([]eventstore.EventData, 0, len(events))
+	for _, e := range events {
+		name, payload, err := r.Codec.Encode(e)
+		if err != nil {
+			return eventstore.AppendResult{}, err
+		}
+		data = append(data, eventstore.EventData{Type: name, Data: payload, Metadata: meta})
+	}
+	return r.Store.Append(ctx, stream, expected, data...)
+}
+
+// Decided is what a command produced.
+type Decided struct {
+	Events []domain.Event
+	Result eventstore.AppendResult
+}
+
+// maxRetries bounds retries after concurrency conflicts.
+const maxRetries = 10
+
+// Execute loads the stream into a fresh aggregate, runs decide, and appends
+// what it decided at the loaded version, retrying from a fresh load when
+// another writer got there first. Events that decide returns together with
+// an error (a recorded refusal) are appended too, and the error is returned.
+func Execute[A Aggregate](ctx context.Context, r Repository, stream string, meta eventstore.Metadata, fresh func() A, decide func(A) ([]domain.Event, error)) (Decided, error) {
+	for attempt := 0; ; attempt++ {
+		agg := fresh()
+		version, err := r.Load(ctx, stream, agg)
+		if err != nil {
+			return Decided{}, err
+		}
+		events, decideErr := decide(agg)
+		if len(events) == 0 {
+			return Decided{}, decideErr
+		}
+		res, err := r.Append(ctx, stream, eventstore.Exactly(version), meta, events...)
+		if errors.Is(err, eventstore.ErrConcurrency) && attempt < maxRetries {
+			continue
+		}
+		if err != nil {
+			return Decided{}, err
+		}
+		return Decided{Events: events, Result: res}, decideErr
+	}
+}

@@ -1,0 +1,200 @@
+// Package directory is the read model of partners, clients and learners:
+// who can sign in, where, and under whose brand.
+package directory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/awareportal/portal/domain"
+	dir "github.com/awareportal/portal/domain/directory"
+	"github.com/awareportal/portal/domain/tenancy"
+	"github.com/awareportal/portal/internal/eventstore"
+)
+
+// Name is the projection's name; its tables live in schema rm_directory.
+const Name = "directory"
+
+// Projection builds the directory read model.
+type Projection struct{}
+
+func (Projection) Name() string { return Name }
+func (Projection) Version() int { return 1 }
+
+func (Projection) Schema() string {
+	return `
+CREATE TABLE partners (
+    id            text PRIMARY KEY,
+    name          text NOT NULL,
+    slug          text NOT NULL UNIQUE,
+    logo_svg      text NOT NULL,
+    accent_color  text NOT NULL,
+    support_email text NOT NULL
+);
+CREATE TABLE clients (
+    id             text PRIMARY KEY,
+    partner_id     text NOT NULL,
+    name           text NOT NULL,
+    portal_enabled boolean NOT NULL
+);
+CREATE TABLE learners (
+    id         text PRIMARY KEY,
+    client_id  text NOT NULL,
+    email      text NOT NULL,
+    first_name text NOT NULL,
+    last_name  text NOT NULL,
+    manager_id text NOT NULL,
+    department text NOT NULL,
+    source     text NOT NULL
+);
+CREATE INDEX learners_email ON learners (email);
+CREATE INDEX learners_client ON learners (client_id);
+CREATE INDEX learners_manager ON learners (manager_id);
+`
+}
+
+func (Projection) Apply(ctx context.Context, tx pgx.Tx, _ eventstore.RecordedEvent, e domain.Event) error {
+	var err error
+	switch ev := e.(type) {
+	case tenancy.PartnerRegistered:
+		_, err = tx.Exec(ctx, `INSERT INTO partners (id, name, slug, logo_svg, accent_color, support_email) VALUES ($1,$2,$3,$4,$5,$6)`,
+			ev.PartnerID, ev.Name, ev.Slug, ev.LogoSVG, ev.AccentColor, ev.SupportEmail)
+	case tenancy.ClientRegistered:
+		_, err = tx.Exec(ctx, `INSERT INTO clients (id, partner_id, name, portal_enabled) VALUES ($1,$2,$3,$4)`,
+			ev.ClientID, ev.PartnerID, ev.Name, ev.PortalEnabled)
+	case tenancy.ClientPortalSwitched:
+		_, err = tx.Exec(ctx, `UPDATE clients SET portal_enabled = $2 WHERE id = $1`, ev.ClientID, ev.Enabled)
+	case dir.LearnerProvisioned:
+		_, err = tx.Exec(ctx, `INSERT INTO learners (id, client_id, email, first_name, last_name, manager_id, department, source) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
+			ev.LearnerID, ev.ClientID, ev.Email, ev.FirstName, ev.LastName, ev.ManagerID, ev.Department, string(ev.Source))
+	}
+	return err
+}
+
+// ErrNotFound is returned when a lookup finds nothing.
+var ErrNotFound = errors.New("not found")
+
+// Partner is a partner's brand.
+type Partner struct {
+	ID, Name, Slug, LogoSVG, AccentColor, SupportEmail string
+}
+
+// Client is a client organisation.
+type Client struct {
+	ID, PartnerID, Name string
+	PortalEnabled       bool
+}
+
+// Learner is a learner with their organisation.
+type Learner struct {
+	ID, ClientID, Email, FirstName, LastName, ManagerID, Department, Source string
+	ClientName                                                              string
+	PortalEnabled                                                           bool
+	PartnerID                                                               string
+}
+
+// FullName is the learner's first and last name.
+func (l Learner) FullName() string {
+	if l.LastName == "" {
+		return l.FirstName
+	}
+	return l.FirstName + " " + l.LastName
+}
+
+// Queries reads the directory.
+type Queries struct {
+	Pool *pgxpool.Pool
+}
+
+const learnerCols = `l.id, l.client_id, l.email, l.first_name, l.last_name, l.manager_id, l.department, l.source, c.name, c.portal_enabled, c.partner_id`
+
+func scanLearner(row pgx.Row) (Learner, error) {
+	var l Learner
+	err := row.Scan(&l.ID, &l.ClientID, &l.Email, &l.FirstName, &l.LastName, &l.ManagerID, &l.Department, &l.Source, &l.ClientName, &l.PortalEnabled, &l.PartnerID)
+	return l, err
+}
+
+// LearnersByEmail returns every learner with that (normalised) email, one
+// per client organisation, ordered by organisation name.
+func (q Queries) LearnersByEmail(ctx context.Context, email string) ([]Learner, error) {
+	rows, err := q.Pool.Query(ctx, `SELECT `+learnerCols+` FROM rm_directory.learners l JOIN rm_directory.clients c ON c.id = l.client_id
+		WHERE l.email = $1 ORDER BY c.name, l.id`, email)
+	if err != nil {
+		return nil, fmt.Errorf("learners by email: %w", err)
+	}
+	defer rows.Close()
+	var out []Learner
+	for rows.Next() {
+		l, err := scanLearner(rows)
+		if err != nil {
+			return nil, fmt.Errorf("learners by email: %w", err)
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// Learner returns one learner, or ErrNotFound.
+func (q Queries) Learner(ctx context.Context, id string) (Learner, error) {
+	l, err := scanLearner(q.Pool.QueryRow(ctx, `SELECT `+learnerCols+` FROM rm_directory.learners l JOIN rm_directory.clients c ON c.id = l.client_id WHERE l.id = $1`, id))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Learner{}, fmt.Errorf("learner %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Learner{}, fmt.Errorf("learner %s: %w", id, err)
+	}
+	return l, nil
+}
+
+func scanPartner(row pgx.Row, key string) (Partner, error) {
+	var p Partner
+	err := row.Scan(&p.ID, &p.Name, &p.Slug, &p.LogoSVG, &p.AccentColor, &p.SupportEmail)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Partner{}, fmt.Errorf("partner %s: %w", key, ErrNotFound)
+	}
+	if err != nil {
+		return Partner{}, fmt.Errorf("partner %s: %w", key, err)
+	}
+	return p, nil
+}
+
+const partnerCols = `id, name, slug, logo_svg, accent_color, support_email`
+
+// Partner returns a partner by id, or ErrNotFound.
+func (q Queries) Partner(ctx context.Context, id string) (Partner, error) {
+	return scanPartner(q.Pool.QueryRow(ctx, `SELECT `+partnerCols+` FROM rm_directory.partners WHERE id = $1`, id), id)
+}
+
+// PartnerBySlug returns a partner by its URL slug, or ErrNotFound.
+func (q Queries) PartnerBySlug(ctx context.Context, slug string) (Partner, error) {
+	return scanPartner(q.Pool.QueryRow(ctx, `SELECT `+partnerCols+` FROM rm_directory.partners WHERE slug = $1`, slug), slug)
+}
+
+// Partners lists every partner by name.
+func (q Queries) Partners(ctx context.Context) ([]Partner, error) {
+	rows, err := q.Pool.Query(ctx, `SELECT `+partnerCols+` FROM rm_directory.partners ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("partners: %w", err)
+	}
+	defer rows.Close()
+	var out []Partner
+	for rows.Next() {
+		var p Partner
+		if err := rows.Scan(&p.ID, &p.Name, &p.Slug, &p.LogoSVG, &p.AccentColor, &p.SupportEmail); err != nil {
+			return nil, fmt.Errorf("partners: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// CountPartners says how many partners exist (the seed runs when none do).
+func (q Queries) CountPartners(ctx context.Context) (int, error) {
+	var n int
+	err := q.Pool.QueryRow(ctx, `SELECT count(*) FROM rm_directory.partners`).Scan(&n)
+	return n, err
+}

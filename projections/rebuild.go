@@ -1,0 +1,143 @@
+package projections
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/awareportal/portal/internal/eventstore"
+)
+
+// Rebuild replays the whole log into a fresh schema beside the live one and
+// swaps it in, so readers keep reading the old read model until the new one
+// has caught up. The swap holds the projection's checkpoint row, which the
+// live runner locks for every batch, so no event is applied to the old
+// schema after the new one took over; the live runner then notices the
+// moved checkpoint and carries on from it.
+func (r *Runner) Rebuild(ctx context.Context, p Projection) error {
+	conn, err := r.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		_ = conn.Conn().Close(context.Background())
+		conn.Release()
+	}()
+	// One rebuild of a projection at a time.
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(7420, $1)`, lockKey("rebuild:"+p.Name())); err != nil {
+		return fmt.Errorf("rebuild %s: lock: %w", p.Name(), err)
+	}
+	live := SchemaName(p.Name())
+	next, old := live+"_next", live+"_old"
+	start := time.Now()
+
+	err = pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{next}.Sanitize()+` CASCADE`); err != nil {
+			return err
+		}
+		return createSchema(ctx, tx, p, next)
+	})
+	if err != nil {
+		return fmt.Errorf("rebuild %s: create %s: %w", p.Name(), next, err)
+	}
+
+	// Replay beside the live schema, batch by batch.
+	pos, events := eventstore.Start, 0
+	for {
+		batch, err := r.store.ReadAll(ctx, pos, r.BatchSize)
+		if err != nil {
+			return fmt.Errorf("rebuild %s: %w", p.Name(), err)
+		}
+		if len(batch) == 0 {
+			break
+		}
+		if err := r.applyBatch(ctx, p, next, pos, batch, false); err != nil {
+			return fmt.Errorf("rebuild %s: %w", p.Name(), err)
+		}
+		pos = batch[len(batch)-1].Position
+		events += len(batch)
+	}
+
+	// Catch up the last events and swap, in one transaction.
+	err = pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT DO NOTHING`, p.Name()); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `SELECT 1 FROM projection_checkpoints WHERE name = $1 FOR UPDATE`, p.Name()); err != nil {
+			return err
+		}
+		for {
+			batch, err := r.store.ReadAll(ctx, pos, r.BatchSize)
+			if err != nil {
+				return err
+			}
+			if len(batch) == 0 {
+				break
+			}
+			if err := r.applyEvents(ctx, tx, p, next, batch); err != nil {
+				return err
+			}
+			pos = batch[len(batch)-1].Position
+			events += len(batch)
+		}
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)`, live).Scan(&exists); err != nil {
+			return err
+		}
+		if exists {
+			if _, err := tx.Exec(ctx, `ALTER SCHEMA `+pgx.Identifier{live}.Sanitize()+` RENAME TO `+pgx.Identifier{old}.Sanitize()); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.Exec(ctx, `ALTER SCHEMA `+pgx.Identifier{next}.Sanitize()+` RENAME TO `+pgx.Identifier{live}.Sanitize()); err != nil {
+			return err
+		}
+		if exists {
+			if _, err := tx.Exec(ctx, `DROP SCHEMA `+pgx.Identifier{old}.Sanitize()+` CASCADE`); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Exec(ctx, `UPDATE projection_checkpoints SET commit_pos = $2, prepare_pos = $3, version = $4, updated_at = now() WHERE name = $1`,
+			p.Name(), int64(pos.Commit), int64(pos.Prepare), p.Version())
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("rebuild %s: swap: %w", p.Name(), err)
+	}
+	r.log.Info("projection rebuilt", "projection", p.Name(), "events", events, "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// WaitFor waits until every named projection (all, if none are named) has
+// applied the event at pos, or ctx ends. It gives a learner's own action
+// back to them in the response that follows it (read-your-writes).
+func (r *Runner) WaitFor(ctx context.Context, pos eventstore.Position, names ...string) error {
+	if len(names) == 0 {
+		for _, p := range r.projections {
+			names = append(names, p.Name())
+		}
+	}
+	delay := 2 * time.Millisecond
+	for {
+		var behind int
+		err := r.pool.QueryRow(ctx, `SELECT count(*) FROM projection_checkpoints
+			WHERE name = ANY($1) AND (commit_pos, prepare_pos) < ($2, $3)`,
+			names, int64(pos.Commit), int64(pos.Prepare)).Scan(&behind)
+		if err != nil {
+			return fmt.Errorf("wait for projections: %w", err)
+		}
+		if behind == 0 {
+			return nil
+		}
+		t := time.NewTimer(delay)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("wait for projections at %s: %w", pos, ctx.Err())
+		case <-t.C:
+		}
+		delay = min(delay*2, 50*time.Millisecond)
+	}
+}

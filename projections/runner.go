@@ -1,0 +1,307 @@
+// Package projections builds Postgres read models from the event log.
+//
+// Each projection owns one schema, rm_<name>. The runner applies a batch of
+// events and moves the projection's checkpoint in one transaction, so a
+// crash neither loses nor double-applies an event. Across processes sharing
+// a database, an advisory lock lets one runner at a time run a projection;
+// when its process dies the lock is released and another takes over.
+package projections
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"log/slog"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/awareportal/portal/domain"
+	"github.com/awareportal/portal/internal/eventstore"
+)
+
+// Projection turns events into rows.
+type Projection interface {
+	// Name is stable; the read model lives in schema rm_<name>.
+	Name() string
+	// Version changes whenever Schema or Apply change meaning; a new version
+	// is rebuilt from the start of the log automatically.
+	Version() int
+	// Schema is the DDL that creates the read model's tables, with
+	// unqualified names (it runs with search_path set to the target schema).
+	Schema() string
+	// Apply applies one event inside the batch's transaction. Unqualified
+	// table names resolve to the projection's schema.
+	Apply(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEvent, e domain.Event) error
+}
+
+// SchemaName is where projection name keeps its tables.
+func SchemaName(name string) string { return "rm_" + name }
+
+// errCheckpointMoved means another writer (a rebuild's swap, or another
+// runner) moved the checkpoint: re-read it and resubscribe.
+var errCheckpointMoved = errors.New("projection checkpoint moved")
+
+// Runner runs projections.
+type Runner struct {
+	pool        *pgxpool.Pool
+	store       eventstore.Store
+	codec       *domain.Codec
+	projections []Projection
+	log         *slog.Logger
+	// RetryInterval is how often a runner without the lock tries again, and
+	// how long it waits after a failure.
+	RetryInterval time.Duration
+	// BatchSize is the most events applied in one transaction.
+	BatchSize int
+}
+
+// NewRunner returns a runner for the given projections.
+func NewRunner(pool *pgxpool.Pool, store eventstore.Store, codec *domain.Codec, log *slog.Logger, ps ...Projection) *Runner {
+	return &Runner{pool: pool, store: store, codec: codec, projections: ps, log: log, RetryInterval: 2 * time.Second, BatchSize: 500}
+}
+
+// Projections returns the runner's projections.
+func (r *Runner) Projections() []Projection { return r.projections }
+
+// Find returns the projection called name.
+func (r *Runner) Find(name string) (Projection, error) {
+	for _, p := range r.projections {
+		if p.Name() == name {
+			return p, nil
+		}
+	}
+	return nil, fmt.Errorf("no projection called %q", name)
+}
+
+// Setup creates each projection's schema and checkpoint when missing, and
+// rebuilds any projection whose stored version differs from its code.
+func (r *Runner) Setup(ctx context.Context) error {
+	for _, p := range r.projections {
+		stored, err := r.ensure(ctx, p)
+		if err != nil {
+			return err
+		}
+		if stored != p.Version() {
+			r.log.Info("projection version changed: rebuilding", "projection", p.Name(), "from", stored, "to", p.Version())
+			if err := r.Rebuild(ctx, p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ensure creates the schema and checkpoint row if they are missing and
+// returns the stored version.
+func (r *Runner) ensure(ctx context.Context, p Projection) (int, error) {
+	var version int
+	err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
+		// Serialise setup of one projection across processes.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7420, $1)`, lockKey("setup:"+p.Name())); err != nil {
+			return err
+		}
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = $1)`, SchemaName(p.Name())).Scan(&exists); err != nil {
+			return err
+		}
+		if !exists {
+			if err := createSchema(ctx, tx, p, SchemaName(p.Name())); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO projection_checkpoints (name, version) VALUES ($1, $2)
+				ON CONFLICT (name) DO UPDATE SET commit_pos = 0, prepare_pos = 0, version = $2, updated_at = now()`, p.Name(), p.Version())
+			if err != nil {
+				return err
+			}
+		}
+		return tx.QueryRow(ctx, `SELECT version FROM projection_checkpoints WHERE name = $1`, p.Name()).Scan(&version)
+	})
+	if err != nil {
+		return 0, fmt.Errorf("set up projection %s: %w", p.Name(), err)
+	}
+	return version, nil
+}
+
+func createSchema(ctx context.Context, tx pgx.Tx, p Projection, schema string) error {
+	if _, err := tx.Exec(ctx, `CREATE SCHEMA `+pgx.Identifier{schema}.Sanitize()); err != nil {
+		return err
+	}
+	if err := setSearchPath(ctx, tx, schema); err != nil {
+		return err
+	}
+	if _, err := tx.Exec(ctx, p.Schema()); err != nil {
+		return fmt.Errorf("create tables: %w", err)
+	}
+	return nil
+}
+
+func setSearchPath(ctx context.Context, tx pgx.Tx, schema string) error {
+	_, err := tx.Exec(ctx, `SELECT set_config('search_path', $1, true)`, pgx.Identifier{schema}.Sanitize()+", public")
+	return err
+}
+
+func lockKey(name string) int32 {
+	h := fnv.New32a()
+	h.Write([]byte(name))
+	return int32(h.Sum32())
+}
+
+// Run runs every projection until ctx ends.
+func (r *Runner) Run(ctx context.Context) error {
+	done := make(chan struct{}, len(r.projections))
+	for _, p := range r.projections {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			r.runOne(ctx, p)
+		}()
+	}
+	for range r.projections {
+		<-done
+	}
+	return ctx.Err()
+}
+
+// runOne holds the projection's lock while it follows the log; without the
+// lock it waits and tries again.
+func (r *Runner) runOne(ctx context.Context, p Projection) {
+	log := r.log.With("projection", p.Name())
+	for ctx.Err() == nil {
+		err := r.leadOnce(ctx, p, log)
+		if ctx.Err() != nil {
+			return
+		}
+		if err != nil && !errors.Is(err, errCheckpointMoved) {
+			log.Error("projection stopped; retrying", "err", err)
+		}
+		if err == nil || !errors.Is(err, errCheckpointMoved) {
+			wait(ctx, r.RetryInterval)
+		}
+	}
+}
+
+// errNotLeader means another process holds the projection's lock.
+var errNotLeader = errors.New("another process runs this projection")
+
+func (r *Runner) leadOnce(ctx context.Context, p Projection, log *slog.Logger) error {
+	conn, err := r.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	// Close rather than return the connection: that releases the
+	// session-level lock for certain, even if unlocking failed.
+	defer func() {
+		_ = conn.Conn().Close(context.Background())
+		conn.Release()
+	}()
+	var got bool
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock(7420, $1)`, lockKey(p.Name())).Scan(&got); err != nil {
+		return err
+	}
+	if !got {
+		return nil // not an error: wait and try again
+	}
+	log.Debug("running projection")
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	// Watch the lock's connection: if it dies, the lock is gone and so is our
+	// right to run.
+	go func() {
+		t := time.NewTicker(r.RetryInterval)
+		defer t.Stop()
+		for {
+			select {
+			case <-runCtx.Done():
+				return
+			case <-t.C:
+				if err := conn.Ping(runCtx); err != nil {
+					log.Warn("lost projection lock connection", "err", err)
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	pos, err := r.checkpoint(runCtx, p.Name())
+	if err != nil {
+		return err
+	}
+	return r.store.Subscribe(runCtx, pos, func(ctx context.Context, batch []eventstore.RecordedEvent) error {
+		for len(batch) > 0 {
+			n := min(len(batch), r.BatchSize)
+			if err := r.applyBatch(ctx, p, SchemaName(p.Name()), pos, batch[:n], true); err != nil {
+				return err
+			}
+			pos = batch[n-1].Position
+			batch = batch[n:]
+		}
+		return nil
+	})
+}
+
+func (r *Runner) checkpoint(ctx context.Context, name string) (eventstore.Position, error) {
+	var c, pr int64
+	err := r.pool.QueryRow(ctx, `SELECT commit_pos, prepare_pos FROM projection_checkpoints WHERE name = $1`, name).Scan(&c, &pr)
+	if err != nil {
+		return eventstore.Position{}, fmt.Errorf("read checkpoint of %s: %w", name, err)
+	}
+	return eventstore.Position{Commit: uint64(c), Prepare: uint64(pr)}, nil
+}
+
+// applyBatch applies events to schema in one transaction. With checkpoint
+// set, it first locks the projection's checkpoint row, checks it is still
+// at from, and moves it to the batch's end before committing.
+func (r *Runner) applyBatch(ctx context.Context, p Projection, schema string, from eventstore.Position, batch []eventstore.RecordedEvent, checkpoint bool) error {
+	return pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
+		if checkpoint {
+			var c, pr int64
+			if err := tx.QueryRow(ctx, `SELECT commit_pos, prepare_pos FROM projection_checkpoints WHERE name = $1 FOR UPDATE`, p.Name()).Scan(&c, &pr); err != nil {
+				return fmt.Errorf("lock checkpoint: %w", err)
+			}
+			if (eventstore.Position{Commit: uint64(c), Prepare: uint64(pr)}) != from {
+				return errCheckpointMoved
+			}
+		}
+		if err := r.applyEvents(ctx, tx, p, schema, batch); err != nil {
+			return err
+		}
+		if checkpoint {
+			last := batch[len(batch)-1].Position
+			if _, err := tx.Exec(ctx, `UPDATE projection_checkpoints SET commit_pos = $2, prepare_pos = $3, updated_at = now() WHERE name = $1`,
+				p.Name(), int64(last.Commit), int64(last.Prepare)); err != nil {
+				return fmt.Errorf("move checkpoint: %w", err)
+			}
+		}
+		return nil
+	})
+}
+
+func (r *Runner) applyEvents(ctx context.Context, tx pgx.Tx, p Projection, schema string, batch []eventstore.RecordedEvent) error {
+	if err := setSearchPath(ctx, tx, schema); err != nil {
+		return err
+	}
+	for _, rec := range batch {
+		if !r.codec.Knows(rec.Type) {
+			continue // an event this build does not know: not for us
+		}
+		e, err := r.codec.Decode(rec.Type, rec.Data)
+		if err != nil {
+			return fmt.Errorf("projection %s: event %s at %s: %w", p.Name(), rec.ID, rec.Position, err)
+		}
+		if err := p.Apply(ctx, tx, rec, e); err != nil {
+			return fmt.Errorf("projection %s: apply %s %s at %s: %w", p.Name(), rec.Type, rec.ID, rec.Position, err)
+		}
+	}
+	return nil
+}
+
+func wait(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
