@@ -5,6 +5,7 @@ package registry
 import (
 	"github.com/awareportal/portal/domain"
 	"github.com/awareportal/portal/domain/directory"
+	"github.com/awareportal/portal/domain/mailing"
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/domain/tenancy"
 )
@@ -22,6 +23,9 @@ func Events() []domain.Event {
 		signin.SignInFailed{},
 		signin.OrganisationChosen{},
 		signin.SignedOut{},
+		mailing.MailQueued{},
+		mailing.MailSent{},
+		mailing.MailFailed{},
 	}
 }
 

@@ -1,0 +1,48 @@
+// Package mailing records the life of every email the portal sends, so
+// support can answer "where is my sign-in email?".
+package mailing
+
+import "time"
+
+// Stream is the stream of mail id.
+func Stream(mailID string) string { return "mail-" + mailID }
+
+// Kind says what an email is for.
+type Kind string
+
+const (
+	KindSignInLink Kind = "sign_in_link"
+)
+
+// MailQueued: an email was put on the durable send queue.
+type MailQueued struct {
+	MailID    string    `json:"mail_id"`
+	Kind      Kind      `json:"kind"`
+	To        string    `json:"to"`
+	Subject   string    `json:"subject"`
+	LearnerID string    `json:"learner_id,omitempty"`
+	Cause     string    `json:"cause,omitempty"` // the stream that asked for it
+	At        time.Time `json:"at"`
+}
+
+func (MailQueued) EventName() string { return "mailing.mail_queued.v1" }
+
+// MailSent: the SMTP server accepted the email.
+type MailSent struct {
+	MailID  string    `json:"mail_id"`
+	Attempt int       `json:"attempt"`
+	At      time.Time `json:"at"`
+}
+
+func (MailSent) EventName() string { return "mailing.mail_sent.v1" }
+
+// MailFailed: a send attempt failed; Final when no retry will follow.
+type MailFailed struct {
+	MailID  string    `json:"mail_id"`
+	Attempt int       `json:"attempt"`
+	Reply   string    `json:"reply"` // the SMTP server's answer or the network error
+	Final   bool      `json:"final"`
+	At      time.Time `json:"at"`
+}
+
+func (MailFailed) EventName() string { return "mailing.mail_failed.v1" }

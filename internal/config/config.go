@@ -1,0 +1,230 @@
+// Package config reads the portal's configuration from PORTAL_* environment
+// variables (and DATABASE_URL), validating everything at start.
+package config
+
+import (
+	"crypto/hkdf"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/mail"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Config is the validated configuration.
+type Config struct {
+	Listen      string   // PORTAL_LISTEN
+	BaseURL     *url.URL // PORTAL_BASE_URL: every link in every email starts here
+	DatabaseURL string   // DATABASE_URL: empty means the embedded PostgreSQL
+	DataDir     string   // PORTAL_DATA_DIR
+	SMTPURL     *url.URL // PORTAL_SMTP_URL: nil means the dev outbox (embedded mode only)
+	MailFrom    *mail.Address
+	Seed        bool // PORTAL_SEED: seed a demo tenant into an empty database
+	LogLevel    slog.Level
+	LogJSON     bool
+	Secret      []byte // PORTAL_SECRET_KEY, or generated into the data dir
+}
+
+// Embedded reports whether the portal runs its own PostgreSQL.
+func (c *Config) Embedded() bool { return c.DatabaseURL == "" }
+
+// DevMail reports whether sent mail goes to the built-in dev outbox.
+func (c *Config) DevMail() bool { return c.SMTPURL == nil }
+
+// Keys derived from the secret, one per purpose.
+type Keys struct {
+	CookieHash, CookieBlock, Code, Mail, CSRF []byte
+}
+
+// Keys derives the purpose keys.
+func (c *Config) Keys() (Keys, error) {
+	derive := func(purpose string, n int) ([]byte, error) {
+		return hkdf.Key(sha256.New, c.Secret, nil, "learning-portal "+purpose, n)
+	}
+	var k Keys
+	var err error
+	for _, d := range []struct {
+		dst     *[]byte
+		purpose string
+		n       int
+	}{{&k.CookieHash, "cookie-hash", 64}, {&k.CookieBlock, "cookie-block", 32}, {&k.Code, "sign-in-code", 32}, {&k.Mail, "mail-seal", 32}, {&k.CSRF, "csrf", 32}} {
+		if *d.dst, err = derive(d.purpose, d.n); err != nil {
+			return Keys{}, fmt.Errorf("derive %s key: %w", d.purpose, err)
+		}
+	}
+	return k, nil
+}
+
+// FieldErrors lists every problem found, so one run shows them all.
+type FieldErrors []string
+
+func (e FieldErrors) Error() string {
+	return "invalid configuration:\n  - " + strings.Join(e, "\n  - ")
+}
+
+// Load reads the environment through getenv.
+func Load(getenv func(string) string) (*Config, error) {
+	var errs FieldErrors
+	c := &Config{
+		Listen:      or(getenv("PORTAL_LISTEN"), "127.0.0.1:8080"),
+		DatabaseURL: getenv("DATABASE_URL"),
+		DataDir:     or(getenv("PORTAL_DATA_DIR"), defaultDataDir()),
+		Seed:        getenv("PORTAL_SEED") != "false",
+		LogJSON:     getenv("PORTAL_LOG_FORMAT") == "json",
+	}
+	host, port, err := net.SplitHostPort(c.Listen)
+	if err != nil {
+		errs = append(errs, fmt.Sprintf("PORTAL_LISTEN %q: want host:port, like 127.0.0.1:8080", c.Listen))
+	}
+	if f := getenv("PORTAL_LOG_FORMAT"); f != "" && f != "json" && f != "text" {
+		errs = append(errs, fmt.Sprintf("PORTAL_LOG_FORMAT %q: want text or json", f))
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(or(getenv("PORTAL_LOG_LEVEL"), "info"))); err != nil {
+		errs = append(errs, fmt.Sprintf("PORTAL_LOG_LEVEL: %v (want debug, info, warn or error)", err))
+	}
+	if s := getenv("PORTAL_SEED"); s != "" && s != "true" && s != "false" {
+		errs = append(errs, fmt.Sprintf("PORTAL_SEED %q: want true or false", s))
+	}
+
+	base := getenv("PORTAL_BASE_URL")
+	if base == "" {
+		if host == "" || host == "127.0.0.1" || host == "::1" || host == "0.0.0.0" {
+			host = "localhost"
+		}
+		base = "http://" + net.JoinHostPort(host, port)
+	}
+	if u, err := url.Parse(base); err != nil || u.Host == "" || (u.Scheme != "http" && u.Scheme != "https") || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		errs = append(errs, fmt.Sprintf("PORTAL_BASE_URL %q: want an absolute http(s) URL with no path, like https://training.example.com", base))
+	} else {
+		u.Path = ""
+		if u.Scheme == "http" && !IsLoopback(u.Hostname()) {
+			errs = append(errs, fmt.Sprintf("PORTAL_BASE_URL %q: must be https unless it is localhost (session cookies are Secure)", base))
+		}
+		c.BaseURL = u
+	}
+
+	if s := getenv("PORTAL_SMTP_URL"); s != "" {
+		u, err := ParseSMTPURL(s)
+		if err != nil {
+			errs = append(errs, "PORTAL_SMTP_URL: "+err.Error())
+		}
+		c.SMTPURL = u
+	} else if c.DatabaseURL != "" {
+		errs = append(errs, "PORTAL_SMTP_URL is required with DATABASE_URL (the dev outbox only exists in embedded mode)")
+	}
+	from := getenv("PORTAL_MAIL_FROM")
+	if from == "" {
+		from = "training@" + strings.TrimPrefix(c.hostOr("localhost"), "www.")
+		if !strings.Contains(from[strings.Index(from, "@"):], ".") {
+			from += ".test"
+		}
+	}
+	if a, err := mail.ParseAddress(from); err != nil {
+		errs = append(errs, fmt.Sprintf("PORTAL_MAIL_FROM %q: %v", from, err))
+	} else {
+		c.MailFrom = a
+	}
+
+	if s := getenv("PORTAL_SECRET_KEY"); s != "" {
+		b, err := base64.StdEncoding.DecodeString(s)
+		if err != nil || len(b) < 32 {
+			errs = append(errs, "PORTAL_SECRET_KEY: want at least 32 bytes, base64-encoded (openssl rand -base64 48)")
+		}
+		c.Secret = b
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	return c, nil
+}
+
+func (c *Config) hostOr(def string) string {
+	if c.BaseURL == nil {
+		return def
+	}
+	return c.BaseURL.Hostname()
+}
+
+// LoadSecret reads the generated secret from the data dir, creating it on
+// first use, unless PORTAL_SECRET_KEY gave one.
+func (c *Config) LoadSecret() error {
+	if len(c.Secret) > 0 {
+		return nil
+	}
+	path := filepath.Join(c.DataDir, "secret.key")
+	b, err := os.ReadFile(path)
+	if err == nil {
+		c.Secret, err = base64.StdEncoding.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(c.Secret) < 32 {
+			return fmt.Errorf("%s is damaged: delete it to generate a new one (this signs everyone out)", path)
+		}
+		return nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	if err := os.MkdirAll(c.DataDir, 0o755); err != nil {
+		return fmt.Errorf("create data dir: %w", err)
+	}
+	c.Secret = make([]byte, 48)
+	if _, err := rand.Read(c.Secret); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, []byte(base64.StdEncoding.EncodeToString(c.Secret)+"\n"), 0o600); err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
+	}
+	return nil
+}
+
+// ParseSMTPURL checks an smtp:// (STARTTLS) or smtps:// (TLS) URL.
+// Plain smtp:// without TLS is accepted only towards loopback.
+func ParseSMTPURL(s string) (*url.URL, error) {
+	u, err := url.Parse(s)
+	if err != nil {
+		return nil, fmt.Errorf("not a URL (want smtp://user:password@host:587 or smtps://host:465)")
+	}
+	if u.Scheme != "smtp" && u.Scheme != "smtps" {
+		return nil, fmt.Errorf("scheme %q: want smtp (STARTTLS) or smtps (TLS)", u.Scheme)
+	}
+	if u.Hostname() == "" {
+		return nil, errors.New("no host")
+	}
+	return u, nil
+}
+
+// IsLoopback reports whether host names this machine.
+func IsLoopback(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+
+func defaultDataDir() string {
+	if os.Geteuid() == 0 {
+		return "/var/lib/learning-portal"
+	}
+	if d := os.Getenv("XDG_DATA_HOME"); d != "" {
+		return filepath.Join(d, "learning-portal")
+	}
+	if h, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(h, ".local", "share", "learning-portal")
+	}
+	return ".portal"
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

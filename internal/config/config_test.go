@@ -1,0 +1,51 @@
+package config
+
+import (
+	"strings"
+	"testing"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestDefaults(t *testing.T) {
+	c, err := Load(env(map[string]string{"PORTAL_DATA_DIR": t.TempDir()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:8080" || c.BaseURL.String() != "http://localhost:8080" || !c.Embedded() || !c.DevMail() {
+		t.Fatalf("defaults: %+v base=%s", c, c.BaseURL)
+	}
+	if err := c.LoadSecret(); err != nil {
+		t.Fatal(err)
+	}
+	first := string(c.Secret)
+	c.Secret = nil
+	if err := c.LoadSecret(); err != nil || string(c.Secret) != first {
+		t.Fatal("secret not persisted")
+	}
+}
+
+func TestEveryProblemIsReported(t *testing.T) {
+	_, err := Load(env(map[string]string{
+		"PORTAL_LISTEN":     "nonsense",
+		"PORTAL_BASE_URL":   "http://training.example.com",
+		"PORTAL_SMTP_URL":   "ftp://mail",
+		"PORTAL_LOG_LEVEL":  "loud",
+		"PORTAL_SECRET_KEY": "short",
+	}))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{"PORTAL_LISTEN", "PORTAL_BASE_URL", "must be https", "PORTAL_SMTP_URL", "PORTAL_LOG_LEVEL", "PORTAL_SECRET_KEY"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %s:\n%v", want, err)
+		}
+	}
+}
+
+func TestExternalDatabaseNeedsRealSMTP(t *testing.T) {
+	_, err := Load(env(map[string]string{"DATABASE_URL": "postgres://x/y", "PORTAL_BASE_URL": "https://t.example.com"}))
+	if err == nil || !strings.Contains(err.Error(), "PORTAL_SMTP_URL is required") {
+		t.Fatalf("err = %v", err)
+	}
+}
