@@ -2,6 +2,8 @@
 -- Server-side sessions. Only a SHA-256 of the session id is stored.
 CREATE TABLE sessions (
     id_hash      bytea PRIMARY KEY,
+    ref          uuid        NOT NULL UNIQUE, -- public id, used in events
+    request_id   text        NOT NULL,        -- the sign-in stream it came from
     email        text        NOT NULL,
     learner_id   text,                 -- null until an organisation is picked
     method       text        NOT NULL,

@@ -1,0 +1,144 @@
+// Command portal runs the learning portal.
+//
+//	portal [serve]                     run the portal (the default)
+//	portal migrate                     apply database migrations and exit
+//	portal projections rebuild [name]  rebuild read models from the event log
+//
+// Configuration comes from PORTAL_* environment variables and DATABASE_URL;
+// see the README.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/awareportal/portal/internal/app"
+	"github.com/awareportal/portal/internal/clock"
+	"github.com/awareportal/portal/internal/config"
+	"github.com/awareportal/portal/internal/seed"
+)
+
+const usage = `usage:
+  portal [serve]                     run the portal (default)
+  portal migrate                     apply database migrations and exit
+  portal projections rebuild [name]  rebuild one read model (or all) from the event log
+`
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "portal:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	cfg, err := config.Load(os.Getenv)
+	if err != nil {
+		return err
+	}
+	var handler slog.Handler = slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})
+	if cfg.LogJSON {
+		handler = slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})
+	}
+	log := slog.New(handler)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd = args[0]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, cfg, log)
+	case "migrate":
+		database, err := app.OpenDatabase(ctx, cfg, log)
+		if err != nil {
+			return err
+		}
+		database.Close()
+		log.Info("database is up to date")
+		return nil
+	case "projections":
+		if len(args) < 2 || args[1] != "rebuild" {
+			return errors.New(usage)
+		}
+		return rebuild(ctx, cfg, log, args[2:])
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return nil
+	default:
+		return fmt.Errorf("unknown command %q\n%s", cmd, usage)
+	}
+}
+
+func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
+	if err := cfg.LoadSecret(); err != nil {
+		return err
+	}
+	// Listen first: a busy port is reported before anything else starts.
+	ln, err := net.Listen("tcp", cfg.Listen)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w (set PORTAL_LISTEN to use another address)", cfg.Listen, err)
+	}
+	database, err := app.OpenDatabase(ctx, cfg, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer database.Close()
+	a, err := app.New(cfg, database.Pool, clock.System{}, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if err := a.Start(ctx); err != nil {
+		return err
+	}
+	base := cfg.BaseURL.String()
+	fmt.Fprintf(os.Stderr, "\n  Learning portal is running: %s\n", base)
+	fmt.Fprintf(os.Stderr, "  Partner-branded sign-in:     %s/p/%s/signin\n", base, seed.PartnerSlug)
+	fmt.Fprintf(os.Stderr, "  Demo learner:                %s\n", seed.LearnerEmail)
+	if cfg.DevMail() {
+		fmt.Fprintf(os.Stderr, "  Sent mail (dev outbox):      %s/dev/mail\n", base)
+	}
+	fmt.Fprintf(os.Stderr, "  Data directory:              %s\n\n", cfg.DataDir)
+	return a.Listen(ctx, ln)
+}
+
+func rebuild(ctx context.Context, cfg *config.Config, log *slog.Logger, names []string) error {
+	if err := cfg.LoadSecret(); err != nil {
+		return err
+	}
+	database, err := app.OpenDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer database.Close()
+	a, err := app.New(cfg, database.Pool, clock.System{}, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	if len(names) == 0 {
+		for _, p := range a.Runner.Projections() {
+			names = append(names, p.Name())
+		}
+	}
+	for _, name := range names {
+		p, err := a.Runner.Find(name)
+		if err != nil {
+			return err
+		}
+		if err := a.Runner.Rebuild(ctx, p); err != nil {
+			return err
+		}
+	}
+	return nil
+}

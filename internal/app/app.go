@@ -1,0 +1,205 @@
+// Package app wires the portal together: database, event store,
+// projections, mail, sign-in and the web server.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/awareportal/portal/domain/registry"
+	"github.com/awareportal/portal/internal/auth"
+	"github.com/awareportal/portal/internal/clock"
+	"github.com/awareportal/portal/internal/config"
+	"github.com/awareportal/portal/internal/db"
+	"github.com/awareportal/portal/internal/es"
+	"github.com/awareportal/portal/internal/eventstore/pgstore"
+	"github.com/awareportal/portal/internal/mail"
+	"github.com/awareportal/portal/internal/pgembed"
+	"github.com/awareportal/portal/internal/seed"
+	"github.com/awareportal/portal/internal/web"
+	"github.com/awareportal/portal/projections"
+	"github.com/awareportal/portal/projections/directory"
+)
+
+// Database is an open database, embedded or not.
+type Database struct {
+	Pool    *pgxpool.Pool
+	cluster *pgembed.Cluster
+}
+
+// Close closes the pool and stops the embedded server if this process started it.
+func (d *Database) Close() {
+	d.Pool.Close()
+	if d.cluster != nil {
+		_ = d.cluster.Stop()
+	}
+}
+
+// OpenDatabase connects to DATABASE_URL, or starts (or joins) the embedded
+// PostgreSQL in the data dir, and applies migrations.
+func OpenDatabase(ctx context.Context, cfg *config.Config, log *slog.Logger) (*Database, error) {
+	d := &Database{}
+	url := cfg.DatabaseURL
+	if cfg.Embedded() {
+		c, err := pgembed.Start(ctx, cfg.DataDir, pgembed.Options{Log: log})
+		if err != nil {
+			return nil, err
+		}
+		d.cluster = c
+		url = c.URL("portal")
+	}
+	pcfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		d.Close0()
+		return nil, fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	pcfg.MaxConns = 25
+	pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+	if err != nil {
+		d.Close0()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	d.Pool = pool
+	if err := pool.Ping(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("connect to database: %w", err)
+	}
+	if err := db.Migrate(ctx, pool, log); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// Close0 stops the cluster when the pool was never opened.
+func (d *Database) Close0() {
+	if d.cluster != nil {
+		_ = d.cluster.Stop()
+	}
+}
+
+// App is the assembled portal.
+type App struct {
+	Cfg    *config.Config
+	Log    *slog.Logger
+	Clock  clock.Clock
+	Pool   *pgxpool.Pool
+	Store  *pgstore.Store
+	Repo   es.Repository
+	Runner *projections.Runner
+	Queue  *mail.Queue
+	Auth   *auth.Service
+	Web    *fiber.App
+
+	devSMTP *mail.SMTPServer
+}
+
+// Projections lists the read models, in one place.
+func Projections() []projections.Projection {
+	return []projections.Projection{directory.Projection{}}
+}
+
+// New assembles the portal on an open pool. Nothing runs until Start.
+func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logger) (*App, error) {
+	keys, err := cfg.Keys()
+	if err != nil {
+		return nil, err
+	}
+	a := &App{Cfg: cfg, Log: log, Clock: clk, Pool: pool}
+	a.Store = pgstore.New(pool, pgstore.WithClock(clk))
+	codec := registry.Codec()
+	a.Repo = es.Repository{Store: a.Store, Codec: codec}
+	a.Runner = projections.NewRunner(pool, a.Store, codec, log.With("component", "projections"), Projections()...)
+
+	smtpURL := cfg.SMTPURL
+	if cfg.DevMail() {
+		// The built-in SMTP server feeds the dev outbox; mail goes through
+		// the same SMTP path as in production.
+		a.devSMTP, err = mail.StartSMTPServer("127.0.0.1:0", mail.OutboxSink{Pool: pool}, log)
+		if err != nil {
+			return nil, err
+		}
+		smtpURL, _ = url.Parse(a.devSMTP.URL())
+	}
+	sealer, err := mail.NewSealer(keys.Mail)
+	if err != nil {
+		return nil, err
+	}
+	a.Queue, err = mail.NewQueue(mail.QueueConfig{
+		Pool: pool, Sender: mail.SMTPSender{URL: smtpURL, From: cfg.MailFrom}, Sealer: sealer,
+		Repo: a.Repo, Clock: clk, Log: log.With("component", "mail"), Work: true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	dir := directory.Queries{Pool: pool}
+	a.Auth = &auth.Service{
+		Repo: a.Repo, Dir: dir, Sessions: auth.Sessions{Pool: pool}, Limiter: auth.Limiter{Pool: pool},
+		Mail: a.Queue, Clock: clk, CodeKey: keys.Code, BaseURL: cfg.BaseURL, Render: renderSignInMail,
+		Log: log.With("component", "auth"),
+	}
+	a.Web = web.New(web.Deps{
+		Pool: pool, Auth: a.Auth, Dir: dir, Runner: a.Runner, Clock: clk, BaseURL: cfg.BaseURL,
+		CookieHK: keys.CookieHash, CookieBK: keys.CookieBlock, CSRFKey: keys.CSRF, DevMail: cfg.DevMail(),
+		Log: log.With("component", "web"),
+	})
+	return a, nil
+}
+
+// Start seeds an empty store, sets up projections and starts background
+// work (projections, mail) until ctx ends.
+func (a *App) Start(ctx context.Context) error {
+	if a.Cfg.Seed {
+		seeded, err := seed.Demo(ctx, a.Store, a.Repo, a.Clock.Now())
+		if err != nil {
+			return fmt.Errorf("seed demo tenant: %w", err)
+		}
+		if seeded {
+			a.Log.Info("seeded the demo tenant", "learner", seed.LearnerEmail, "manager", seed.ManagerEmail)
+		}
+	}
+	if err := a.Runner.Setup(ctx); err != nil {
+		return err
+	}
+	go func() { _ = a.Runner.Run(ctx) }()
+	if err := a.Queue.Start(ctx); err != nil {
+		return fmt.Errorf("start mail queue: %w", err)
+	}
+	return nil
+}
+
+// Listen serves HTTP on ln until ctx ends, then shuts down gracefully.
+func (a *App) Listen(ctx context.Context, ln net.Listener) error {
+	errc := make(chan error, 1)
+	go func() { errc <- a.Web.Listener(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	if err := a.Web.ShutdownWithTimeout(10 * time.Second); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Close stops background work.
+func (a *App) Close() {
+	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := a.Queue.Stop(stopCtx); err != nil && !errors.Is(err, context.Canceled) {
+		a.Log.Warn("stop mail queue", "err", err)
+	}
+	if a.devSMTP != nil {
+		_ = a.devSMTP.Close()
+	}
+	a.Store.Close()
+}

@@ -1,0 +1,297 @@
+// Package auth is passwordless sign-in: email links and codes that mail
+// scanners cannot spend, server-side sessions, rate limits.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"net/url"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/awareportal/portal/domain"
+	dirdomain "github.com/awareportal/portal/domain/directory"
+	"github.com/awareportal/portal/domain/mailing"
+	"github.com/awareportal/portal/domain/signin"
+	"github.com/awareportal/portal/internal/clock"
+	"github.com/awareportal/portal/internal/es"
+	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/internal/mail"
+	"github.com/awareportal/portal/projections/directory"
+)
+
+// ErrRateLimited means too many sign-in emails were asked for.
+type ErrRateLimited struct {
+	Until time.Time
+	PerIP bool
+}
+
+func (e ErrRateLimited) Error() string {
+	return "too many sign-in emails requested; try again later"
+}
+
+// Limits for sign-in requests.
+var (
+	PerEmail = Limit{N: 5, Window: 15 * time.Minute}
+	PerIP    = Limit{N: 30, Window: 15 * time.Minute}
+)
+
+// minRequestTime pads every link request, known email or not, so that the
+// response time says nothing about whether the email has an account.
+const minRequestTime = 300 * time.Millisecond
+
+// LinkMail is what the sign-in email shows.
+type LinkMail struct {
+	To, FirstName string
+	Partner       directory.Partner
+	Link          string
+	Code          string // formatted, ABC-DEF
+	Expires       time.Duration
+	BaseURL       string
+}
+
+// Service runs sign-in.
+type Service struct {
+	Repo     es.Repository
+	Dir      directory.Queries
+	Sessions Sessions
+	Limiter  Limiter
+	Mail     *mail.Queue
+	Clock    clock.Clock
+	CodeKey  []byte
+	BaseURL  *url.URL
+	Render   func(LinkMail) (mail.Message, error)
+	Log      *slog.Logger
+	// Pad is the minimum time of a link request (0 means the default; tests
+	// that don't measure it may set it to 1ns).
+	Pad time.Duration
+}
+
+// Requested tells the page which request to attach a typed code to.
+type Requested struct {
+	RequestID string
+	Email     string
+}
+
+// RequestLink records a request for a sign-in email and, when the email
+// belongs to a learner, queues the email. Unknown emails get the same answer.
+func (s *Service) RequestLink(ctx context.Context, rawEmail string, meta eventstore.Metadata) (Requested, error) {
+	start := time.Now()
+	defer s.pad(ctx, start)
+
+	email, err := dirdomain.NormalizeEmail(rawEmail)
+	if err != nil {
+		return Requested{}, err
+	}
+	now := s.Clock.Now()
+	requestID := uuid.NewString()
+	for _, check := range []struct {
+		bucket string
+		limit  Limit
+		perIP  bool
+	}{{"email:" + email, PerEmail, false}, {"ip:" + meta.RequestIP, PerIP, true}} {
+		ok, until, err := s.Limiter.Hit(ctx, check.bucket, check.limit, now)
+		if err != nil {
+			return Requested{}, err
+		}
+		if !ok {
+			if _, err := s.Repo.Append(ctx, signin.Stream(requestID), eventstore.NoStream, meta, signin.RateLimited(requestID, email, now)...); err != nil {
+				return Requested{}, err
+			}
+			return Requested{}, ErrRateLimited{Until: until, PerIP: check.perIP}
+		}
+	}
+
+	learners, err := s.Dir.LearnersByEmail(ctx, email)
+	if err != nil {
+		return Requested{}, err
+	}
+	token, err := newSecret()
+	if err != nil {
+		return Requested{}, err
+	}
+	code, err := newCode()
+	if err != nil {
+		return Requested{}, err
+	}
+	in := signin.LinkInput{RequestID: requestID, Email: email, Token: token, Code: code, CodeKey: s.CodeKey}
+	for _, l := range learners {
+		in.LearnerIDs = append(in.LearnerIDs, l.ID)
+	}
+	if len(learners) > 0 {
+		in.PartnerID = learners[0].PartnerID
+		in.MailID = uuid.NewString()
+	}
+	meta.TenantID = in.PartnerID
+	if _, err := s.Repo.Append(ctx, signin.Stream(requestID), eventstore.NoStream, meta, signin.RequestLink(in, now)...); err != nil {
+		return Requested{}, err
+	}
+	if len(learners) > 0 {
+		if err := s.sendLink(ctx, in, learners[0], token, code, meta); err != nil {
+			return Requested{}, err
+		}
+	}
+	s.Log.Info("sign-in link requested", "request_id", requestID, "known", len(learners) > 0)
+	return Requested{RequestID: requestID, Email: email}, nil
+}
+
+func (s *Service) sendLink(ctx context.Context, in signin.LinkInput, learner directory.Learner, token, code string, meta eventstore.Metadata) error {
+	partner, err := s.Dir.Partner(ctx, learner.PartnerID)
+	if err != nil {
+		return err
+	}
+	link := *s.BaseURL
+	link.Path = "/signin/link/" + in.RequestID
+	link.RawQuery = url.Values{"t": {token}}.Encode()
+	msg, err := s.Render(LinkMail{
+		To: in.Email, FirstName: learner.FirstName, Partner: partner, Link: link.String(),
+		Code: signin.FormatCode(code), Expires: signin.LinkTTL, BaseURL: s.BaseURL.String(),
+	})
+	if err != nil {
+		return fmt.Errorf("render sign-in email: %w", err)
+	}
+	learnerID := ""
+	if len(in.LearnerIDs) == 1 {
+		learnerID = in.LearnerIDs[0]
+	}
+	return s.Mail.Enqueue(ctx, in.MailID, mailing.KindSignInLink, learnerID, signin.Stream(in.RequestID), msg, meta)
+}
+
+func (s *Service) pad(ctx context.Context, start time.Time) {
+	d := s.Pad
+	if d == 0 {
+		d = minRequestTime
+	}
+	t := time.NewTimer(d - time.Since(start))
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+// LinkState is what a GET of the link found.
+type LinkState struct {
+	Request signin.Request
+	Partner directory.Partner
+	Err     error // nil: the link can be used
+}
+
+// OpenLink records a GET of the link (scanner or person) and says whether
+// the link can still be used. It never signs anyone in.
+func (s *Service) OpenLink(ctx context.Context, requestID, token string, meta eventstore.Metadata) (LinkState, error) {
+	var req signin.Request
+	d, err := es.Execute(ctx, s.Repo, signin.Stream(requestID), meta, func() *signin.Request { return &signin.Request{} },
+		func(r *signin.Request) ([]domain.Event, error) {
+			req = *r
+			return r.Open(s.Clock.Now())
+		})
+	_ = d
+	if errors.Is(err, signin.ErrNoSuchRequest) {
+		return LinkState{Err: signin.ErrInvalidLink}, nil
+	}
+	if err != nil {
+		return LinkState{}, err
+	}
+	st := LinkState{Request: req}
+	if req.PartnerID != "" {
+		if st.Partner, err = s.Dir.Partner(ctx, req.PartnerID); err != nil {
+			return LinkState{}, err
+		}
+	}
+	// Ask the aggregate, without recording anything, whether a redemption
+	// would work now.
+	if _, err := req.RedeemLink(token, signin.Redemption{}, s.Clock.Now()); err != nil {
+		st.Err = err
+	}
+	return st, nil
+}
+
+// SignedIn is the result of a successful redemption.
+type SignedIn struct {
+	Secret  string // for the cookie; never logged
+	Session Session
+}
+
+// RedeemLink spends the link's token and starts a session. Of many parallel
+// redemptions of one link exactly one succeeds.
+func (s *Service) RedeemLink(ctx context.Context, requestID, token string, meta eventstore.Metadata) (SignedIn, error) {
+	red := signin.Redemption{SessionRef: newRef(), Method: signin.MethodEmailLink}
+	return s.redeem(ctx, requestID, meta, func(r *signin.Request) ([]domain.Event, error) {
+		return r.RedeemLink(token, red, s.Clock.Now())
+	})
+}
+
+// RedeemCode signs in with the code from the email, typed on any device.
+func (s *Service) RedeemCode(ctx context.Context, requestID, code string, meta eventstore.Metadata) (SignedIn, error) {
+	red := signin.Redemption{SessionRef: newRef(), Method: signin.MethodEmailCode}
+	return s.redeem(ctx, requestID, meta, func(r *signin.Request) ([]domain.Event, error) {
+		return r.RedeemCode(code, s.CodeKey, red, s.Clock.Now())
+	})
+}
+
+func (s *Service) redeem(ctx context.Context, requestID string, meta eventstore.Metadata, decide func(*signin.Request) ([]domain.Event, error)) (SignedIn, error) {
+	d, err := es.Execute(ctx, s.Repo, signin.Stream(requestID), meta, func() *signin.Request { return &signin.Request{} }, decide)
+	if errors.Is(err, signin.ErrNoSuchRequest) {
+		return SignedIn{}, signin.ErrInvalidLink
+	}
+	if err != nil {
+		return SignedIn{}, err
+	}
+	ev, ok := d.Events[0].(signin.SignedIn)
+	if !ok {
+		return SignedIn{}, fmt.Errorf("redeem %s: unexpected %T", requestID, d.Events[0])
+	}
+	now := s.Clock.Now()
+	sess := Session{Ref: ev.SessionRef, RequestID: requestID, Email: ev.Email, LearnerID: ev.LearnerID, Method: ev.Method, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(AbsoluteTimeout)}
+	secret, err := s.Sessions.Create(ctx, sess, meta.RequestIP, meta.UserAgent)
+	if err != nil {
+		return SignedIn{}, err
+	}
+	s.Log.Info("signed in", "request_id", requestID, "session", sess.Ref, "method", ev.Method)
+	return SignedIn{Secret: secret, Session: sess}, nil
+}
+
+// Candidates lists the learners an organisation-less session may choose.
+func (s *Service) Candidates(ctx context.Context, sess Session) ([]directory.Learner, error) {
+	return s.Dir.LearnersByEmail(ctx, sess.Email)
+}
+
+// ChooseOrganisation binds the session to one of its email's learners.
+func (s *Service) ChooseOrganisation(ctx context.Context, sess Session, learnerID string, meta eventstore.Metadata) error {
+	_, err := es.Execute(ctx, s.Repo, signin.Stream(sess.RequestID), meta, func() *signin.Request { return &signin.Request{} },
+		func(r *signin.Request) ([]domain.Event, error) { return r.ChooseOrganisation(sess.Ref, learnerID, s.Clock.Now()) })
+	if err != nil {
+		return err
+	}
+	return s.Sessions.SetLearner(ctx, sess.Ref, learnerID)
+}
+
+// SignOut ends the session on the server.
+func (s *Service) SignOut(ctx context.Context, sess Session, meta eventstore.Metadata) error {
+	if err := s.Sessions.Revoke(ctx, sess.Ref, s.Clock.Now()); err != nil {
+		return err
+	}
+	_, err := es.Execute(ctx, s.Repo, signin.Stream(sess.RequestID), meta, func() *signin.Request { return &signin.Request{} },
+		func(r *signin.Request) ([]domain.Event, error) { return r.SignOut(sess.Ref, s.Clock.Now()), nil })
+	return err
+}
+
+// newCode returns a random code from signin.CodeAlphabet.
+func newCode() (string, error) {
+	b := make([]byte, signin.CodeLength)
+	max := big.NewInt(int64(len(signin.CodeAlphabet)))
+	for i := range b {
+		n, err := rand.Int(rand.Reader, max)
+		if err != nil {
+			return "", err
+		}
+		b[i] = signin.CodeAlphabet[n.Int64()]
+	}
+	return string(b), nil
+}

@@ -1,0 +1,110 @@
+// Package seed writes the demo tenant, through events like everything else,
+// when the event store is empty.
+package seed
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/awareportal/portal/domain"
+	dir "github.com/awareportal/portal/domain/directory"
+	"github.com/awareportal/portal/domain/tenancy"
+	"github.com/awareportal/portal/internal/es"
+	"github.com/awareportal/portal/internal/eventstore"
+)
+
+// Demo identities, named in the README.
+const (
+	PartnerSlug    = "northwind"
+	LearnerEmail   = "sam.learner@acme.example"
+	ManagerEmail   = "morgan.manager@acme.example"
+	MultiOrgEmail  = "jordan.contractor@acme.example"
+	PortalOffEmail = "pat.person@initech.example"
+)
+
+const logo = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#0b7285"/><path d="M32 12l16 6v12c0 11-7 19-16 22-9-3-16-11-16-22V18z" fill="#fff"/><path d="M26 32l5 5 9-10" stroke="#0b7285" stroke-width="4" fill="none" stroke-linecap="round" stroke-linejoin="round"/></svg>`
+
+type learner struct {
+	id, client, email, first, last, manager, dept string
+	source                                        dir.Source
+}
+
+// Demo seeds the demo tenant. It is a no-op when any event exists.
+func Demo(ctx context.Context, store eventstore.Store, repo es.Repository, now time.Time) (bool, error) {
+	existing, err := store.ReadAll(ctx, eventstore.Start, 1)
+	if err != nil {
+		return false, err
+	}
+	if len(existing) > 0 {
+		return false, nil
+	}
+	meta := eventstore.Metadata{ActorID: "system:seed"}
+	at := now.Add(-90 * 24 * time.Hour)
+
+	partners := []tenancy.PartnerRegistered{
+		{PartnerID: "northwind", Name: "Northwind IT", Slug: PartnerSlug, LogoSVG: logo, AccentColor: "#0b7285", SupportEmail: "help@northwind-it.example"},
+		{PartnerID: "bluepeak", Name: "BluePeak Managed Services", Slug: "bluepeak", AccentColor: "#5b3cc4", SupportEmail: "support@bluepeak.example"},
+	}
+	for _, p := range partners {
+		if err := save(ctx, repo, tenancy.PartnerStream(p.PartnerID), meta, func() ([]domain.Event, error) {
+			return tenancy.RegisterPartner(&tenancy.Partner{}, p, at)
+		}); err != nil {
+			return false, err
+		}
+	}
+	clients := []tenancy.ClientRegistered{
+		{ClientID: "acme", PartnerID: "northwind", Name: "Acme Corporation", PortalEnabled: true},
+		{ClientID: "initech", PartnerID: "northwind", Name: "Initech", PortalEnabled: true},
+		{ClientID: "globex", PartnerID: "bluepeak", Name: "Globex", PortalEnabled: true},
+	}
+	for _, c := range clients {
+		partner := &tenancy.Partner{ID: c.PartnerID}
+		if err := save(ctx, repo, tenancy.ClientStream(c.ClientID), meta, func() ([]domain.Event, error) {
+			return tenancy.RegisterClient(&tenancy.Client{}, partner, c, at)
+		}); err != nil {
+			return false, err
+		}
+	}
+	// Initech has switched its portal off.
+	if err := save(ctx, repo, tenancy.ClientStream("initech"), meta, func() ([]domain.Event, error) {
+		return tenancy.SwitchPortal(&tenancy.Client{ID: "initech", PortalEnabled: true}, false, at)
+	}); err != nil {
+		return false, err
+	}
+
+	people := []learner{
+		{"acme-morgan", "acme", ManagerEmail, "Morgan", "Manager", "", "Operations", dir.SourceManual},
+		{"acme-sam", "acme", LearnerEmail, "Sam", "Learner", "acme-morgan", "Operations", dir.SourceManual},
+		{"acme-riley", "acme", "riley.chen@acme.example", "Riley", "Chen", "acme-morgan", "Operations", dir.SourceMicrosoft},
+		{"acme-avery", "acme", "avery.patel@acme.example", "Avery", "Patel", "acme-morgan", "Finance", dir.SourceGoogle},
+		{"acme-jamie", "acme", "jamie.okafor@acme.example", "Jamie", "Okafor", "acme-morgan", "Sales", dir.SourceManual},
+		{"acme-jordan", "acme", MultiOrgEmail, "Jordan", "Contractor", "", "IT", dir.SourceManual},
+		{"globex-jordan", "globex", MultiOrgEmail, "Jordan", "Contractor", "", "IT", dir.SourceManual},
+		{"initech-pat", "initech", PortalOffEmail, "Pat", "Person", "", "Engineering", dir.SourceManual},
+	}
+	for _, l := range people {
+		client := &tenancy.Client{ID: l.client}
+		in := dir.LearnerProvisioned{LearnerID: l.id, ClientID: l.client, Email: l.email, FirstName: l.first, LastName: l.last, ManagerID: l.manager, Department: l.dept, Source: l.source}
+		if err := save(ctx, repo, dir.LearnerStream(l.id), meta, func() ([]domain.Event, error) {
+			return dir.Provision(&dir.Learner{}, client, in, at)
+		}); err != nil {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+func save(ctx context.Context, repo es.Repository, stream string, meta eventstore.Metadata, decide func() ([]domain.Event, error)) error {
+	evs, err := decide()
+	if err != nil {
+		return fmt.Errorf("seed %s: %w", stream, err)
+	}
+	if len(evs) == 0 {
+		return nil
+	}
+	if _, err := repo.Append(ctx, stream, eventstore.Any, meta, evs...); err != nil {
+		return fmt.Errorf("seed %s: %w", stream, err)
+	}
+	return nil
+}

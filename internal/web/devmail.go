@@ -1,0 +1,75 @@
+package web
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/awareportal/portal/internal/mail"
+	"github.com/awareportal/portal/views"
+)
+
+// devOutbox lists mail the built-in SMTP server received (embedded mode).
+func (s *Server) devOutbox(c *fiber.Ctx) error {
+	rows, err := s.Pool.Query(c.UserContext(), `SELECT id, received_at, array_to_string(rcpt_to, ', '), subject FROM dev_outbox ORDER BY id DESC LIMIT 200`)
+	if err != nil {
+		return err
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (views.DevMailRow, error) {
+		var m views.DevMailRow
+		err := r.Scan(&m.ID, &m.ReceivedAt, &m.To, &m.Subject)
+		return m, err
+	})
+	if err != nil {
+		return err
+	}
+	return render(c, fiber.StatusOK, views.DevOutboxPage(s.page(c, "Dev outbox", productBrand), list), nil)
+}
+
+func (s *Server) loadDevMail(c *fiber.Ctx) (int64, time.Time, mail.Parsed, error) {
+	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+	if err != nil {
+		return 0, time.Time{}, mail.Parsed{}, fiber.ErrNotFound
+	}
+	var raw []byte
+	var at time.Time
+	err = s.Pool.QueryRow(c.UserContext(), `SELECT raw, received_at FROM dev_outbox WHERE id = $1`, id).Scan(&raw, &at)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return 0, time.Time{}, mail.Parsed{}, fiber.ErrNotFound
+	}
+	if err != nil {
+		return 0, time.Time{}, mail.Parsed{}, err
+	}
+	parsed, err := mail.Parse(raw)
+	return id, at, parsed, err
+}
+
+// devMail shows one message.
+func (s *Server) devMail(c *fiber.Ctx) error {
+	id, at, m, err := s.loadDevMail(c)
+	if err != nil {
+		return err
+	}
+	msg := views.DevMailMessage{ID: id, From: m.From, To: m.To, Subject: m.Subject, ReceivedAt: at, Text: m.Text, HasHTML: m.HTML != ""}
+	for _, a := range m.Attachments {
+		msg.Attachments = append(msg.Attachments, a.Name+" ("+a.ContentType+", "+strconv.Itoa(len(a.Data))+" bytes)")
+	}
+	return render(c, fiber.StatusOK, views.DevMailPage(s.page(c, m.Subject, productBrand), msg), nil)
+}
+
+// devMailHTML serves a message's HTML part into the outbox page's
+// sandboxed frame.
+func (s *Server) devMailHTML(c *fiber.Ctx) error {
+	_, _, m, err := s.loadDevMail(c)
+	if err != nil {
+		return err
+	}
+	c.Set("Content-Security-Policy", "default-src 'none'; img-src 'self' data: http: https:; style-src 'unsafe-inline'; frame-ancestors 'self'; sandbox allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation")
+	c.Set("X-Frame-Options", "SAMEORIGIN")
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.SendString(strings.TrimSpace(m.HTML))
+}

@@ -1,0 +1,39 @@
+package web
+
+import (
+	"bytes"
+
+	"github.com/a-h/templ"
+	"github.com/gofiber/fiber/v2"
+)
+
+// isHTMX reports whether htmx asked for a fragment. A history restore (the
+// back button after the cache missed) or a direct visit gets the full page.
+func isHTMX(c *fiber.Ctx) bool {
+	return c.Get("HX-Request") == "true" && c.Get("HX-History-Restore-Request") != "true"
+}
+
+// render is the one place that chooses between the full page and the
+// fragment, and it tells caches the answer depends on HX-Request.
+func render(c *fiber.Ctx, status int, full, fragment templ.Component) error {
+	c.Vary("HX-Request")
+	comp := full
+	if fragment != nil && isHTMX(c) {
+		comp = fragment
+	}
+	var buf bytes.Buffer
+	if err := comp.Render(c.UserContext(), &buf); err != nil {
+		return err // the error handler logs it and shows the error page
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Status(status).Send(buf.Bytes())
+}
+
+// redirect sends the browser elsewhere, the htmx way for htmx requests.
+func redirect(c *fiber.Ctx, to string) error {
+	if c.Get("HX-Request") == "true" {
+		c.Set("HX-Redirect", to)
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	return c.Redirect(to, fiber.StatusSeeOther)
+}

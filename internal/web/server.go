@@ -1,0 +1,147 @@
+// Package web serves the portal over HTTP with Fiber: full pages for
+// browsers, fragments for htmx. Handlers read top to bottom: load, check
+// the error, render. Routes are all in routes.go.
+package web
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/url"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gorilla/securecookie"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/awareportal/portal/internal/auth"
+	"github.com/awareportal/portal/internal/clock"
+	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/projections"
+	"github.com/awareportal/portal/projections/directory"
+	"github.com/awareportal/portal/views"
+)
+
+// ProductName brands pages before we know which partner a visitor belongs to.
+const ProductName = "Learning Portal"
+
+// Deps is what the web layer needs.
+type Deps struct {
+	Pool     *pgxpool.Pool
+	Auth     *auth.Service
+	Dir      directory.Queries
+	Runner   *projections.Runner
+	Clock    clock.Clock
+	BaseURL  *url.URL
+	CookieHK []byte // securecookie hash key
+	CookieBK []byte // securecookie block key
+	CSRFKey  []byte
+	DevMail  bool // serve the dev outbox
+	Log      *slog.Logger
+}
+
+// Server holds the handlers' dependencies.
+type Server struct {
+	Deps
+	cookies *securecookie.SecureCookie
+}
+
+// New builds the Fiber app.
+func New(d Deps) *fiber.App {
+	s := &Server{Deps: d, cookies: securecookie.New(d.CookieHK, d.CookieBK)}
+	s.cookies.MaxAge(int(auth.AbsoluteTimeout / time.Second))
+	app := fiber.New(fiber.Config{
+		AppName:               ProductName,
+		DisableStartupMessage: true,
+		ErrorHandler:          s.handleError,
+		ReadTimeout:           30 * time.Second,
+		WriteTimeout:          60 * time.Second,
+		IdleTimeout:           120 * time.Second,
+		BodyLimit:             1 << 20,
+	})
+	s.routes(app)
+	return app
+}
+
+// meta is the event metadata of the request.
+func (s *Server) meta(c *fiber.Ctx) eventstore.Metadata {
+	m := eventstore.Metadata{
+		CorrelationID: requestID(c),
+		RequestIP:     c.IP(),
+		UserAgent:     c.Get(fiber.HeaderUserAgent),
+		ActorID:       "anonymous",
+	}
+	if sess, ok := sessionOf(c); ok {
+		m.ActorID = "session:" + sess.Ref
+		if sess.LearnerID != "" {
+			m.ActorID = "learner:" + sess.LearnerID
+		}
+	}
+	return m
+}
+
+// page is the layout data for the request.
+func (s *Server) page(c *fiber.Ctx, title string, brand views.Brand) views.Page {
+	p := views.Page{Title: title, Brand: brand, CSRF: s.csrfToken(c), DevMail: s.DevMail}
+	if l, ok := learnerOf(c); ok {
+		p.User = &views.User{Name: l.FullName(), Email: l.Email, Organisation: l.ClientName}
+	}
+	return p
+}
+
+func brandOf(p directory.Partner) views.Brand {
+	b := views.Brand{Name: p.Name, Slug: p.Slug, ThemeURL: "/brand/" + p.Slug + "/theme.css"}
+	if p.LogoSVG != "" {
+		b.LogoURL = "/brand/" + p.Slug + "/logo.svg"
+	}
+	return b
+}
+
+var productBrand = views.Brand{Name: ProductName}
+
+// brandForSlug is the partner's brand for /p/:slug/ pages, else the product's.
+func (s *Server) brandForSlug(ctx context.Context, slug string) (views.Brand, error) {
+	if slug == "" {
+		return productBrand, nil
+	}
+	p, err := s.Dir.PartnerBySlug(ctx, slug)
+	if errors.Is(err, directory.ErrNotFound) {
+		return views.Brand{}, fiber.ErrNotFound
+	}
+	if err != nil {
+		return views.Brand{}, err
+	}
+	return brandOf(p), nil
+}
+
+// errorPage is what visitors see when something fails.
+func (s *Server) handleError(c *fiber.Ctx, err error) error {
+	code := fiber.StatusInternalServerError
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		code = fe.Code
+	}
+	title, text := "Something went wrong", "We couldn't finish that. Please try again in a moment."
+	switch code {
+	case fiber.StatusNotFound:
+		title, text = "Page not found", "That page doesn't exist. Check the address, or start again from your courses."
+	case fiber.StatusForbidden:
+		title, text = "Not allowed", "Your session may have expired, or this page isn't for you. Reload the page and try again."
+	case fiber.StatusTooManyRequests:
+		title, text = "Slow down", "Too many attempts. Please wait a little and try again."
+	default:
+		if code >= 500 {
+			s.Log.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", requestID(c), "err", err)
+		} else if fe != nil {
+			text = fe.Message
+		}
+	}
+	brand := productBrand
+	if l, ok := learnerOf(c); ok {
+		if p, err := s.Dir.Partner(c.UserContext(), l.PartnerID); err == nil {
+			brand = brandOf(p)
+		}
+	}
+	c.Vary("HX-Request")
+	return render(c, code, views.Layout(s.page(c, title, brand), views.Message(title, text, views.LinkButton("/", "Go to the portal"))), views.Message(title, text, nil))
+}

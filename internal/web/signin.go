@@ -1,0 +1,223 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/awareportal/portal/domain/signin"
+	"github.com/awareportal/portal/domain/tenancy"
+	"github.com/awareportal/portal/internal/auth"
+	"github.com/awareportal/portal/views"
+)
+
+// home sends people to their courses, or to sign in.
+func (s *Server) home(c *fiber.Ctx) error {
+	if _, ok := sessionOf(c); ok {
+		return c.Redirect("/courses", fiber.StatusSeeOther)
+	}
+	return c.Redirect("/signin", fiber.StatusSeeOther)
+}
+
+// showSignIn is the bookmarkable sign-in page.
+func (s *Server) showSignIn(c *fiber.Ctx) error {
+	if sess, ok := sessionOf(c); ok && sess.LearnerID != "" {
+		return c.Redirect("/courses", fiber.StatusSeeOther)
+	}
+	brand, err := s.brandForSlug(c.UserContext(), c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	p := s.page(c, "Sign in", brand)
+	form := views.SignInForm{Email: c.Query("email")}
+	if c.Query("expired") != "" {
+		form.Note = "That sign-in link has expired. We can send you a new one."
+	}
+	return render(c, fiber.StatusOK, views.SignInPage(p, form), views.SignInPanel(p, form))
+}
+
+// requestLink emails a sign-in link. The answer is the same whether or not
+// the email belongs to anyone.
+func (s *Server) requestLink(c *fiber.Ctx) error {
+	brand, err := s.brandForSlug(c.UserContext(), c.Params("slug"))
+	if err != nil {
+		return err
+	}
+	p := s.page(c, "Sign in", brand)
+	email := c.FormValue("email")
+	req, err := s.Auth.RequestLink(c.UserContext(), email, s.meta(c))
+	var fieldErr tenancy.FieldError
+	var limited auth.ErrRateLimited
+	switch {
+	case errors.As(err, &fieldErr):
+		form := views.SignInForm{Email: email, Error: "Enter your work email address, like name@company.com."}
+		return render(c, fiber.StatusUnprocessableEntity, views.SignInPage(p, form), views.SignInPanel(p, form))
+	case errors.As(err, &limited):
+		wait := time.Until(limited.Until).Round(time.Minute)
+		if wait < time.Minute {
+			wait = time.Minute
+		}
+		form := views.SignInForm{Email: email, Error: fmt.Sprintf("Too many sign-in emails asked for. Please wait %d minutes and try again, or use the last email we sent.", int(wait.Minutes()))}
+		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(wait.Seconds())))
+		return render(c, fiber.StatusTooManyRequests, views.SignInPage(p, form), views.SignInPanel(p, form))
+	case err != nil:
+		return err
+	}
+	toast(c, "Sign-in email on its way to "+req.Email)
+	box := views.CheckInbox{Email: req.Email, RequestID: req.RequestID, CSRF: p.CSRF}
+	return render(c, fiber.StatusOK, views.CheckInboxPage(p, box), views.CheckInboxPanel(box))
+}
+
+// redeemCode signs in with the code typed from the email.
+func (s *Server) redeemCode(c *fiber.Ctx) error {
+	requestID, code, email := c.FormValue("request"), c.FormValue("code"), c.FormValue("email")
+	signedIn, err := s.Auth.RedeemCode(c.UserContext(), requestID, code, s.meta(c))
+	if err == nil {
+		return s.startSession(c, signedIn)
+	}
+	var msg string
+	switch {
+	case errors.Is(err, signin.ErrWrongCode):
+		msg = "That code isn't right. Check the email and try again."
+	case errors.Is(err, signin.ErrLocked):
+		msg = "Too many wrong codes. Request a new email to try again."
+	case errors.Is(err, signin.ErrExpired):
+		msg = "That code has expired. Request a new email."
+	case errors.Is(err, signin.ErrUsed):
+		msg = "That code was already used. Request a new email."
+	case errors.Is(err, signin.ErrInvalidLink):
+		msg = "That code isn't right. Check the email and try again."
+	default:
+		return err
+	}
+	p := s.page(c, "Sign in", productBrand)
+	box := views.CheckInbox{Email: email, RequestID: requestID, CodeError: msg, CSRF: p.CSRF}
+	return render(c, fiber.StatusUnprocessableEntity, views.CheckInboxPage(p, box), views.CheckInboxPanel(box))
+}
+
+// openLink is what a GET of the emailed link shows: a button. Mail scanners
+// fetch links; only the button's POST signs in.
+func (s *Server) openLink(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	token := c.Query("t")
+	st, err := s.Auth.OpenLink(c.UserContext(), c.Params("id"), token, s.meta(c))
+	if err != nil {
+		return err
+	}
+	brand := productBrand
+	if st.Partner.ID != "" {
+		brand = brandOf(st.Partner)
+	}
+	land := views.LinkLanding{RequestID: c.Params("id"), Token: token, Email: st.Request.Email, Problem: problemText(st.Err)}
+	return render(c, fiber.StatusOK, views.LinkLandingPage(s.page(c, "Sign in", brand), land), nil)
+}
+
+// redeemLink is the button's POST: it spends the token, once.
+func (s *Server) redeemLink(c *fiber.Ctx) error {
+	signedIn, err := s.Auth.RedeemLink(c.UserContext(), c.Params("id"), c.FormValue("t"), s.meta(c))
+	if err == nil {
+		return s.startSession(c, signedIn)
+	}
+	problem := problemText(err)
+	if problem == "" {
+		return err
+	}
+	st, lerr := s.Auth.OpenLink(c.UserContext(), c.Params("id"), "", s.meta(c))
+	if lerr != nil {
+		return lerr
+	}
+	brand := productBrand
+	if st.Partner.ID != "" {
+		brand = brandOf(st.Partner)
+	}
+	land := views.LinkLanding{RequestID: c.Params("id"), Email: st.Request.Email, Problem: problem}
+	return render(c, fiber.StatusGone, views.LinkLandingPage(s.page(c, "Sign in", brand), land), nil)
+}
+
+func problemText(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, signin.ErrExpired):
+		return "This sign-in link has expired"
+	case errors.Is(err, signin.ErrUsed):
+		return "This sign-in link was already used"
+	case errors.Is(err, signin.ErrInvalidLink), errors.Is(err, signin.ErrNoSuchRequest):
+		return "This sign-in link isn't valid"
+	}
+	return ""
+}
+
+// startSession sets the session cookie (a fresh session id at every
+// sign-in, ending any session the browser had) and moves on.
+func (s *Server) startSession(c *fiber.Ctx, in auth.SignedIn) error {
+	if old, ok := sessionOf(c); ok {
+		if err := s.Auth.SignOut(c.UserContext(), old, s.meta(c)); err != nil {
+			return err
+		}
+	}
+	if err := s.setCookie(c, sessionCookie, in.Secret, auth.AbsoluteTimeout); err != nil {
+		return err
+	}
+	if in.Session.LearnerID == "" {
+		return redirect(c, "/signin/organisation")
+	}
+	return redirect(c, "/courses")
+}
+
+// showOrganisations lets someone whose email is in several organisations pick one.
+func (s *Server) showOrganisations(c *fiber.Ctx) error {
+	sess, ok := sessionOf(c)
+	if !ok {
+		return c.Redirect("/signin", fiber.StatusSeeOther)
+	}
+	learners, err := s.Auth.Candidates(c.UserContext(), sess)
+	if err != nil {
+		return err
+	}
+	choices := make([]views.OrgChoice, 0, len(learners))
+	for _, l := range learners {
+		partner, err := s.Dir.Partner(c.UserContext(), l.PartnerID)
+		if err != nil {
+			return err
+		}
+		choices = append(choices, views.OrgChoice{LearnerID: l.ID, Organisation: l.ClientName, Partner: partner.Name})
+	}
+	return render(c, fiber.StatusOK, views.OrgPickerPage(s.page(c, "Choose your organisation", productBrand), sess.Email, choices), nil)
+}
+
+// chooseOrganisation binds the session to the picked organisation.
+func (s *Server) chooseOrganisation(c *fiber.Ctx) error {
+	sess, ok := sessionOf(c)
+	if !ok {
+		return redirect(c, "/signin")
+	}
+	err := s.Auth.ChooseOrganisation(c.UserContext(), sess, c.FormValue("learner"), s.meta(c))
+	if errors.Is(err, signin.ErrNotCandidate) || errors.Is(err, signin.ErrNoSession) {
+		return fiber.NewError(fiber.StatusForbidden, "not one of your organisations")
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(c, "/courses")
+}
+
+// signOut ends the session on the server and forgets the cookie.
+func (s *Server) signOut(c *fiber.Ctx) error {
+	if sess, ok := sessionOf(c); ok {
+		if err := s.Auth.SignOut(c.UserContext(), sess, s.meta(c)); err != nil {
+			return err
+		}
+	}
+	s.clearCookie(c, sessionCookie)
+	return redirect(c, "/signin")
+}
+
+// toast asks the page to show a short message (htmx requests).
+func toast(c *fiber.Ctx, text string) {
+	b, _ := json.Marshal(map[string]string{"toast": text})
+	c.Set("HX-Trigger", string(b))
+}

@@ -1,0 +1,26 @@
+// Package views renders the portal's pages, fragments and emails with templ.
+// Every view takes a typed struct; generated *_templ.go files are committed.
+package views
+
+// Brand is the partner branding a page wears.
+type Brand struct {
+	Name     string // partner name, or the product name before we know the partner
+	Slug     string
+	LogoURL  string // empty: show the name only
+	ThemeURL string // per-partner CSS with the accent colour
+}
+
+// User is the signed-in person shown in the header menu.
+type User struct {
+	Name, Email, Organisation string
+}
+
+// Page is what the layout needs.
+type Page struct {
+	Title   string
+	Brand   Brand
+	User    *User // nil when signed out
+	CSRF    string
+	DevMail bool   // embedded mode: link to the dev outbox
+	Nav     string // active nav item
+}
