@@ -185,27 +185,35 @@ type LinkState struct {
 // OpenLink records a GET of the link (scanner or person) and says whether
 // the link can still be used. It never signs anyone in.
 func (s *Service) OpenLink(ctx context.Context, requestID, token string, meta eventstore.Metadata) (LinkState, error) {
-	var req signin.Request
-	d, err := es.Execute(ctx, s.Repo, signin.Stream(requestID), meta, func() *signin.Request { return &signin.Request{} },
-		func(r *signin.Request) ([]domain.Event, error) {
-			req = *r
-			return r.Open(s.Clock.Now())
-		})
-	_ = d
+	_, err := es.Execute(ctx, s.Repo, signin.Stream(requestID), meta, func() *signin.Request { return &signin.Request{} },
+		func(r *signin.Request) ([]domain.Event, error) { return r.Open(s.Clock.Now()) })
 	if errors.Is(err, signin.ErrNoSuchRequest) {
 		return LinkState{Err: signin.ErrInvalidLink}, nil
 	}
 	if err != nil {
 		return LinkState{}, err
 	}
+	return s.LinkState(ctx, requestID, token)
+}
+
+// LinkState says, without recording anything, whether the link's token
+// would sign in now, and whose brand its pages wear.
+func (s *Service) LinkState(ctx context.Context, requestID, token string) (LinkState, error) {
+	var req signin.Request
+	if _, err := s.Repo.Load(ctx, signin.Stream(requestID), &req); err != nil {
+		return LinkState{}, err
+	}
+	if req.ID == "" {
+		return LinkState{Err: signin.ErrInvalidLink}, nil
+	}
 	st := LinkState{Request: req}
 	if req.PartnerID != "" {
-		if st.Partner, err = s.Dir.Partner(ctx, req.PartnerID); err != nil {
+		p, err := s.Dir.Partner(ctx, req.PartnerID)
+		if err != nil {
 			return LinkState{}, err
 		}
+		st.Partner = p
 	}
-	// Ask the aggregate, without recording anything, whether a redemption
-	// would work now.
 	if _, err := req.RedeemLink(token, signin.Redemption{}, s.Clock.Now()); err != nil {
 		st.Err = err
 	}

@@ -125,7 +125,7 @@ func (s *Server) redeemLink(c *fiber.Ctx) error {
 	if problem == "" {
 		return err
 	}
-	st, lerr := s.Auth.OpenLink(c.UserContext(), c.Params("id"), "", s.meta(c))
+	st, lerr := s.Auth.LinkState(c.UserContext(), c.Params("id"), "")
 	if lerr != nil {
 		return lerr
 	}

@@ -1,0 +1,256 @@
+package app_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/awareportal/portal/internal/app"
+	"github.com/awareportal/portal/internal/clock"
+	"github.com/awareportal/portal/internal/config"
+	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/internal/mail"
+	"github.com/awareportal/portal/internal/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+// inbox is the test's SMTP server's mailbox.
+type inbox struct {
+	mu   sync.Mutex
+	msgs []mail.Parsed
+	cond chan struct{}
+}
+
+func (i *inbox) Deliver(_ context.Context, env mail.Envelope) error {
+	p, err := mail.Parse(env.Raw)
+	if err != nil {
+		return err
+	}
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	i.msgs = append(i.msgs, p)
+	close(i.cond)
+	i.cond = make(chan struct{})
+	return nil
+}
+
+// waitFor returns the n-th (1-based) message to addr, waiting for delivery.
+func (i *inbox) waitFor(t *testing.T, addr string, n int) mail.Parsed {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		i.mu.Lock()
+		seen := 0
+		for _, m := range i.msgs {
+			if strings.Contains(m.To, addr) {
+				seen++
+				if seen == n {
+					i.mu.Unlock()
+					return m
+				}
+			}
+		}
+		ch := i.cond
+		i.mu.Unlock()
+		select {
+		case <-ch:
+		case <-deadline:
+			t.Fatalf("no mail #%d to %s arrived", n, addr)
+		}
+	}
+}
+
+func (i *inbox) count(addr string) int {
+	i.mu.Lock()
+	defer i.mu.Unlock()
+	n := 0
+	for _, m := range i.msgs {
+		if strings.Contains(m.To, addr) {
+			n++
+		}
+	}
+	return n
+}
+
+// portal is a running portal for one test.
+type portal struct {
+	app   *app.App
+	db    *testenv.Database
+	base  string
+	clock *clock.Fake
+	inbox *inbox
+}
+
+// start runs the whole portal: real Postgres, a real SMTP server on
+// loopback, a real HTTP listener, and a fake clock.
+func start(t *testing.T) *portal {
+	t.Helper()
+	db := testenv.DB(t)
+	box := &inbox{cond: make(chan struct{})}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("PORTAL_TEST_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	smtpSrv, err := mail.StartSMTPServer("127.0.0.1:0", box, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = smtpSrv.Close() })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	base := "http://localhost:" + port
+	cfg, err := config.Load(func(k string) string {
+		return map[string]string{
+			"PORTAL_LISTEN":     ln.Addr().String(),
+			"PORTAL_BASE_URL":   base,
+			"DATABASE_URL":      db.ConnString(),
+			"PORTAL_SMTP_URL":   smtpSrv.URL(),
+			"PORTAL_SECRET_KEY": "dGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQtdGVzdA==",
+		}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clk := clock.NewFake(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+	a, err := app.New(cfg, db.Pool, clk, log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Auth.Pad = time.Nanosecond // tests that measure padding set it back
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := a.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() { _ = a.Listen(ctx, ln); close(done) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		a.Close()
+	})
+	p := &portal{app: a, db: db, base: base, clock: clk, inbox: box}
+	// The seed's read model must be there before the first request.
+	p.waitProjections(t)
+	return p
+}
+
+func (p *portal) waitProjections(t *testing.T) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	evs, err := p.app.Store.ReadAll(ctx, eventstore.Start, 100000)
+	if err != nil || len(evs) == 0 {
+		t.Fatalf("read events: %v (%d)", err, len(evs))
+	}
+	if err := p.app.Runner.WaitFor(ctx, evs[len(evs)-1].Position); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// browser is a minimal HTTP client that keeps cookies (Go's cookie jar
+// won't send Secure cookies over http://localhost) and sends what a
+// browser sends.
+type browser struct {
+	t       *testing.T
+	p       *portal
+	cookies map[string]string
+	client  *http.Client
+}
+
+func (p *portal) browser(t *testing.T) *browser {
+	return &browser{t: t, p: p, cookies: map[string]string{}, client: &http.Client{
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		Timeout:       30 * time.Second,
+	}}
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (b *browser) do(method, path string, form url.Values, headers map[string]string) response {
+	b.t.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	u := path
+	if !strings.HasPrefix(path, "http") {
+		u = b.p.base + path
+	}
+	req, err := http.NewRequest(method, u, body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.Header.Set("User-Agent", "portal-test")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	for k, v := range b.cookies {
+		req.AddCookie(&http.Cookie{Name: k, Value: v})
+	}
+	res, err := b.client.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	for _, c := range res.Cookies() {
+		if c.MaxAge < 0 || c.Value == "" {
+			delete(b.cookies, c.Name)
+		} else {
+			b.cookies[c.Name] = c.Value
+		}
+	}
+	return response{status: res.StatusCode, header: res.Header, body: string(data)}
+}
+
+func (b *browser) get(path string) response { return b.do("GET", path, nil, nil) }
+
+var csrfRe = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// csrf fetches a page and returns its CSRF token.
+func (b *browser) csrf(path string) string {
+	b.t.Helper()
+	r := b.get(path)
+	m := csrfRe.FindStringSubmatch(r.body)
+	if m == nil {
+		b.t.Fatalf("no CSRF token on %s (status %d)", path, r.status)
+	}
+	return m[1]
+}
+
+func (b *browser) post(path string, form url.Values, token string) response {
+	form.Set("_csrf", token)
+	return b.do("POST", path, form, nil)
+}
+
+var linkRe = regexp.MustCompile(`(http://localhost:\d+/signin/link/[0-9a-f-]+\?t=[A-Za-z0-9_-]+)`)
+var codeRe = regexp.MustCompile(`code on the sign-in page: ([A-Z0-9]{3}-[A-Z0-9]{3})`)
+
+func linkIn(t *testing.T, m mail.Parsed) string {
+	t.Helper()
+	got := linkRe.FindStringSubmatch(m.Text)
+	if got == nil {
+		t.Fatalf("no sign-in link in mail:\n%s", m.Text)
+	}
+	return got[1]
+}
