@@ -35,9 +35,11 @@ type counting struct {
 	failOn atomic.Value // learner id whose event fails
 }
 
-func (*counting) Name() string   { return "counting" }
-func (*counting) Version() int   { return 1 }
-func (*counting) Schema() string { return `CREATE TABLE seen (learner_id text PRIMARY KEY, n int NOT NULL)` }
+func (*counting) Name() string { return "counting" }
+func (*counting) Version() int { return 1 }
+func (*counting) Schema() string {
+	return `CREATE TABLE seen (learner_id text PRIMARY KEY, n int NOT NULL)`
+}
 func (c *counting) Apply(ctx context.Context, tx pgx.Tx, _ eventstore.RecordedEvent, e domain.Event) error {
 	ev, ok := e.(directory.LearnerProvisioned)
 	if !ok {

@@ -273,7 +273,9 @@ func (s *Service) Candidates(ctx context.Context, sess Session) ([]directory.Lea
 // ChooseOrganisation binds the session to one of its email's learners.
 func (s *Service) ChooseOrganisation(ctx context.Context, sess Session, learnerID string, meta eventstore.Metadata) error {
 	_, err := es.Execute(ctx, s.Repo, signin.Stream(sess.RequestID), meta, func() *signin.Request { return &signin.Request{} },
-		func(r *signin.Request) ([]domain.Event, error) { return r.ChooseOrganisation(sess.Ref, learnerID, s.Clock.Now()) })
+		func(r *signin.Request) ([]domain.Event, error) {
+			return r.ChooseOrganisation(sess.Ref, learnerID, s.Clock.Now())
+		})
 	if err != nil {
 		return err
 	}

@@ -208,7 +208,6 @@ func IsLoopback(host string) bool {
 	return ip != nil && ip.IsLoopback()
 }
 
-
 func defaultDataDir() string {
 	if os.Geteuid() == 0 {
 		return "/var/lib/learning-portal"
