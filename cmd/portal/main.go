@@ -18,7 +18,10 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/awareportal/portal/domain/registry"
 	"github.com/awareportal/portal/internal/app"
+	"github.com/awareportal/portal/internal/eventstore/pgstore"
+	"github.com/awareportal/portal/projections"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/config"
 	"github.com/awareportal/portal/internal/seed"
@@ -113,30 +116,25 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 }
 
 func rebuild(ctx context.Context, cfg *config.Config, log *slog.Logger, names []string) error {
-	if err := cfg.LoadSecret(); err != nil {
-		return err
-	}
 	database, err := app.OpenDatabase(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
 	defer database.Close()
-	a, err := app.New(cfg, database.Pool, clock.System{}, log)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
+	store := pgstore.New(database.Pool)
+	defer store.Close()
+	runner := projections.NewRunner(database.Pool, store, registry.Codec(), log, app.Projections()...)
 	if len(names) == 0 {
-		for _, p := range a.Runner.Projections() {
+		for _, p := range runner.Projections() {
 			names = append(names, p.Name())
 		}
 	}
 	for _, name := range names {
-		p, err := a.Runner.Find(name)
+		p, err := runner.Find(name)
 		if err != nil {
 			return err
 		}
-		if err := a.Runner.Rebuild(ctx, p); err != nil {
+		if err := runner.Rebuild(ctx, p); err != nil {
 			return err
 		}
 	}

@@ -62,7 +62,7 @@ type QueueConfig struct {
 func NewQueue(cfg QueueConfig) (*Queue, error) {
 	q := &Queue{sealer: cfg.Sealer, repo: cfg.Repo, clock: cfg.Clock, log: cfg.Log}
 	rc := &river.Config{
-		Logger:                      cfg.Log.With("component", "river"),
+		Logger:                      slog.New(levelAtLeast{cfg.Log.Handler(), slog.LevelWarn}).With("component", "river"),
 		CompletedJobRetentionPeriod: time.Hour, // sealed bodies go soon after sending
 		RetryPolicy:                 cfg.Retry,
 	}
@@ -155,4 +155,22 @@ func (q *Queue) record(ctx context.Context, mailID string, e domain.Event) {
 	if _, err := q.repo.Append(ctx, mailing.Stream(mailID), eventstore.Any, eventstore.Metadata{ActorID: "system:mailer"}, e); err != nil {
 		q.log.Error("record mail outcome", "mail_id", mailID, "err", err)
 	}
+}
+
+// levelAtLeast drops records below a level (River is chatty at info).
+type levelAtLeast struct {
+	slog.Handler
+	min slog.Level
+}
+
+func (h levelAtLeast) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= h.min && h.Handler.Enabled(ctx, l)
+}
+
+func (h levelAtLeast) WithAttrs(as []slog.Attr) slog.Handler {
+	return levelAtLeast{h.Handler.WithAttrs(as), h.min}
+}
+
+func (h levelAtLeast) WithGroup(name string) slog.Handler {
+	return levelAtLeast{h.Handler.WithGroup(name), h.min}
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -12,6 +13,17 @@ import (
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/views"
 )
+
+// loopbackOnly hides the dev outbox from other machines: it holds
+// everyone's sign-in links, so even a dev portal listening on all
+// interfaces shows it only to this machine.
+func loopbackOnly(c *fiber.Ctx) error {
+	ip := net.ParseIP(c.IP())
+	if ip == nil || !ip.IsLoopback() {
+		return fiber.ErrNotFound
+	}
+	return c.Next()
+}
 
 // devOutbox lists mail the built-in SMTP server received (embedded mode).
 func (s *Server) devOutbox(c *fiber.Ctx) error {

@@ -41,13 +41,12 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/signin/organisation", s.chooseOrganisation)
 	app.Post("/signout", s.signOut)
 
-	// The learner's portal.
-	learner := app.Group("", s.requireLearner)
-	learner.Get("/courses", s.showCourses)
+	// The learner's portal: signed in, organisation chosen, portal on.
+	app.Get("/courses", s.requireLearner, s.showCourses)
 
 	if s.DevMail {
-		app.Get("/dev/mail", s.devOutbox)
-		app.Get("/dev/mail/:id", s.devMail)
-		app.Get("/dev/mail/:id/html", s.devMailHTML)
+		app.Get("/dev/mail", loopbackOnly, s.devOutbox)
+		app.Get("/dev/mail/:id", loopbackOnly, s.devMail)
+		app.Get("/dev/mail/:id/html", loopbackOnly, s.devMailHTML)
 	}
 }
