@@ -20,11 +20,11 @@ import (
 
 	"github.com/awareportal/portal/domain/registry"
 	"github.com/awareportal/portal/internal/app"
-	"github.com/awareportal/portal/internal/eventstore/pgstore"
-	"github.com/awareportal/portal/projections"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/config"
+	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	"github.com/awareportal/portal/internal/seed"
+	"github.com/awareportal/portal/projections"
 )
 
 const usage = `usage:
