@@ -65,12 +65,14 @@ type Decided struct {
 }
 
 // maxRetries bounds retries after concurrency conflicts.
-const maxRetries = 10
+const maxRetries = 30
 
 // Execute loads the stream into a fresh aggregate, runs decide, and appends
 // what it decided at the loaded version, retrying from a fresh load when
 // another writer got there first. Events that decide returns together with
-// an error (a recorded refusal) are appended too, and the error is returned.
+// an error (a recorded refusal) are appended too, and the error is returned;
+// a refusal stays true whatever was appended meanwhile, so it is appended
+// without the version check (many losers of a race must not retry forever).
 func Execute[A Aggregate](ctx context.Context, r Repository, stream string, meta eventstore.Metadata, fresh func() A, decide func(A) ([]domain.Event, error)) (Decided, error) {
 	for attempt := 0; ; attempt++ {
 		agg := fresh()
@@ -82,7 +84,11 @@ func Execute[A Aggregate](ctx context.Context, r Repository, stream string, meta
 		if len(events) == 0 {
 			return Decided{}, decideErr
 		}
-		res, err := r.Append(ctx, stream, eventstore.Exactly(version), meta, events...)
+		expected := eventstore.Exactly(version)
+		if decideErr != nil {
+			expected = eventstore.Any
+		}
+		res, err := r.Append(ctx, stream, expected, meta, events...)
 		if errors.Is(err, eventstore.ErrConcurrency) && attempt < maxRetries {
 			continue
 		}
