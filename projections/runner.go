@@ -182,9 +182,6 @@ func (r *Runner) runOne(ctx context.Context, p Projection) {
 	}
 }
 
-// errNotLeader means another process holds the projection's lock.
-var errNotLeader = errors.New("another process runs this projection")
-
 func (r *Runner) leadOnce(ctx context.Context, p Projection, log *slog.Logger) error {
 	conn, err := r.pool.Acquire(ctx)
 	if err != nil {

@@ -10,7 +10,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -70,7 +69,7 @@ func run(args []string) error {
 		return nil
 	case "projections":
 		if len(args) < 2 || args[1] != "rebuild" {
-			return errors.New(usage)
+			return fmt.Errorf("unknown projections command\n%s", usage)
 		}
 		return rebuild(ctx, cfg, log, args[2:])
 	case "help", "-h", "--help":
