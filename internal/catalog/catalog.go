@@ -1,0 +1,227 @@
+// Package catalog loads the course catalog: a folder per course holding a
+// course.json manifest, Markdown lessons and their images. The built-in
+// courses are embedded; PORTAL_COURSES_DIR adds more (or newer versions)
+// without code changes.
+package catalog
+
+import (
+	"bytes"
+	"embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/extension"
+)
+
+//go:embed courses
+var builtin embed.FS
+
+// Builtin returns the courses that ship with the portal.
+func Builtin() fs.FS {
+	sub, err := fs.Sub(builtin, "courses")
+	if err != nil {
+		panic(err) // the embedded tree is fixed at build time
+	}
+	return sub
+}
+
+// Course is one version of a course.
+type Course struct {
+	ID       string   `json:"id"`
+	Version  int      `json:"version"`
+	Title    string   `json:"title"`
+	Summary  string   `json:"summary"`
+	Minutes  int      `json:"minutes"`
+	Topics   []string `json:"topics"`
+	Lessons  []Lesson `json:"lessons"`
+	Quiz     Quiz     `json:"quiz"`
+	assetsFS fs.FS
+	dir      string
+}
+
+// Lesson is one page of a course.
+type Lesson struct {
+	ID    string        `json:"id"`
+	Title string        `json:"title"`
+	File  string        `json:"file"`
+	Video string        `json:"video,omitempty"` // optional video file in the course folder
+	HTML  template.HTML `json:"-"`
+}
+
+// Quiz ends a course.
+type Quiz struct {
+	PassMark  int        `json:"pass_mark"` // percent
+	Questions []Question `json:"questions"`
+}
+
+// Question has one right choice.
+type Question struct {
+	ID          string   `json:"id"`
+	Text        string   `json:"text"`
+	Choices     []Choice `json:"choices"`
+	Answer      string   `json:"answer"`
+	Explanation string   `json:"explanation"`
+}
+
+// Choice is one answer to pick.
+type Choice struct {
+	ID   string `json:"id"`
+	Text string `json:"text"`
+}
+
+// Key maps question id to the right choice id (what scoring needs).
+func (q Quiz) Key() map[string]string {
+	k := make(map[string]string, len(q.Questions))
+	for _, qu := range q.Questions {
+		k[qu.ID] = qu.Answer
+	}
+	return k
+}
+
+// Asset reads a file from the course's folder (images, videos).
+func (c *Course) Asset(name string) ([]byte, error) {
+	clean := path.Clean("/" + name)[1:]
+	if clean == "" || strings.HasPrefix(clean, ".") || clean == "course.json" {
+		return nil, fs.ErrNotExist
+	}
+	return fs.ReadFile(c.assetsFS, path.Join(c.dir, clean))
+}
+
+// Catalog is every version of every course.
+type Catalog struct {
+	byID map[string][]*Course // versions, ascending
+}
+
+// ErrNoCourse means the catalog has no such course (or version).
+var ErrNoCourse = errors.New("no such course")
+
+var idRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
+
+// Load reads every <dir>/course.json from each file system; a later file
+// system may add courses or newer versions of a course.
+func Load(fsyses ...fs.FS) (*Catalog, error) {
+	c := &Catalog{byID: map[string][]*Course{}}
+	md := goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough))
+	for _, fsys := range fsyses {
+		manifests, err := fs.Glob(fsys, "*/course.json")
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range manifests {
+			course, err := loadCourse(fsys, m, md)
+			if err != nil {
+				return nil, err
+			}
+			for _, existing := range c.byID[course.ID] {
+				if existing.Version == course.Version {
+					return nil, fmt.Errorf("course %s version %d is defined twice (%s)", course.ID, course.Version, m)
+				}
+			}
+			c.byID[course.ID] = append(c.byID[course.ID], course)
+			slices.SortFunc(c.byID[course.ID], func(a, b *Course) int { return a.Version - b.Version })
+		}
+	}
+	return c, nil
+}
+
+func loadCourse(fsys fs.FS, manifest string, md goldmark.Markdown) (*Course, error) {
+	raw, err := fs.ReadFile(fsys, manifest)
+	if err != nil {
+		return nil, err
+	}
+	var c Course
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return nil, fmt.Errorf("%s: %w", manifest, err)
+	}
+	c.dir, c.assetsFS = path.Dir(manifest), fsys
+	if err := c.validate(); err != nil {
+		return nil, fmt.Errorf("%s: %w", manifest, err)
+	}
+	for i, l := range c.Lessons {
+		src, err := fs.ReadFile(fsys, path.Join(c.dir, l.File))
+		if err != nil {
+			return nil, fmt.Errorf("%s: lesson %s: %w", manifest, l.ID, err)
+		}
+		var buf bytes.Buffer
+		if err := md.Convert(src, &buf); err != nil {
+			return nil, fmt.Errorf("%s: lesson %s: %w", manifest, l.ID, err)
+		}
+		// Lessons are authored content, rendered without raw HTML (goldmark's
+		// default drops it); relative images point at the course's assets.
+		html := strings.ReplaceAll(buf.String(), `src="img/`, `src="/course-assets/`+c.ID+`/`+fmt.Sprint(c.Version)+`/img/`)
+		c.Lessons[i].HTML = template.HTML(html) //nolint:gosec // rendered from our Markdown, raw HTML disabled
+	}
+	return &c, nil
+}
+
+func (c *Course) validate() error {
+	switch {
+	case !idRe.MatchString(c.ID):
+		return fmt.Errorf("id %q: lowercase letters, digits and dashes", c.ID)
+	case c.Version < 1:
+		return errors.New("version must be 1 or more")
+	case c.Title == "":
+		return errors.New("title is required")
+	case len(c.Lessons) == 0:
+		return errors.New("a course needs at least one lesson")
+	case len(c.Quiz.Questions) == 0:
+		return errors.New("a course needs a quiz")
+	case c.Quiz.PassMark < 1 || c.Quiz.PassMark > 100:
+		return errors.New("quiz pass_mark must be 1-100")
+	}
+	seen := map[string]bool{}
+	for _, q := range c.Quiz.Questions {
+		if q.ID == "" || seen[q.ID] {
+			return fmt.Errorf("question id %q missing or repeated", q.ID)
+		}
+		seen[q.ID] = true
+		ok := false
+		for _, ch := range q.Choices {
+			ok = ok || ch.ID == q.Answer
+		}
+		if !ok || len(q.Choices) < 2 {
+			return fmt.Errorf("question %s: needs 2+ choices and an answer among them", q.ID)
+		}
+	}
+	return nil
+}
+
+// Latest returns the newest version of a course.
+func (c *Catalog) Latest(id string) (*Course, error) {
+	vs := c.byID[id]
+	if len(vs) == 0 {
+		return nil, fmt.Errorf("course %q: %w", id, ErrNoCourse)
+	}
+	return vs[len(vs)-1], nil
+}
+
+// Version returns one version of a course: learners finish the version they
+// were assigned even after a newer one ships.
+func (c *Catalog) Version(id string, version int) (*Course, error) {
+	for _, v := range c.byID[id] {
+		if v.Version == version {
+			return v, nil
+		}
+	}
+	return nil, fmt.Errorf("course %q version %d: %w", id, version, ErrNoCourse)
+}
+
+// All returns the latest version of every course, by title.
+func (c *Catalog) All() []*Course {
+	out := make([]*Course, 0, len(c.byID))
+	for _, vs := range c.byID {
+		out = append(out, vs[len(vs)-1])
+	}
+	slices.SortFunc(out, func(a, b *Course) int { return strings.Compare(a.Title, b.Title) })
+	return out
+}
