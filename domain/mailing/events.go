@@ -11,7 +11,9 @@ func Stream(mailID string) string { return "mail-" + mailID }
 type Kind string
 
 const (
-	KindSignInLink Kind = "sign_in_link"
+	KindSignInLink      Kind = "sign_in_link"
+	KindCourseAvailable Kind = "course_available"
+	KindCertificate     Kind = "certificate"
 )
 
 // MailQueued: an email was put on the durable send queue.

@@ -5,6 +5,7 @@ package registry
 import (
 	"github.com/awareportal/portal/domain"
 	"github.com/awareportal/portal/domain/directory"
+	"github.com/awareportal/portal/domain/learning"
 	"github.com/awareportal/portal/domain/mailing"
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/domain/tenancy"
@@ -16,6 +17,9 @@ func Events() []domain.Event {
 		tenancy.PartnerRegistered{},
 		tenancy.ClientRegistered{},
 		tenancy.ClientPortalSwitched{},
+		tenancy.ClientLeaderboardSet{},
+		tenancy.PartnerAPITokenIssued{},
+		tenancy.PartnerAPITokenRevoked{},
 		directory.LearnerProvisioned{},
 		signin.LinkRequested{},
 		signin.LinkOpened{},
@@ -23,6 +27,15 @@ func Events() []domain.Event {
 		signin.SignInFailed{},
 		signin.OrganisationChosen{},
 		signin.SignedOut{},
+		signin.TrainingLinkIssued{},
+		learning.CourseAssigned{},
+		learning.CourseBecameAvailable{},
+		learning.CourseBecameOverdue{},
+		learning.CourseStarted{},
+		learning.ProgressSaved{},
+		learning.QuizSubmitted{},
+		learning.CourseCompleted{},
+		learning.CertificateRequested{},
 		mailing.MailQueued{},
 		mailing.MailSent{},
 		mailing.MailFailed{},

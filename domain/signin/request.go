@@ -15,6 +15,8 @@ import (
 const (
 	// LinkTTL is how long a sign-in link or code works.
 	LinkTTL = time.Hour
+	// TrainingLinkTTL is how long a course email's link signs its learner in.
+	TrainingLinkTTL = 7 * 24 * time.Hour
 	// MaxCodeAttempts wrong codes lock the request.
 	MaxCodeAttempts = 5
 	// CodeAlphabet avoids look-alikes (0/O, 1/I/L).
@@ -85,6 +87,9 @@ type Request struct {
 	Redeemed   bool
 	WrongCodes int
 	Sessions   map[string]string // open session ref -> learner id ("" until chosen)
+	// Training links may be used again within their 7 days.
+	Training     bool
+	AssignmentID string
 }
 
 // Apply folds an event into the request.
@@ -94,6 +99,11 @@ func (r *Request) Apply(e domain.Event) {
 		r.ID, r.Email, r.Known = ev.RequestID, ev.Email, ev.Known
 		r.LearnerIDs, r.PartnerID = ev.LearnerIDs, ev.PartnerID
 		r.TokenHash, r.CodeHash, r.ExpiresAt = ev.TokenHash, ev.CodeHash, ev.ExpiresAt
+	case TrainingLinkIssued:
+		r.ID, r.Email, r.Known = ev.RequestID, ev.Email, true
+		r.LearnerIDs, r.PartnerID = []string{ev.LearnerID}, ev.PartnerID
+		r.TokenHash, r.ExpiresAt = ev.TokenHash, ev.ExpiresAt
+		r.Training, r.AssignmentID = true, ev.AssignmentID
 	case SignedIn:
 		r.Redeemed = true
 		if r.Sessions == nil {
@@ -137,6 +147,19 @@ func RequestLink(in LinkInput, now time.Time) []domain.Event {
 		MailID:     in.MailID,
 		ExpiresAt:  now.Add(LinkTTL),
 		At:         now,
+	}}
+}
+
+// TrainingLinkInput is what IssueTrainingLink needs.
+type TrainingLinkInput struct {
+	RequestID, Email, LearnerID, PartnerID, AssignmentID, Token string
+}
+
+// IssueTrainingLink records a 7-day link for a course email.
+func IssueTrainingLink(in TrainingLinkInput, now time.Time) []domain.Event {
+	return []domain.Event{TrainingLinkIssued{
+		RequestID: in.RequestID, Email: in.Email, LearnerID: in.LearnerID, PartnerID: in.PartnerID,
+		AssignmentID: in.AssignmentID, TokenHash: HashToken(in.Token), ExpiresAt: now.Add(TrainingLinkTTL), At: now,
 	}}
 }
 
@@ -190,7 +213,7 @@ func (r *Request) RedeemCode(code string, key []byte, red Redemption, now time.T
 }
 
 func (r *Request) redeem(red Redemption, now time.Time) ([]domain.Event, error) {
-	if r.Redeemed {
+	if r.Redeemed && !r.Training {
 		return r.fail(ReasonUsed, now), ErrUsed
 	}
 	if !now.Before(r.ExpiresAt) {

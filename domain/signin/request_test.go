@@ -146,3 +146,20 @@ func TestOrganisationAndSignOut(t *testing.T) {
 		t.Fatalf("second sign out produced %v", again)
 	}
 }
+
+func TestTrainingLinkWorksForSevenDaysAndMoreThanOnce(t *testing.T) {
+	issued := signin.IssueTrainingLink(signin.TrainingLinkInput{RequestID: "tl-1", Email: "sam@acme.example", LearnerID: "l-1", AssignmentID: "as-1", Token: "tok"}, t0)[0]
+	r := given(issued)
+	evs, err := r.RedeemLink("tok", signin.Redemption{SessionRef: "s1", Method: signin.MethodTrainingLink}, t0.Add(24*time.Hour))
+	if err != nil || evs[0].(signin.SignedIn).LearnerID != "l-1" {
+		t.Fatalf("first use: %v %v", evs, err)
+	}
+	r.Apply(evs[0])
+	if _, err := r.RedeemLink("tok", signin.Redemption{SessionRef: "s2", Method: signin.MethodTrainingLink}, t0.Add(6*24*time.Hour)); err != nil {
+		t.Fatalf("second use within 7 days: %v", err)
+	}
+	_, err = r.RedeemLink("tok", signin.Redemption{SessionRef: "s3"}, t0.Add(7*24*time.Hour))
+	if !errors.Is(err, signin.ErrExpired) {
+		t.Fatalf("after 7 days: %v", err)
+	}
+}

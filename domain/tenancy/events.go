@@ -36,3 +36,42 @@ type ClientPortalSwitched struct {
 }
 
 func (ClientPortalSwitched) EventName() string { return "tenancy.client_portal_switched.v1" }
+
+// LeaderboardMode is how a client shows its leaderboard.
+type LeaderboardMode string
+
+const (
+	LeaderboardRanked     LeaderboardMode = "ranked"     // names and ranks
+	LeaderboardAnonymised LeaderboardMode = "anonymised" // only your own name; others are "Colleague"
+	LeaderboardHidden     LeaderboardMode = "hidden"     // no leaderboard at all
+)
+
+// ClientLeaderboardSet: a client chose how its leaderboard shows.
+type ClientLeaderboardSet struct {
+	ClientID string          `json:"client_id"`
+	Mode     LeaderboardMode `json:"mode"`
+	At       time.Time       `json:"at"`
+}
+
+func (ClientLeaderboardSet) EventName() string { return "tenancy.client_leaderboard_set.v1" }
+
+// PartnerAPITokenIssued: a partner got a token for the admin API. Only a
+// hash of the token is kept.
+type PartnerAPITokenIssued struct {
+	PartnerID string    `json:"partner_id"`
+	TokenID   string    `json:"token_id"`
+	Name      string    `json:"name"`
+	TokenHash []byte    `json:"token_hash"`
+	At        time.Time `json:"at"`
+}
+
+func (PartnerAPITokenIssued) EventName() string { return "tenancy.partner_api_token_issued.v1" }
+
+// PartnerAPITokenRevoked: a partner's API token stopped working.
+type PartnerAPITokenRevoked struct {
+	PartnerID string    `json:"partner_id"`
+	TokenID   string    `json:"token_id"`
+	At        time.Time `json:"at"`
+}
+
+func (PartnerAPITokenRevoked) EventName() string { return "tenancy.partner_api_token_revoked.v1" }

@@ -32,15 +32,47 @@ func (e FieldError) Error() string { return e.Field + ": " + e.Problem }
 
 // Partner is the partner aggregate.
 type Partner struct {
-	ID   string
-	Name string
+	ID     string
+	Name   string
+	Tokens map[string]bool // API token id -> live
 }
 
 // Apply folds an event into the partner.
 func (p *Partner) Apply(e domain.Event) {
-	if ev, ok := e.(PartnerRegistered); ok {
+	switch ev := e.(type) {
+	case PartnerRegistered:
 		p.ID, p.Name = ev.PartnerID, ev.Name
+	case PartnerAPITokenIssued:
+		if p.Tokens == nil {
+			p.Tokens = map[string]bool{}
+		}
+		p.Tokens[ev.TokenID] = true
+	case PartnerAPITokenRevoked:
+		p.Tokens[ev.TokenID] = false
 	}
+}
+
+// IssueAPIToken records a new admin API token (its hash) for the partner.
+func IssueAPIToken(p *Partner, tokenID, name string, tokenHash []byte, now time.Time) ([]domain.Event, error) {
+	if p.ID == "" {
+		return nil, ErrNotRegistered
+	}
+	if strings.TrimSpace(name) == "" {
+		return nil, FieldError{"name", "is required (what uses this token?)"}
+	}
+	return []domain.Event{PartnerAPITokenIssued{PartnerID: p.ID, TokenID: tokenID, Name: strings.TrimSpace(name), TokenHash: tokenHash, At: now}}, nil
+}
+
+// RevokeAPIToken stops a token; revoking twice is a no-op.
+func RevokeAPIToken(p *Partner, tokenID string, now time.Time) ([]domain.Event, error) {
+	live, known := p.Tokens[tokenID]
+	if !known {
+		return nil, fmt.Errorf("token %s: %w", tokenID, ErrNotRegistered)
+	}
+	if !live {
+		return nil, nil
+	}
+	return []domain.Event{PartnerAPITokenRevoked{PartnerID: p.ID, TokenID: tokenID, At: now}}, nil
 }
 
 // RegisterPartner validates a new partner.
@@ -70,6 +102,7 @@ type Client struct {
 	ID            string
 	PartnerID     string
 	PortalEnabled bool
+	Leaderboard   LeaderboardMode
 }
 
 // Apply folds an event into the client.
@@ -79,6 +112,8 @@ func (c *Client) Apply(e domain.Event) {
 		c.ID, c.PartnerID, c.PortalEnabled = ev.ClientID, ev.PartnerID, ev.PortalEnabled
 	case ClientPortalSwitched:
 		c.PortalEnabled = ev.Enabled
+	case ClientLeaderboardSet:
+		c.Leaderboard = ev.Mode
 	}
 }
 
@@ -111,4 +146,24 @@ func SwitchPortal(c *Client, enabled bool, now time.Time) ([]domain.Event, error
 		return nil, nil
 	}
 	return []domain.Event{ClientPortalSwitched{ClientID: c.ID, Enabled: enabled, At: now}}, nil
+}
+
+// SetLeaderboard chooses how the client's leaderboard shows.
+func SetLeaderboard(c *Client, mode LeaderboardMode, now time.Time) ([]domain.Event, error) {
+	if c.ID == "" {
+		return nil, ErrNotRegistered
+	}
+	switch mode {
+	case LeaderboardRanked, LeaderboardAnonymised, LeaderboardHidden:
+	default:
+		return nil, FieldError{"leaderboard", "must be ranked, anonymised or hidden"}
+	}
+	current := c.Leaderboard
+	if current == "" {
+		current = LeaderboardRanked
+	}
+	if current == mode {
+		return nil, nil
+	}
+	return []domain.Event{ClientLeaderboardSet{ClientID: c.ID, Mode: mode, At: now}}, nil
 }

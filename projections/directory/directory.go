@@ -23,7 +23,7 @@ const Name = "directory"
 type Projection struct{}
 
 func (Projection) Name() string { return Name }
-func (Projection) Version() int { return 1 }
+func (Projection) Version() int { return 2 }
 
 func (Projection) Schema() string {
 	return `
@@ -36,10 +36,19 @@ CREATE TABLE partners (
     support_email text NOT NULL
 );
 CREATE TABLE clients (
-    id             text PRIMARY KEY,
-    partner_id     text NOT NULL,
-    name           text NOT NULL,
-    portal_enabled boolean NOT NULL
+    id               text PRIMARY KEY,
+    partner_id       text NOT NULL,
+    name             text NOT NULL,
+    portal_enabled   boolean NOT NULL,
+    leaderboard_mode text NOT NULL DEFAULT 'ranked'
+);
+CREATE TABLE api_tokens (
+    token_hash bytea PRIMARY KEY,
+    token_id   text NOT NULL UNIQUE,
+    partner_id text NOT NULL,
+    name       text NOT NULL,
+    issued_at  timestamptz NOT NULL,
+    revoked    boolean NOT NULL DEFAULT false
 );
 CREATE TABLE learners (
     id         text PRIMARY KEY,
@@ -68,6 +77,13 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, _ eventstore.RecordedEve
 			ev.ClientID, ev.PartnerID, ev.Name, ev.PortalEnabled)
 	case tenancy.ClientPortalSwitched:
 		_, err = tx.Exec(ctx, `UPDATE clients SET portal_enabled = $2 WHERE id = $1`, ev.ClientID, ev.Enabled)
+	case tenancy.ClientLeaderboardSet:
+		_, err = tx.Exec(ctx, `UPDATE clients SET leaderboard_mode = $2 WHERE id = $1`, ev.ClientID, string(ev.Mode))
+	case tenancy.PartnerAPITokenIssued:
+		_, err = tx.Exec(ctx, `INSERT INTO api_tokens (token_hash, token_id, partner_id, name, issued_at) VALUES ($1,$2,$3,$4,$5)`,
+			ev.TokenHash, ev.TokenID, ev.PartnerID, ev.Name, ev.At)
+	case tenancy.PartnerAPITokenRevoked:
+		_, err = tx.Exec(ctx, `UPDATE api_tokens SET revoked = true WHERE token_id = $1`, ev.TokenID)
 	case dir.LearnerProvisioned:
 		_, err = tx.Exec(ctx, `INSERT INTO learners (id, client_id, email, first_name, last_name, manager_id, department, source) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
 			ev.LearnerID, ev.ClientID, ev.Email, ev.FirstName, ev.LastName, ev.ManagerID, ev.Department, string(ev.Source))
@@ -87,6 +103,7 @@ type Partner struct {
 type Client struct {
 	ID, PartnerID, Name string
 	PortalEnabled       bool
+	LeaderboardMode     string
 }
 
 // Learner is a learner with their organisation.
@@ -95,6 +112,7 @@ type Learner struct {
 	ClientName                                                              string
 	PortalEnabled                                                           bool
 	PartnerID                                                               string
+	LeaderboardMode                                                         string
 }
 
 // FullName is the learner's first and last name.
@@ -110,11 +128,11 @@ type Queries struct {
 	Pool *pgxpool.Pool
 }
 
-const learnerCols = `l.id, l.client_id, l.email, l.first_name, l.last_name, l.manager_id, l.department, l.source, c.name, c.portal_enabled, c.partner_id`
+const learnerCols = `l.id, l.client_id, l.email, l.first_name, l.last_name, l.manager_id, l.department, l.source, c.name, c.portal_enabled, c.partner_id, c.leaderboard_mode`
 
 func scanLearner(row pgx.Row) (Learner, error) {
 	var l Learner
-	err := row.Scan(&l.ID, &l.ClientID, &l.Email, &l.FirstName, &l.LastName, &l.ManagerID, &l.Department, &l.Source, &l.ClientName, &l.PortalEnabled, &l.PartnerID)
+	err := row.Scan(&l.ID, &l.ClientID, &l.Email, &l.FirstName, &l.LastName, &l.ManagerID, &l.Department, &l.Source, &l.ClientName, &l.PortalEnabled, &l.PartnerID, &l.LeaderboardMode)
 	return l, err
 }
 
@@ -197,4 +215,69 @@ func (q Queries) CountPartners(ctx context.Context) (int, error) {
 	var n int
 	err := q.Pool.QueryRow(ctx, `SELECT count(*) FROM rm_directory.partners`).Scan(&n)
 	return n, err
+}
+
+// Client returns a client organisation, or ErrNotFound.
+func (q Queries) Client(ctx context.Context, id string) (Client, error) {
+	var c Client
+	err := q.Pool.QueryRow(ctx, `SELECT id, partner_id, name, portal_enabled, leaderboard_mode FROM rm_directory.clients WHERE id = $1`, id).
+		Scan(&c.ID, &c.PartnerID, &c.Name, &c.PortalEnabled, &c.LeaderboardMode)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Client{}, fmt.Errorf("client %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return Client{}, fmt.Errorf("client %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// Clients lists a partner's clients by name.
+func (q Queries) Clients(ctx context.Context, partnerID string) ([]Client, error) {
+	rows, err := q.Pool.Query(ctx, `SELECT id, partner_id, name, portal_enabled, leaderboard_mode FROM rm_directory.clients WHERE partner_id = $1 ORDER BY name`, partnerID)
+	if err != nil {
+		return nil, fmt.Errorf("clients: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Client, error) {
+		var c Client
+		err := r.Scan(&c.ID, &c.PartnerID, &c.Name, &c.PortalEnabled, &c.LeaderboardMode)
+		return c, err
+	})
+}
+
+// LearnersOfClient lists a client's learners by name.
+func (q Queries) LearnersOfClient(ctx context.Context, clientID string) ([]Learner, error) {
+	rows, err := q.Pool.Query(ctx, `SELECT `+learnerCols+` FROM rm_directory.learners l JOIN rm_directory.clients c ON c.id = l.client_id
+		WHERE l.client_id = $1 ORDER BY l.first_name, l.last_name, l.id`, clientID)
+	if err != nil {
+		return nil, fmt.Errorf("learners of %s: %w", clientID, err)
+	}
+	defer rows.Close()
+	var out []Learner
+	for rows.Next() {
+		l, err := scanLearner(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, l)
+	}
+	return out, rows.Err()
+}
+
+// APIToken is a partner's admin API token (by hash).
+type APIToken struct {
+	TokenID, PartnerID, Name string
+}
+
+// APITokenByHash finds a live token, or ErrNotFound.
+func (q Queries) APITokenByHash(ctx context.Context, hash []byte) (APIToken, error) {
+	var t APIToken
+	err := q.Pool.QueryRow(ctx, `SELECT token_id, partner_id, name FROM rm_directory.api_tokens WHERE token_hash = $1 AND NOT revoked`, hash).
+		Scan(&t.TokenID, &t.PartnerID, &t.Name)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return APIToken{}, ErrNotFound
+	}
+	if err != nil {
+		return APIToken{}, fmt.Errorf("api token: %w", err)
+	}
+	return t, nil
 }

@@ -1,0 +1,47 @@
+package learning
+
+// RiskInput is what the risk score is computed from (docs/risk-score.md).
+type RiskInput struct {
+	Available   int     // assigned courses that are available (due or done)
+	Completed   int     // of those, completed
+	OnTime      int     // of those completed, on or before the due date
+	OverdueOpen int     // past their due date and still not completed
+	AvgScore    float64 // average counted quiz score, 0-100, of completed courses
+}
+
+// Risk is the learner's score from 0 (high risk) to 100 (low risk):
+//
+//	40 × completion rate (1 when nothing is due yet)
+//	+ 40 × average quiz score / 100 (0.5 before any quiz)
+//	+ 20 × on-time share of completions (0.5 before any completion)
+//	− 10 per course overdue now (at most −30)
+//
+// clamped to 0..100 and rounded.
+func Risk(in RiskInput) int {
+	completion, quiz, onTime := 1.0, 0.5, 0.5
+	if in.Available > 0 {
+		completion = float64(in.Completed) / float64(in.Available)
+	}
+	if in.Completed > 0 {
+		quiz = in.AvgScore / 100
+		onTime = float64(in.OnTime) / float64(in.Completed)
+	}
+	score := 40*completion + 40*quiz + 20*onTime - 10*float64(min(in.OverdueOpen, 3))
+	return int(max(0, min(100, score+0.5)))
+}
+
+// Band is the plain-English label of a risk score.
+func Band(score int) string {
+	switch {
+	case score >= 90:
+		return "Exceptional"
+	case score >= 75:
+		return "Very Good"
+	case score >= 60:
+		return "Good"
+	case score >= 40:
+		return "Needs Work"
+	default:
+		return "Poor"
+	}
+}

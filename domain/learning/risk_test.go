@@ -1,0 +1,29 @@
+package learning_test
+
+import (
+	"testing"
+
+	"github.com/awareportal/portal/domain/learning"
+)
+
+func TestRisk(t *testing.T) {
+	cases := []struct {
+		name string
+		in   learning.RiskInput
+		want int
+		band string
+	}{
+		{"nothing assigned yet", learning.RiskInput{}, 70, "Good"},
+		{"everything done, perfect, on time", learning.RiskInput{Available: 4, Completed: 4, OnTime: 4, AvgScore: 100}, 100, "Exceptional"},
+		{"half done, good scores", learning.RiskInput{Available: 4, Completed: 2, OnTime: 2, AvgScore: 90}, 76, "Very Good"},
+		{"two overdue, nothing done", learning.RiskInput{Available: 2, OverdueOpen: 2}, 10, "Poor"},
+		{"late and mediocre", learning.RiskInput{Available: 3, Completed: 2, OnTime: 0, AvgScore: 75, OverdueOpen: 1}, 47, "Needs Work"},
+		{"overdue penalty is capped", learning.RiskInput{Available: 10, Completed: 5, OnTime: 5, AvgScore: 100, OverdueOpen: 5}, 50, "Needs Work"},
+	}
+	for _, c := range cases {
+		got := learning.Risk(c.in)
+		if got != c.want || learning.Band(got) != c.band {
+			t.Errorf("%s: %d %s, want %d %s", c.name, got, learning.Band(got), c.want, c.band)
+		}
+	}
+}

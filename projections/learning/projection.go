@@ -1,0 +1,227 @@
+// Package learning is the read model of assignments and what learners did
+// with them: the Courses page, the player's place, certificates, My Stats
+// (risk score, history, badges) and the leaderboard. Everything here is
+// derived from events only, so a rebuild gives identical contents.
+package learning
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/awareportal/portal/domain"
+	dir "github.com/awareportal/portal/domain/directory"
+	dom "github.com/awareportal/portal/domain/learning"
+	"github.com/awareportal/portal/internal/eventstore"
+)
+
+// Name is the projection's name; tables live in schema rm_learning.
+const Name = "learning"
+
+// Projection builds the learning read model.
+type Projection struct{}
+
+func (Projection) Name() string { return Name }
+func (Projection) Version() int { return 1 }
+
+func (Projection) Schema() string {
+	return `
+CREATE TABLE learners (
+    id         text PRIMARY KEY,
+    client_id  text NOT NULL,
+    first_name text NOT NULL,
+    last_name  text NOT NULL
+);
+CREATE TABLE assignments (
+    id              text PRIMARY KEY,
+    learner_id      text NOT NULL,
+    client_id       text NOT NULL,
+    course_id       text NOT NULL,
+    course_version  integer NOT NULL,
+    title           text NOT NULL,
+    lessons         integer NOT NULL,
+    pass_mark       integer NOT NULL,
+    available_from  timestamptz NOT NULL,
+    due_at          timestamptz NOT NULL,
+    assigned_at     timestamptz NOT NULL,
+    available       boolean NOT NULL DEFAULT false,
+    started_at      timestamptz,
+    lesson          integer NOT NULL DEFAULT 0,
+    attempts        integer NOT NULL DEFAULT 0,
+    last_score      integer,
+    overdue         boolean NOT NULL DEFAULT false,
+    completed_at    timestamptz,
+    score           integer,
+    time_taken_secs bigint,
+    on_time         boolean,
+    certificate_id  text,
+    certificates_requested integer NOT NULL DEFAULT 0
+);
+CREATE INDEX assignments_learner ON assignments (learner_id, due_at);
+CREATE INDEX assignments_leaderboard ON assignments (client_id, course_id, time_taken_secs) WHERE completed_at IS NOT NULL;
+CREATE TABLE certificates (
+    id           text PRIMARY KEY,
+    assignment_id text NOT NULL,
+    learner_id   text NOT NULL,
+    learner_name text NOT NULL,
+    course_title text NOT NULL,
+    completed_at timestamptz NOT NULL,
+    score        integer NOT NULL
+);
+CREATE TABLE learner_stats (
+    learner_id   text PRIMARY KEY,
+    available    integer NOT NULL,
+    completed    integer NOT NULL,
+    on_time      integer NOT NULL,
+    overdue_open integer NOT NULL,
+    avg_score    double precision NOT NULL,
+    risk         integer NOT NULL
+);
+CREATE TABLE risk_history (
+    learner_id text NOT NULL,
+    seq        bigint NOT NULL,
+    at         timestamptz NOT NULL,
+    score      integer NOT NULL,
+    PRIMARY KEY (learner_id, seq)
+);
+CREATE TABLE badges (
+    learner_id text NOT NULL,
+    badge      text NOT NULL,
+    earned_at  timestamptz NOT NULL,
+    PRIMARY KEY (learner_id, badge)
+);
+`
+}
+
+func (p Projection) Apply(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEvent, e domain.Event) error {
+	switch ev := e.(type) {
+	case dir.LearnerProvisioned:
+		_, err := tx.Exec(ctx, `INSERT INTO learners (id, client_id, first_name, last_name) VALUES ($1,$2,$3,$4)`,
+			ev.LearnerID, ev.ClientID, ev.FirstName, ev.LastName)
+		return err
+	case dom.CourseAssigned:
+		_, err := tx.Exec(ctx, `INSERT INTO assignments (id, learner_id, client_id, course_id, course_version, title, lessons, pass_mark, available_from, due_at, assigned_at)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+			ev.AssignmentID, ev.LearnerID, ev.ClientID, ev.CourseID, ev.CourseVersion, ev.CourseTitle, ev.Lessons, ev.PassMark, ev.AvailableFrom, ev.DueAt, ev.At)
+		return err
+	case dom.CourseBecameAvailable:
+		return p.update(ctx, tx, rec, ev.LearnerID, ev.At, `UPDATE assignments SET available = true WHERE id = $1`, ev.AssignmentID)
+	case dom.CourseStarted:
+		return p.update(ctx, tx, rec, ev.LearnerID, ev.At, `UPDATE assignments SET available = true, started_at = $2 WHERE id = $1`, ev.AssignmentID, ev.At)
+	case dom.ProgressSaved:
+		_, err := tx.Exec(ctx, `UPDATE assignments SET lesson = $2 WHERE id = $1`, ev.AssignmentID, ev.Lesson)
+		return err
+	case dom.QuizSubmitted:
+		_, err := tx.Exec(ctx, `UPDATE assignments SET attempts = $2, last_score = $3 WHERE id = $1`, ev.AssignmentID, ev.Attempt, ev.Score)
+		return err
+	case dom.CourseBecameOverdue:
+		return p.update(ctx, tx, rec, ev.LearnerID, ev.At, `UPDATE assignments SET overdue = true WHERE id = $1`, ev.AssignmentID)
+	case dom.CourseCompleted:
+		if _, err := tx.Exec(ctx, `UPDATE assignments SET completed_at = $2, score = $3, time_taken_secs = $4, on_time = $5, certificate_id = $6, available = true WHERE id = $1`,
+			ev.AssignmentID, ev.At, ev.Score, ev.TimeTakenSecs, ev.OnTime, ev.CertificateID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO certificates (id, assignment_id, learner_id, learner_name, course_title, completed_at, score)
+			SELECT $1, $2, $3, trim(l.first_name || ' ' || l.last_name), $4, $5, $6 FROM learners l WHERE l.id = $3`,
+			ev.CertificateID, ev.AssignmentID, ev.LearnerID, ev.CourseTitle, ev.At, ev.Score); err != nil {
+			return err
+		}
+		if err := awardBadges(ctx, tx, ev); err != nil {
+			return err
+		}
+		return p.restat(ctx, tx, rec, ev.LearnerID, ev.At)
+	case dom.CertificateRequested:
+		_, err := tx.Exec(ctx, `UPDATE assignments SET certificates_requested = certificates_requested + 1 WHERE id = $1`, ev.AssignmentID)
+		return err
+	}
+	return nil
+}
+
+func (p Projection) update(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEvent, learnerID string, at any, sql string, args ...any) error {
+	if _, err := tx.Exec(ctx, sql, args...); err != nil {
+		return err
+	}
+	return p.restat(ctx, tx, rec, learnerID, at)
+}
+
+// restat recomputes a learner's stats and risk score, and adds a point to
+// the risk history when the score changed.
+func (Projection) restat(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEvent, learnerID string, at any) error {
+	var in dom.RiskInput
+	err := tx.QueryRow(ctx, `SELECT
+			count(*) FILTER (WHERE available),
+			count(*) FILTER (WHERE completed_at IS NOT NULL),
+			count(*) FILTER (WHERE on_time),
+			count(*) FILTER (WHERE overdue AND completed_at IS NULL),
+			coalesce(avg(score) FILTER (WHERE completed_at IS NOT NULL), 0)
+		FROM assignments WHERE learner_id = $1`, learnerID).Scan(&in.Available, &in.Completed, &in.OnTime, &in.OverdueOpen, &in.AvgScore)
+	if err != nil {
+		return fmt.Errorf("restat %s: %w", learnerID, err)
+	}
+	risk := dom.Risk(in)
+	var previous *int
+	err = tx.QueryRow(ctx, `INSERT INTO learner_stats (learner_id, available, completed, on_time, overdue_open, avg_score, risk)
+		VALUES ($1,$2,$3,$4,$5,$6,$7)
+		ON CONFLICT (learner_id) DO UPDATE SET available = $2, completed = $3, on_time = $4, overdue_open = $5, avg_score = $6, risk = $7
+		RETURNING (SELECT risk FROM learner_stats WHERE learner_id = $1)`,
+		learnerID, in.Available, in.Completed, in.OnTime, in.OverdueOpen, in.AvgScore, risk).Scan(&previous)
+	if err != nil {
+		return fmt.Errorf("restat %s: %w", learnerID, err)
+	}
+	if previous != nil && *previous == risk {
+		return nil
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO risk_history (learner_id, seq, at, score) VALUES ($1, $2, $3, $4)`,
+		learnerID, int64(rec.Position.Prepare), at, risk)
+	return err
+}
+
+// Badge ids and what earns them.
+const (
+	BadgeFirstSteps    = "first-steps"   // first course completed
+	BadgePerfectScore  = "perfect-score" // 100% on a quiz
+	BadgeFirstTry      = "first-try"     // passed a quiz at the first attempt
+	BadgePunctual      = "punctual"      // three on-time completions in a row
+	BadgeQuickStarter  = "quick-starter" // completed within 48 hours of it becoming available
+	BadgeCompletionist = "completionist" // five courses completed
+)
+
+func awardBadges(ctx context.Context, tx pgx.Tx, ev dom.CourseCompleted) error {
+	var completed int
+	var lastThreeOnTime bool
+	var availableFrom any
+	err := tx.QueryRow(ctx, `SELECT
+			(SELECT count(*) FROM assignments WHERE learner_id = $1 AND completed_at IS NOT NULL),
+			(SELECT count(*) = 3 AND bool_and(on_time) FROM (SELECT on_time FROM assignments WHERE learner_id = $1 AND completed_at IS NOT NULL ORDER BY completed_at DESC, id DESC LIMIT 3) t),
+			(SELECT available_from FROM assignments WHERE id = $2)`,
+		ev.LearnerID, ev.AssignmentID).Scan(&completed, &lastThreeOnTime, &availableFrom)
+	if err != nil {
+		return fmt.Errorf("badges: %w", err)
+	}
+	var earned []string
+	if completed >= 1 {
+		earned = append(earned, BadgeFirstSteps)
+	}
+	if ev.Score == 100 {
+		earned = append(earned, BadgePerfectScore)
+	}
+	if ev.Attempts == 1 {
+		earned = append(earned, BadgeFirstTry)
+	}
+	if lastThreeOnTime {
+		earned = append(earned, BadgePunctual)
+	}
+	if completed >= 5 {
+		earned = append(earned, BadgeCompletionist)
+	}
+	for _, b := range earned {
+		if _, err := tx.Exec(ctx, `INSERT INTO badges (learner_id, badge, earned_at) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING`, ev.LearnerID, b, ev.At); err != nil {
+			return err
+		}
+	}
+	_, err = tx.Exec(ctx, `INSERT INTO badges (learner_id, badge, earned_at)
+		SELECT $1, $2, $3 FROM assignments WHERE id = $4 AND $3 <= available_from + interval '48 hours'
+		ON CONFLICT DO NOTHING`, ev.LearnerID, BadgeQuickStarter, ev.At, ev.AssignmentID)
+	return err
+}
