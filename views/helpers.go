@@ -2,6 +2,7 @@ package views
 
 import (
 	"encoding/json"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -39,4 +40,21 @@ func signinPath(slug string) string {
 		return "/signin"
 	}
 	return "/p/" + slug + "/signin"
+}
+
+func minutes(n int) string {
+	if n == 1 {
+		return "1 minute"
+	}
+	return itoa(n) + " minutes"
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// plural writes "1 Course" or "3 Courses".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return itoa(n) + " " + many
 }

@@ -17,10 +17,18 @@ type User struct {
 
 // Page is what the layout needs.
 type Page struct {
-	Title   string
-	Brand   Brand
-	User    *User // nil when signed out
-	CSRF    string
-	DevMail bool   // embedded mode: link to the dev outbox
-	Nav     string // active nav item
+	Title           string
+	Brand           Brand
+	User            *User // nil when signed out
+	CSRF            string
+	DevMail         bool   // embedded mode: link to the dev outbox
+	Nav             string // active nav item
+	ShowLeaderboard bool
+	Banner          *DueBanner // nil: nothing to nudge about
+	Flash           string     // a toast to show on load (no-JS flows)
+}
+
+// DueBanner nudges a learner who is overdue or has several courses due.
+type DueBanner struct {
+	Due, Overdue int
 }

@@ -219,6 +219,9 @@ func (r *Request) redeem(red Redemption, now time.Time) ([]domain.Event, error) 
 	if !now.Before(r.ExpiresAt) {
 		return r.fail(ReasonExpired, now), ErrExpired
 	}
+	if r.Training {
+		red.Method = MethodTrainingLink
+	}
 	ev := SignedIn{RequestID: r.ID, Email: r.Email, Method: red.Method, SessionRef: red.SessionRef, At: now}
 	if len(r.LearnerIDs) == 1 {
 		ev.LearnerID = r.LearnerIDs[0]

@@ -7,15 +7,19 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"io/fs"
 	"net"
 	"net/url"
+	"os"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
 
 	"github.com/awareportal/portal/domain/registry"
 	"github.com/awareportal/portal/internal/auth"
+	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/config"
 	"github.com/awareportal/portal/internal/db"
@@ -24,9 +28,11 @@ import (
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/internal/pgembed"
 	"github.com/awareportal/portal/internal/seed"
+	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/internal/web"
 	"github.com/awareportal/portal/projections"
 	"github.com/awareportal/portal/projections/directory"
+	learningrm "github.com/awareportal/portal/projections/learning"
 )
 
 // Database is an open database, embedded or not.
@@ -96,15 +102,17 @@ type App struct {
 	Repo   es.Repository
 	Runner *projections.Runner
 	Queue  *mail.Queue
-	Auth   *auth.Service
-	Web    *fiber.App
+	Auth     *auth.Service
+	Training *training.Service
+	Catalog  *catalog.Catalog
+	Web      *fiber.App
 
 	devSMTP *mail.SMTPServer
 }
 
 // Projections lists the read models, in one place.
 func Projections() []projections.Projection {
-	return []projections.Projection{directory.Projection{}}
+	return []projections.Projection{directory.Projection{}, learningrm.Projection{}}
 }
 
 // New assembles the portal on an open pool. Nothing runs until Start.
@@ -114,6 +122,13 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		return nil, err
 	}
 	a := &App{Cfg: cfg, Log: log, Clock: clk, Pool: pool}
+	sources := []fs.FS{catalog.Builtin()}
+	if cfg.CoursesDir != "" {
+		sources = append(sources, os.DirFS(cfg.CoursesDir))
+	}
+	if a.Catalog, err = catalog.Load(sources...); err != nil {
+		return nil, fmt.Errorf("course catalog: %w", err)
+	}
 	a.Store = pgstore.New(pool, pgstore.WithClock(clk))
 	codec := registry.Codec()
 	a.Repo = es.Repository{Store: a.Store, Codec: codec}
@@ -133,21 +148,33 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
+	dir := directory.Queries{Pool: pool}
+	learning := learningrm.Queries{Pool: pool}
+	a.Training = &training.Service{
+		Repo: a.Repo, Catalog: a.Catalog, Learning: learning, Dir: dir, Clock: clk, BaseURL: cfg.BaseURL,
+		Log: log.With("component", "training"), Render: training.Renderers{CourseAvailable: renderCourseMail, Certificate: renderCertificateMail},
+	}
 	a.Queue, err = mail.NewQueue(mail.QueueConfig{
 		Pool: pool, Sender: mail.SMTPSender{URL: smtpURL, From: cfg.MailFrom}, Sealer: sealer,
 		Repo: a.Repo, Clock: clk, Log: log.With("component", "mail"), Work: true,
+		Workers: func(w *river.Workers) error {
+			return river.AddWorkerSafely(w, &sweepWorker{training: a.Training})
+		},
+		Periodic: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
+			func() (river.JobArgs, *river.InsertOpts) { return sweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})},
 	})
 	if err != nil {
 		return nil, err
 	}
-	dir := directory.Queries{Pool: pool}
+	a.Training.Mail = a.Queue
 	a.Auth = &auth.Service{
 		Repo: a.Repo, Dir: dir, Sessions: auth.Sessions{Pool: pool}, Limiter: auth.Limiter{Pool: pool},
 		Mail: a.Queue, Clock: clk, CodeKey: keys.Code, BaseURL: cfg.BaseURL, Render: renderSignInMail,
 		Log: log.With("component", "auth"),
 	}
 	a.Web = web.New(web.Deps{
-		Pool: pool, Auth: a.Auth, Dir: dir, Runner: a.Runner, Clock: clk, BaseURL: cfg.BaseURL,
+		Pool: pool, Auth: a.Auth, Dir: dir, Learning: learning, Training: a.Training, Catalog: a.Catalog,
+		Runner: a.Runner, Clock: clk, BaseURL: cfg.BaseURL,
 		CookieHK: keys.CookieHash, CookieBK: keys.CookieBlock, CSRFKey: keys.CSRF, DevMail: cfg.DevMail(),
 		Log: log.With("component", "web"),
 	})

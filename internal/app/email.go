@@ -8,8 +8,69 @@ import (
 
 	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/mail"
+	"github.com/awareportal/portal/internal/training"
+	"github.com/awareportal/portal/projections/directory"
 	"github.com/awareportal/portal/views"
 )
+
+func frame(title string, p directory.Partner, baseURL string) views.EmailFrame {
+	f := views.EmailFrame{Title: title, PartnerName: p.Name, Accent: p.AccentColor}
+	if p.LogoSVG != "" {
+		f.LogoURL = baseURL + "/brand/" + p.Slug + "/logo.svg"
+	}
+	return f
+}
+
+// renderCourseMail announces a course with its "Start training" link.
+func renderCourseMail(m training.CourseMail) (mail.Message, error) {
+	subject := "New training: " + m.Course.Title
+	due := m.DueAt.Format("Monday 2 January")
+	data := views.CourseEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName, CourseTitle: m.Course.Title,
+		Summary: m.Course.Summary, Minutes: m.Course.Minutes, Due: due, Link: m.Link}
+	var html bytes.Buffer
+	if err := views.CourseEmailHTML(data).Render(context.Background(), &html); err != nil {
+		return mail.Message{}, err
+	}
+	text := fmt.Sprintf(`Hi %s,
+
+A new course is ready for you: %s
+%s
+About %d minutes, due %s.
+
+Start training (signs you straight in for 7 days):
+%s
+
+-- 
+%s
+`, m.Learner.FirstName, m.Course.Title, m.Course.Summary, m.Course.Minutes, due, m.Link, m.Partner.Name)
+	return mail.Message{FromName: m.Partner.Name + " Training", To: m.Learner.Email, Subject: subject, Text: text, HTML: html.String()}, nil
+}
+
+// renderCertificateMail carries the certificate PDF.
+func renderCertificateMail(m training.CertificateMail) (mail.Message, error) {
+	subject := "Your certificate: " + m.Certificate.CourseTitle
+	completed := m.Certificate.CompletedAt.Format("2 January 2006")
+	data := views.CertificateEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName,
+		CourseTitle: m.Certificate.CourseTitle, Completed: completed, VerifyURL: m.VerifyURL}
+	var html bytes.Buffer
+	if err := views.CertificateEmailHTML(data).Render(context.Background(), &html); err != nil {
+		return mail.Message{}, err
+	}
+	text := fmt.Sprintf(`Hi %s,
+
+Well done on completing %s on %s. Your certificate is attached as a PDF.
+
+Anyone you share it with can check it at:
+%s
+
+-- 
+%s
+`, m.Learner.FirstName, m.Certificate.CourseTitle, completed, m.VerifyURL, m.Partner.Name)
+	return mail.Message{
+		FromName: m.Partner.Name + " Training", To: m.Learner.Email, Subject: subject, Text: text, HTML: html.String(),
+		Attachments: []mail.Attachment{{Name: "certificate-" + m.Certificate.ID + ".pdf", ContentType: "application/pdf", Data: m.PDF}},
+	}, nil
+}
 
 // renderSignInMail builds the branded sign-in email, HTML and text.
 func renderSignInMail(l auth.LinkMail) (mail.Message, error) {

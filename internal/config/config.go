@@ -30,6 +30,7 @@ type Config struct {
 	LogLevel    slog.Level
 	LogJSON     bool
 	Secret      []byte // PORTAL_SECRET_KEY, or generated into the data dir
+	CoursesDir  string // PORTAL_COURSES_DIR: more courses, beside the built-in ones
 }
 
 // Embedded reports whether the portal runs its own PostgreSQL.
@@ -78,6 +79,12 @@ func Load(getenv func(string) string) (*Config, error) {
 		DataDir:     or(getenv("PORTAL_DATA_DIR"), defaultDataDir()),
 		Seed:        getenv("PORTAL_SEED") != "false",
 		LogJSON:     getenv("PORTAL_LOG_FORMAT") == "json",
+		CoursesDir:  getenv("PORTAL_COURSES_DIR"),
+	}
+	if c.CoursesDir != "" {
+		if fi, err := os.Stat(c.CoursesDir); err != nil || !fi.IsDir() {
+			errs = append(errs, fmt.Sprintf("PORTAL_COURSES_DIR %q: not a directory", c.CoursesDir))
+		}
 	}
 	host, port, err := net.SplitHostPort(c.Listen)
 	if err != nil {

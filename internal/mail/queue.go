@@ -2,6 +2,7 @@ package mail
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -56,6 +57,11 @@ type QueueConfig struct {
 	Retry river.ClientRetryPolicy
 	// Work: false makes a queue that only inserts (for CLI commands).
 	Work bool
+	// Workers adds the app's other job workers (the queue is the app's one
+	// River client); Periodic are jobs River runs on a schedule, on one
+	// process at a time.
+	Workers  func(*river.Workers) error
+	Periodic []*river.PeriodicJob
 }
 
 // NewQueue returns a queue. Start it to work jobs.
@@ -71,6 +77,12 @@ func NewQueue(cfg QueueConfig) (*Queue, error) {
 		if err := river.AddWorkerSafely(workers, &sendWorker{q: q, sender: cfg.Sender}); err != nil {
 			return nil, err
 		}
+		if cfg.Workers != nil {
+			if err := cfg.Workers(workers); err != nil {
+				return nil, err
+			}
+		}
+		rc.PeriodicJobs = cfg.Periodic
 		rc.Workers = workers
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
 		rc.FetchCooldown = 50 * time.Millisecond
@@ -84,6 +96,9 @@ func NewQueue(cfg QueueConfig) (*Queue, error) {
 	return q, nil
 }
 
+// Client is the underlying River client, for other job kinds.
+func (q *Queue) Client() *river.Client[pgx.Tx] { return q.client }
+
 // Start works queued mail until Stop.
 func (q *Queue) Start(ctx context.Context) error { return q.client.Start(ctx) }
 
@@ -95,8 +110,9 @@ type Queued struct {
 	MailID string
 }
 
-// Enqueue puts m on the queue and records MailQueued. The same mail id is
-// never queued twice, so a retried request does not send two mails.
+// Enqueue records MailQueued and puts m on the queue. A mail id is queued
+// once: the NoStream append on the mail's stream is the gate, so a retried
+// request (or a second process) does not send two mails.
 func (q *Queue) Enqueue(ctx context.Context, mailID string, kind mailing.Kind, learnerID, cause string, m Message, meta eventstore.Metadata) error {
 	if mailID == "" {
 		mailID = uuid.NewString()
@@ -105,21 +121,22 @@ func (q *Queue) Enqueue(ctx context.Context, mailID string, kind mailing.Kind, l
 	if err != nil {
 		return err
 	}
-	res, err := q.client.Insert(ctx, sendArgs{MailID: mailID, Sealed: sealed}, &river.InsertOpts{
+	_, err = q.repo.Append(ctx, mailing.Stream(mailID), eventstore.NoStream, meta, mailing.MailQueued{
+		MailID: mailID, Kind: kind, To: m.To, Subject: m.Subject, LearnerID: learnerID, Cause: cause, At: q.clock.Now(),
+	})
+	if errors.Is(err, eventstore.ErrConcurrency) {
+		return nil // already queued
+	}
+	if err != nil {
+		return fmt.Errorf("record queued mail: %w", err)
+	}
+	_, err = q.client.Insert(ctx, sendArgs{MailID: mailID, Sealed: sealed}, &river.InsertOpts{
 		MaxAttempts: MaxAttempts,
 		UniqueOpts:  river.UniqueOpts{ByArgs: true},
 	})
 	if err != nil {
+		q.record(context.WithoutCancel(ctx), mailID, mailing.MailFailed{MailID: mailID, Reply: "could not queue: " + err.Error(), Final: true, At: q.clock.Now()})
 		return fmt.Errorf("queue mail: %w", err)
-	}
-	if res.UniqueSkippedAsDuplicate {
-		return nil
-	}
-	_, err = q.repo.Append(ctx, mailing.Stream(mailID), eventstore.NoStream, meta, mailing.MailQueued{
-		MailID: mailID, Kind: kind, To: m.To, Subject: m.Subject, LearnerID: learnerID, Cause: cause, At: q.clock.Now(),
-	})
-	if err != nil {
-		return fmt.Errorf("record queued mail: %w", err)
 	}
 	return nil
 }

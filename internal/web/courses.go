@@ -1,23 +1,115 @@
 package web
 
 import (
+	"slices"
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/awareportal/portal/projections/directory"
+	rm "github.com/awareportal/portal/projections/learning"
 	"github.com/awareportal/portal/views"
 )
 
-// showCourses is the learner's home.
+// card turns an assignment into a course card.
+func (s *Server) card(a rm.Assignment, now time.Time) views.CourseCard {
+	c := views.CourseCard{
+		AssignmentID: a.ID, Title: a.Title, DueLabel: dueLabel(a.DueAt, now), Overdue: a.IsOverdue(now),
+		Started: a.StartedAt != nil, Percent: a.Percent(), AvailableFrom: shortDate(a.AvailableFrom, now), CertificateID: a.CertificateID,
+	}
+	if course, err := s.Catalog.Version(a.CourseID, a.CourseVersion); err == nil {
+		c.Summary, c.Minutes = course.Summary, course.Minutes
+	}
+	if a.CompletedAt != nil {
+		c.CompletedOn = shortDate(*a.CompletedAt, now)
+	}
+	if a.Score != nil {
+		c.Score = *a.Score
+	}
+	return c
+}
+
+// showCourses is the learner's home: the one course to do next.
 func (s *Server) showCourses(c *fiber.Ctx) error {
 	l, _ := learnerOf(c)
-	partner, err := s.Dir.Partner(c.UserContext(), l.PartnerID)
+	list, err := s.Learning.ForLearner(c.UserContext(), l.ID)
 	if err != nil {
 		return err
 	}
-	p := s.page(c, "Courses", brandOf(partner))
-	p.Nav = "courses"
+	p, err := s.learnerPage(c, "Courses", "courses", list)
+	if err != nil {
+		return err
+	}
+	now := s.Clock.Now()
 	home := views.CoursesHome{FirstName: l.FirstName, Organisation: l.ClientName}
+	var due, upcoming []rm.Assignment
+	for _, a := range list {
+		switch {
+		case a.IsDue(now):
+			due = append(due, a)
+		case a.IsUpcoming(now):
+			upcoming = append(upcoming, a)
+		case a.CompletedAt != nil && a.CompletedAt.Year() == now.Year():
+			home.CompletedThisYear++
+		}
+	}
+	// Overdue first, then soonest due: ForLearner is ordered by due date.
+	if len(due) > 0 {
+		next := s.card(due[0], now)
+		home.Next, home.MoreDue = &next, len(due)-1
+	} else if len(upcoming) > 0 {
+		slices.SortFunc(upcoming, func(a, b rm.Assignment) int { return a.AvailableFrom.Compare(b.AvailableFrom) })
+		soon := s.card(upcoming[0], now)
+		home.Upcoming = &soon
+	}
 	return render(c, fiber.StatusOK, views.CoursesPage(p, home), views.CoursesPanel(home))
+}
+
+// showCourseTab is the full list: Due, Upcoming or Completed.
+func (s *Server) showCourseTab(c *fiber.Ctx) error {
+	tab := c.Params("tab")
+	if tab != "due" && tab != "upcoming" && tab != "completed" {
+		return fiber.ErrNotFound
+	}
+	l, _ := learnerOf(c)
+	list, err := s.Learning.ForLearner(c.UserContext(), l.ID)
+	if err != nil {
+		return err
+	}
+	p, err := s.learnerPage(c, "Your courses", "courses", list)
+	if err != nil {
+		return err
+	}
+	if c.Query("sent") != "" {
+		p.Flash = "Certificate emailed to " + l.Email
+	}
+	now := s.Clock.Now()
+	t := views.CourseTabs{Tab: tab, CSRF: p.CSRF}
+	var completed []rm.Assignment
+	for _, a := range list {
+		switch {
+		case a.CompletedAt != nil:
+			t.Completed++
+			completed = append(completed, a)
+		case a.IsUpcoming(now):
+			t.Upcoming++
+			if tab == "upcoming" {
+				t.Cards = append(t.Cards, s.card(a, now))
+			}
+		default:
+			t.Due++
+			if tab == "due" {
+				t.Cards = append(t.Cards, s.card(a, now))
+			}
+		}
+	}
+	if tab == "completed" {
+		slices.SortFunc(completed, func(a, b rm.Assignment) int { return b.CompletedAt.Compare(*a.CompletedAt) })
+		for _, a := range completed {
+			t.Cards = append(t.Cards, s.card(a, now))
+		}
+	}
+	return render(c, fiber.StatusOK, views.CourseTabsPage(p, t), views.CourseTabsPanel(t))
 }
 
 // showPortalOff tells a learner their organisation switched the portal off.

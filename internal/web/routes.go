@@ -43,6 +43,19 @@ func (s *Server) routes(app *fiber.App) {
 
 	// The learner's portal: signed in, organisation chosen, portal on.
 	app.Get("/courses", s.requireLearner, s.showCourses)
+	app.Get("/courses/:tab", s.requireLearner, s.showCourseTab)
+	app.Post("/courses/:id/certificate", s.requireLearner, s.requestCertificate)
+	app.Get("/learn/:id", s.requireLearner, s.openCourse)
+	app.Post("/learn/:id/progress", s.requireLearner, s.saveProgress)
+	app.Post("/learn/:id/exit", s.requireLearner, s.exitCourse)
+	app.Post("/learn/:id/quiz", s.requireLearner, s.submitQuiz)
+	app.Get("/certificates/:file", s.requireLearner, s.downloadCertificate)
+	app.Get("/stats", s.requireLearner, s.showStats)
+	app.Get("/leaderboard", s.requireLearner, s.showLeaderboard)
+
+	// Public: certificate verification (linked from the PDF's QR code) and course images.
+	app.Get("/verify/:id", s.verifyCertificate)
+	app.Get("/course-assets/:course/:version/*", s.courseAsset)
 
 	if s.DevMail {
 		app.Get("/dev/mail", loopbackOnly, s.devOutbox)

@@ -15,10 +15,13 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/awareportal/portal/internal/auth"
+	"github.com/awareportal/portal/internal/catalog"
+	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/projections"
 	"github.com/awareportal/portal/projections/directory"
+	rm "github.com/awareportal/portal/projections/learning"
 	"github.com/awareportal/portal/views"
 )
 
@@ -30,6 +33,9 @@ type Deps struct {
 	Pool     *pgxpool.Pool
 	Auth     *auth.Service
 	Dir      directory.Queries
+	Learning rm.Queries
+	Training *training.Service
+	Catalog  *catalog.Catalog
 	Runner   *projections.Runner
 	Clock    clock.Clock
 	BaseURL  *url.URL

@@ -64,8 +64,19 @@ func (s *Store) Close() {
 	}
 }
 
-// Append implements eventstore.Store.
+// Append implements eventstore.Store. With eventstore.Any it never reports
+// a conflict: it retries when another writer took the next version first.
 func (s *Store) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events ...eventstore.EventData) (eventstore.AppendResult, error) {
+	for attempt := 0; ; attempt++ {
+		res, err := s.append(ctx, stream, expected, events...)
+		if expected == eventstore.Any && errors.Is(err, eventstore.ErrConcurrency) && attempt < 50 {
+			continue
+		}
+		return res, err
+	}
+}
+
+func (s *Store) append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events ...eventstore.EventData) (eventstore.AppendResult, error) {
 	if stream == "" {
 		return eventstore.AppendResult{}, errors.New("pgstore: append: empty stream name")
 	}

@@ -143,6 +143,31 @@ func Run(t *testing.T, newStore Factory) {
 		}
 	})
 
+	t.Run("Any never conflicts, even under contention", func(t *testing.T) {
+		s := newStore(t)
+		ctx := context.Background()
+		var wg sync.WaitGroup
+		errs := make(chan error, 16)
+		for i := range 16 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := s.Append(ctx, "busy", eventstore.Any, ev("n", i)); err != nil {
+					errs <- err
+				}
+			}()
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Errorf("Any append failed: %v", err)
+		}
+		got, _ := s.ReadStream(ctx, "busy", 1)
+		if len(got) != 16 {
+			t.Fatalf("stream has %d events, want 16", len(got))
+		}
+	})
+
 	t.Run("global log in order, paged", func(t *testing.T) {
 		s := newStore(t)
 		ctx := context.Background()

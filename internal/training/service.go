@@ -1,0 +1,373 @@
+// Package training runs the learner's side of courses: assignment,
+// availability emails with 7-day training links, the course player
+// (start, progress, quiz), completion and certificates.
+package training
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/awareportal/portal/domain"
+	dom "github.com/awareportal/portal/domain/learning"
+	"github.com/awareportal/portal/domain/mailing"
+	"github.com/awareportal/portal/domain/signin"
+	"github.com/awareportal/portal/internal/catalog"
+	"github.com/awareportal/portal/internal/certificate"
+	"github.com/awareportal/portal/internal/clock"
+	"github.com/awareportal/portal/internal/es"
+	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/internal/mail"
+	"github.com/awareportal/portal/projections/directory"
+	rm "github.com/awareportal/portal/projections/learning"
+)
+
+// ErrNotYours hides other learners' assignments (shown as not found).
+var ErrNotYours = errors.New("no such assignment")
+
+// Service runs training.
+type Service struct {
+	Repo     es.Repository
+	Catalog  *catalog.Catalog
+	Learning rm.Queries
+	Dir      directory.Queries
+	Mail     *mail.Queue
+	Clock    clock.Clock
+	BaseURL  *url.URL
+	Log      *slog.Logger
+	Render   Renderers
+}
+
+// Renderers build the emails.
+type Renderers struct {
+	CourseAvailable func(CourseMail) (mail.Message, error)
+	Certificate     func(CertificateMail) (mail.Message, error)
+}
+
+// CourseMail announces a course.
+type CourseMail struct {
+	Learner directory.Learner
+	Partner directory.Partner
+	Course  *catalog.Course
+	DueAt   time.Time
+	Link    string
+	BaseURL string
+}
+
+// CertificateMail carries a certificate.
+type CertificateMail struct {
+	Learner     directory.Learner
+	Partner     directory.Partner
+	Certificate rm.Certificate
+	PDF         []byte
+	VerifyURL   string
+	BaseURL     string
+}
+
+// namespace for ids derived from others (idempotent retries).
+var namespace = uuid.MustParse("0d6f3a52-4b0e-4c4e-9f5e-7d1d2c9b8a11")
+
+func (s *Service) url(path string) string {
+	u := *s.BaseURL
+	u.Path = path
+	return u.String()
+}
+
+// Loaded is an assignment with its course content.
+type Loaded struct {
+	Assignment rm.Assignment
+	Course     *catalog.Course
+}
+
+// Load returns one of the learner's assignments with the version of the
+// course it was assigned.
+func (s *Service) Load(ctx context.Context, learnerID, assignmentID string) (Loaded, error) {
+	a, err := s.Learning.Assignment(ctx, assignmentID)
+	if errors.Is(err, rm.ErrNotFound) || (err == nil && a.LearnerID != learnerID) {
+		return Loaded{}, ErrNotYours
+	}
+	if err != nil {
+		return Loaded{}, err
+	}
+	c, err := s.Catalog.Version(a.CourseID, a.CourseVersion)
+	if err != nil {
+		return Loaded{}, err
+	}
+	return Loaded{Assignment: a, Course: c}, nil
+}
+
+func (s *Service) execute(ctx context.Context, learnerID, assignmentID string, meta eventstore.Metadata, decide func(*dom.Assignment) ([]domain.Event, error)) (es.Decided, error) {
+	d, err := es.Execute(ctx, s.Repo, dom.Stream(assignmentID), meta, func() *dom.Assignment { return &dom.Assignment{} },
+		func(a *dom.Assignment) ([]domain.Event, error) {
+			if !a.Exists() || (learnerID != "" && a.LearnerID != learnerID) {
+				return nil, ErrNotYours
+			}
+			return decide(a)
+		})
+	return d, err
+}
+
+// Start opens the course (recorded once).
+func (s *Service) Start(ctx context.Context, learnerID, assignmentID string, meta eventstore.Metadata) (eventstore.Position, error) {
+	d, err := s.execute(ctx, learnerID, assignmentID, meta, func(a *dom.Assignment) ([]domain.Event, error) { return a.Start(s.Clock.Now()) })
+	return d.Result.Position, err
+}
+
+// SaveProgress records the learner's place.
+func (s *Service) SaveProgress(ctx context.Context, learnerID, assignmentID string, lesson int, meta eventstore.Metadata) (eventstore.Position, error) {
+	d, err := s.execute(ctx, learnerID, assignmentID, meta, func(a *dom.Assignment) ([]domain.Event, error) {
+		return a.SaveProgress(lesson, s.Clock.Now())
+	})
+	return d.Result.Position, err
+}
+
+// QuizResult is what a quiz submission produced.
+type QuizResult struct {
+	Submitted dom.QuizSubmitted
+	Completed *dom.CourseCompleted
+	Position  eventstore.Position
+}
+
+// SubmitQuiz scores the answers on the server.
+func (s *Service) SubmitQuiz(ctx context.Context, learnerID, assignmentID string, answers map[string]string, meta eventstore.Metadata) (QuizResult, error) {
+	l, err := s.Load(ctx, learnerID, assignmentID)
+	if err != nil {
+		return QuizResult{}, err
+	}
+	certID := newCertificateID()
+	d, err := s.execute(ctx, learnerID, assignmentID, meta, func(a *dom.Assignment) ([]domain.Event, error) {
+		return a.SubmitQuiz(answers, l.Course.Quiz.Key(), certID, s.Clock.Now())
+	})
+	if err != nil {
+		return QuizResult{}, err
+	}
+	res := QuizResult{Position: d.Result.Position}
+	for _, e := range d.Events {
+		switch ev := e.(type) {
+		case dom.QuizSubmitted:
+			res.Submitted = ev
+		case dom.CourseCompleted:
+			res.Completed = &ev
+		}
+	}
+	return res, nil
+}
+
+// newCertificateID is a short, unguessable, readable id.
+func newCertificateID() string {
+	return "C-" + strings.ToUpper(rand.Text()[:12])
+}
+
+// RequestCertificate emails the learner their certificate (again, if asked again).
+func (s *Service) RequestCertificate(ctx context.Context, learner directory.Learner, assignmentID string, meta eventstore.Metadata) (eventstore.Position, error) {
+	l, err := s.Load(ctx, learner.ID, assignmentID)
+	if err != nil {
+		return eventstore.Position{}, err
+	}
+	if !l.Assignment.Completed() {
+		return eventstore.Position{}, dom.ErrNotCompleted
+	}
+	pdf, cert, partner, err := s.CertificatePDF(ctx, l.Assignment.CertificateID)
+	if err != nil {
+		return eventstore.Position{}, err
+	}
+	msg, err := s.Render.Certificate(CertificateMail{Learner: learner, Partner: partner, Certificate: cert, PDF: pdf, VerifyURL: s.VerifyURL(cert.ID), BaseURL: s.BaseURL.String()})
+	if err != nil {
+		return eventstore.Position{}, fmt.Errorf("render certificate email: %w", err)
+	}
+	mailID := uuid.NewString()
+	d, err := s.execute(ctx, learner.ID, assignmentID, meta, func(a *dom.Assignment) ([]domain.Event, error) {
+		return a.RequestCertificate(mailID, s.Clock.Now())
+	})
+	if err != nil {
+		return eventstore.Position{}, err
+	}
+	if err := s.Mail.Enqueue(ctx, mailID, mailing.KindCertificate, learner.ID, dom.Stream(assignmentID), msg, meta); err != nil {
+		return eventstore.Position{}, err
+	}
+	return d.Result.Position, nil
+}
+
+// VerifyURL is the public page that confirms a certificate.
+func (s *Service) VerifyURL(certID string) string { return s.url("/verify/" + certID) }
+
+// CertificatePDF renders a certificate.
+func (s *Service) CertificatePDF(ctx context.Context, certID string) ([]byte, rm.Certificate, directory.Partner, error) {
+	cert, err := s.Learning.Certificate(ctx, certID)
+	if err != nil {
+		return nil, rm.Certificate{}, directory.Partner{}, err
+	}
+	learner, err := s.Dir.Learner(ctx, cert.LearnerID)
+	if err != nil {
+		return nil, rm.Certificate{}, directory.Partner{}, err
+	}
+	partner, err := s.Dir.Partner(ctx, learner.PartnerID)
+	if err != nil {
+		return nil, rm.Certificate{}, directory.Partner{}, err
+	}
+	pdf, err := certificate.Render(certificate.Data{
+		ID: cert.ID, LearnerName: cert.LearnerName, CourseTitle: cert.CourseTitle, CompletedAt: cert.CompletedAt, Score: cert.Score,
+		PartnerName: partner.Name, PartnerLogo: partner.LogoSVG, AccentColor: partner.AccentColor, Organisation: learner.ClientName,
+		VerifyURL: s.VerifyURL(cert.ID),
+	})
+	return pdf, cert, partner, err
+}
+
+// AssignInput assigns one course to learners.
+type AssignInput struct {
+	CourseID      string
+	LearnerIDs    []string
+	AvailableFrom time.Time // zero: now
+	DueAt         time.Time
+	AssignedBy    string
+}
+
+// Assigned says what an assignment request did.
+type Assigned struct {
+	AssignmentIDs []string
+	Skipped       []string // learners who already have this course open
+}
+
+// Assign assigns a course to learners who don't already have it open. The
+// caller has validated the learners; assignment ids derive from the
+// request id, so a retried request does not assign twice.
+func (s *Service) Assign(ctx context.Context, requestID string, in AssignInput, meta eventstore.Metadata) (Assigned, error) {
+	course, err := s.Catalog.Latest(in.CourseID)
+	if err != nil {
+		return Assigned{}, err
+	}
+	now := s.Clock.Now()
+	if in.AvailableFrom.IsZero() {
+		in.AvailableFrom = now
+	}
+	var out Assigned
+	for _, learnerID := range in.LearnerIDs {
+		open, err := s.Learning.OpenCourse(ctx, learnerID, in.CourseID)
+		if err != nil {
+			return out, err
+		}
+		if open {
+			out.Skipped = append(out.Skipped, learnerID)
+			continue
+		}
+		learner, err := s.Dir.Learner(ctx, learnerID)
+		if err != nil {
+			return out, err
+		}
+		id := uuid.NewSHA1(namespace, []byte(requestID+"/"+learnerID)).String()
+		_, err = es.Execute(ctx, s.Repo, dom.Stream(id), meta, func() *dom.Assignment { return &dom.Assignment{} },
+			func(a *dom.Assignment) ([]domain.Event, error) {
+				if a.Exists() {
+					return nil, nil // a retried request
+				}
+				return dom.Assign(a, dom.CourseAssigned{
+					AssignmentID: id, LearnerID: learnerID, ClientID: learner.ClientID, CourseID: course.ID, CourseVersion: course.Version,
+					CourseTitle: course.Title, Lessons: len(course.Lessons), PassMark: course.Quiz.PassMark,
+					AvailableFrom: in.AvailableFrom, DueAt: in.DueAt, AssignedBy: in.AssignedBy,
+				}, now)
+			})
+		if err != nil {
+			return out, err
+		}
+		out.AssignmentIDs = append(out.AssignmentIDs, id)
+	}
+	return out, nil
+}
+
+// Sweep announces courses that became available and marks overdue ones.
+// River runs it every minute; it is safe to run anywhere, any number of
+// times: ids are derived, and each step is recorded once.
+func (s *Service) Sweep(ctx context.Context) (announced, overdue int, err error) {
+	now := s.Clock.Now()
+	due, err := s.Learning.DueForNotice(ctx, now, 500)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, id := range due {
+		ok, err := s.announce(ctx, id)
+		if err != nil {
+			s.Log.Error("announce course", "assignment", id, "err", err)
+			continue
+		}
+		if ok {
+			announced++
+		}
+	}
+	late, err := s.Learning.DueForOverdue(ctx, now, 500)
+	if err != nil {
+		return announced, 0, err
+	}
+	meta := eventstore.Metadata{ActorID: "system:scheduler"}
+	for _, id := range late {
+		d, err := s.execute(ctx, "", id, meta, func(a *dom.Assignment) ([]domain.Event, error) { return a.MarkOverdue(s.Clock.Now()), nil })
+		if err != nil {
+			s.Log.Error("mark overdue", "assignment", id, "err", err)
+			continue
+		}
+		if len(d.Events) > 0 {
+			overdue++
+		}
+	}
+	return announced, overdue, nil
+}
+
+// announce emails the learner a 7-day "Start training" link and records
+// that the course became available.
+func (s *Service) announce(ctx context.Context, assignmentID string) (bool, error) {
+	var a dom.Assignment
+	if _, err := s.Repo.Load(ctx, dom.Stream(assignmentID), &a); err != nil {
+		return false, err
+	}
+	now := s.Clock.Now()
+	if len(a.MarkAvailable("", now)) == 0 {
+		return false, nil
+	}
+	learner, err := s.Dir.Learner(ctx, a.LearnerID)
+	if err != nil {
+		return false, err
+	}
+	meta := eventstore.Metadata{ActorID: "system:scheduler", TenantID: learner.PartnerID}
+	mailID := uuid.NewSHA1(namespace, []byte("course-available/"+assignmentID)).String()
+	if learner.PortalEnabled {
+		if err := s.sendCourseMail(ctx, a, learner, mailID, meta); err != nil {
+			return false, err
+		}
+	} else {
+		mailID = "" // portal switched off: nothing to link to
+	}
+	_, err = s.execute(ctx, "", assignmentID, meta, func(a *dom.Assignment) ([]domain.Event, error) { return a.MarkAvailable(mailID, s.Clock.Now()), nil })
+	return err == nil, err
+}
+
+func (s *Service) sendCourseMail(ctx context.Context, a dom.Assignment, learner directory.Learner, mailID string, meta eventstore.Metadata) error {
+	partner, err := s.Dir.Partner(ctx, learner.PartnerID)
+	if err != nil {
+		return err
+	}
+	course, err := s.Catalog.Version(a.CourseID, a.CourseVersion)
+	if err != nil {
+		return err
+	}
+	token := rand.Text() + rand.Text() // 2 × 130 bits
+	linkID := uuid.NewString()
+	if _, err := s.Repo.Append(ctx, signin.Stream(linkID), eventstore.NoStream, meta, signin.IssueTrainingLink(signin.TrainingLinkInput{
+		RequestID: linkID, Email: learner.Email, LearnerID: learner.ID, PartnerID: partner.ID, AssignmentID: a.AssignmentID, Token: token,
+	}, s.Clock.Now())...); err != nil {
+		return err
+	}
+	link := *s.BaseURL
+	link.Path = "/signin/link/" + linkID
+	link.RawQuery = url.Values{"t": {token}}.Encode()
+	msg, err := s.Render.CourseAvailable(CourseMail{Learner: learner, Partner: partner, Course: course, DueAt: a.DueAt, Link: link.String(), BaseURL: s.BaseURL.String()})
+	if err != nil {
+		return fmt.Errorf("render course email: %w", err)
+	}
+	return s.Mail.Enqueue(ctx, mailID, mailing.KindCourseAvailable, learner.ID, dom.Stream(a.AssignmentID), msg, meta)
+}

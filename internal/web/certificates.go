@@ -1,0 +1,119 @@
+package web
+
+import (
+	"errors"
+	"mime"
+	"path"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	dom "github.com/awareportal/portal/domain/learning"
+	"github.com/awareportal/portal/internal/catalog"
+	"github.com/awareportal/portal/internal/training"
+	rm "github.com/awareportal/portal/projections/learning"
+	"github.com/awareportal/portal/views"
+)
+
+// requestCertificate emails the certificate; clicking again re-sends.
+func (s *Server) requestCertificate(c *fiber.Ctx) error {
+	l, _ := learnerOf(c)
+	pos, err := s.Training.RequestCertificate(c.UserContext(), l, c.Params("id"), s.meta(c))
+	switch {
+	case errors.Is(err, training.ErrNotYours):
+		return fiber.ErrNotFound
+	case errors.Is(err, dom.ErrNotCompleted):
+		return fiber.NewError(fiber.StatusConflict, "Complete the course first: the certificate comes with the completion.")
+	case err != nil:
+		return err
+	}
+	s.waitFor(c.UserContext(), pos)
+	if isHTMX(c) {
+		toast(c, "Certificate emailed to "+l.Email+". Check your inbox in a minute.")
+		return c.SendStatus(fiber.StatusNoContent)
+	}
+	return c.Redirect("/courses/completed?sent=1", fiber.StatusSeeOther)
+}
+
+// downloadCertificate gives the signed-in learner their own certificate.
+func (s *Server) downloadCertificate(c *fiber.Ctx) error {
+	id := strings.TrimSuffix(c.Params("file"), ".pdf")
+	l, _ := learnerOf(c)
+	cert, err := s.Learning.Certificate(c.UserContext(), id)
+	if errors.Is(err, rm.ErrNotFound) || (err == nil && cert.LearnerID != l.ID) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	pdf, _, _, err := s.Training.CertificatePDF(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, "application/pdf")
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="certificate-`+cert.ID+`.pdf"`)
+	c.Set(fiber.HeaderCacheControl, "private, no-store")
+	return c.Send(pdf)
+}
+
+// verifyCertificate is public: it confirms name, course and date, nothing more.
+func (s *Server) verifyCertificate(c *fiber.Ctx) error {
+	id := c.Params("id")
+	v := views.VerifyView{ID: id}
+	brand := productBrand
+	cert, err := s.Learning.Certificate(c.UserContext(), id)
+	switch {
+	case errors.Is(err, rm.ErrNotFound):
+	case err != nil:
+		return err
+	default:
+		learner, err := s.Dir.Learner(c.UserContext(), cert.LearnerID)
+		if err != nil {
+			return err
+		}
+		partner, err := s.Dir.Partner(c.UserContext(), learner.PartnerID)
+		if err != nil {
+			return err
+		}
+		brand = brandOf(partner)
+		v = views.VerifyView{Found: true, ID: cert.ID, LearnerName: cert.LearnerName, CourseTitle: cert.CourseTitle,
+			Date: cert.CompletedAt.Format("2 January 2006"), PartnerName: partner.Name}
+	}
+	status := fiber.StatusOK
+	if !v.Found {
+		status = fiber.StatusNotFound
+	}
+	c.Set("X-Robots-Tag", "noindex")
+	return render(c, status, views.VerifyPage(s.page(c, "Certificate check", brand), v), nil)
+}
+
+// courseAsset serves a course's images and videos.
+func (s *Server) courseAsset(c *fiber.Ctx) error {
+	version, err := strconv.Atoi(c.Params("version"))
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	course, err := s.Catalog.Version(c.Params("course"), version)
+	if errors.Is(err, catalog.ErrNoCourse) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	name := c.Params("*")
+	data, err := course.Asset(name)
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	ct := mime.TypeByExtension(path.Ext(name))
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	c.Set(fiber.HeaderContentType, ct)
+	c.Set(fiber.HeaderCacheControl, "public, max-age=86400")
+	if path.Ext(name) == ".svg" {
+		c.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
+	}
+	return c.Send(data)
+}

@@ -1,0 +1,86 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/awareportal/portal/domain/tenancy"
+	"github.com/awareportal/portal/views"
+)
+
+// leaderboardRows is how many ranks the board shows.
+const leaderboardRows = 25
+
+// showLeaderboard ranks the learner's organisation by time to complete a
+// course they completed. Clients can hide it, or show others anonymously.
+func (s *Server) showLeaderboard(c *fiber.Ctx) error {
+	l, _ := learnerOf(c)
+	mode := tenancy.LeaderboardMode(l.LeaderboardMode)
+	if mode == tenancy.LeaderboardHidden {
+		return fiber.ErrNotFound
+	}
+	list, err := s.Learning.ForLearner(c.UserContext(), l.ID)
+	if err != nil {
+		return err
+	}
+	p, err := s.learnerPage(c, "Leaderboard", "leaderboard", list)
+	if err != nil {
+		return err
+	}
+	v := views.LeaderboardView{Organisation: l.ClientName, Anonymised: mode == tenancy.LeaderboardAnonymised}
+	want := c.Query("course")
+	var courseID string
+	seen := map[string]bool{}
+	for _, a := range list {
+		if a.CompletedAt == nil || seen[a.CourseID] {
+			continue
+		}
+		seen[a.CourseID] = true
+		if courseID == "" || a.CourseID == want {
+			courseID, v.CourseTitle = a.CourseID, a.Title
+		}
+		v.Courses = append(v.Courses, views.CourseOption{ID: a.CourseID, Title: a.Title})
+	}
+	if want != "" && !seen[want] {
+		return fiber.NewError(fiber.StatusNotFound, "Pick a course you have completed to see its leaderboard.")
+	}
+	for i := range v.Courses {
+		v.Courses[i].Selected = v.Courses[i].ID == courseID
+	}
+	if courseID != "" {
+		rows, err := s.Learning.Leaderboard(c.UserContext(), l.ClientID, courseID, leaderboardRows)
+		if err != nil {
+			return err
+		}
+		found := false
+		for _, e := range rows {
+			row := views.LeaderRow{Rank: e.Rank, Name: e.Name, Time: duration(e.TimeTakenSecs), You: e.LearnerID == l.ID}
+			found = found || row.You
+			v.Rows = append(v.Rows, s.dress(row, v.Anonymised))
+		}
+		if !found {
+			if me, ok, err := s.Learning.LeaderboardRank(c.UserContext(), l.ClientID, courseID, l.ID); err != nil {
+				return err
+			} else if ok {
+				row := s.dress(views.LeaderRow{Rank: me.Rank, Name: me.Name, Time: duration(me.TimeTakenSecs), You: true}, v.Anonymised)
+				v.You = &row
+			}
+		}
+	}
+	return render(c, fiber.StatusOK, views.LeaderboardPage(p, v), views.LeaderboardPanel(v))
+}
+
+// dress adds medals and hides colleagues' names when anonymised.
+func (s *Server) dress(r views.LeaderRow, anonymised bool) views.LeaderRow {
+	switch r.Rank {
+	case 1:
+		r.Medal = "gold"
+	case 2:
+		r.Medal = "silver"
+	case 3:
+		r.Medal = "bronze"
+	}
+	if anonymised && !r.You {
+		r.Name = "Colleague"
+	}
+	return r
+}

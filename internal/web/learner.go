@@ -1,0 +1,122 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/awareportal/portal/domain/tenancy"
+	"github.com/awareportal/portal/internal/eventstore"
+	rm "github.com/awareportal/portal/projections/learning"
+	"github.com/awareportal/portal/views"
+)
+
+// learnerPage is the layout data for a signed-in learner's page: the
+// partner's brand, the nav, and the due banner from their assignments
+// (loaded unless the handler already has them).
+func (s *Server) learnerPage(c *fiber.Ctx, title, nav string, list []rm.Assignment) (views.Page, error) {
+	l, _ := learnerOf(c)
+	partner, err := s.Dir.Partner(c.UserContext(), l.PartnerID)
+	if err != nil {
+		return views.Page{}, err
+	}
+	p := s.page(c, title, brandOf(partner))
+	p.Nav = nav
+	p.ShowLeaderboard = l.LeaderboardMode != string(tenancy.LeaderboardHidden)
+	if list == nil {
+		if list, err = s.Learning.ForLearner(c.UserContext(), l.ID); err != nil {
+			return views.Page{}, err
+		}
+	}
+	now := s.Clock.Now()
+	var due, overdue int
+	for _, a := range list {
+		if a.IsDue(now) {
+			due++
+		}
+		if a.IsOverdue(now) {
+			overdue++
+		}
+	}
+	if overdue > 0 || due > 1 {
+		p.Banner = &views.DueBanner{Due: due, Overdue: overdue}
+	}
+	return p, nil
+}
+
+// waitFor gives the learner their own change back: it waits (briefly) until
+// the learning read model has applied the event at pos.
+func (s *Server) waitFor(ctx context.Context, pos eventstore.Position) {
+	if pos == (eventstore.Position{}) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := s.Runner.WaitFor(ctx, pos, rm.Name); err != nil {
+		s.Log.Warn("read model lagging", "err", err)
+	}
+}
+
+const day = 24 * time.Hour
+
+// dueLabel says when something is due, relative to now.
+func dueLabel(due, now time.Time) string {
+	if now.After(due) {
+		days := int(now.Sub(due) / day)
+		switch days {
+		case 0:
+			return "Overdue"
+		case 1:
+			return "Overdue by 1 day"
+		default:
+			return fmt.Sprintf("Overdue by %d days", days)
+		}
+	}
+	y1, m1, d1 := now.Date()
+	y2, m2, d2 := due.Date()
+	today := time.Date(y1, m1, d1, 0, 0, 0, 0, time.UTC)
+	dueDay := time.Date(y2, m2, d2, 0, 0, 0, 0, time.UTC)
+	days := int(dueDay.Sub(today) / day)
+	switch {
+	case days == 0:
+		return "Due today"
+	case days == 1:
+		return "Due tomorrow"
+	case days <= 14:
+		return fmt.Sprintf("Due in %d days", days)
+	default:
+		return "Due " + shortDate(due, now)
+	}
+}
+
+func shortDate(t, now time.Time) string {
+	if t.Year() == now.Year() {
+		return t.Format("2 Jan")
+	}
+	return t.Format("2 Jan 2006")
+}
+
+// duration writes a time taken the way people say it.
+func duration(secs int64) string {
+	d := time.Duration(secs) * time.Second
+	switch {
+	case d < time.Minute:
+		return "under a minute"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min", int(d.Minutes()))
+	case d < day:
+		h, m := int(d.Hours()), int(d.Minutes())%60
+		if m == 0 {
+			return fmt.Sprintf("%d h", h)
+		}
+		return fmt.Sprintf("%d h %d min", h, m)
+	default:
+		days, h := int(d/day), int(d.Hours())%24
+		if h == 0 {
+			return fmt.Sprintf("%d days", days)
+		}
+		return fmt.Sprintf("%d d %d h", days, h)
+	}
+}

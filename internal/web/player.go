@@ -1,0 +1,197 @@
+package web
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	dom "github.com/awareportal/portal/domain/learning"
+	"github.com/awareportal/portal/internal/training"
+	"github.com/awareportal/portal/views"
+)
+
+// loadCourse loads the learner's assignment named in the URL.
+func (s *Server) loadCourse(c *fiber.Ctx) (training.Loaded, error) {
+	l, _ := learnerOf(c)
+	ld, err := s.Training.Load(c.UserContext(), l.ID, c.Params("id"))
+	if errors.Is(err, training.ErrNotYours) {
+		return training.Loaded{}, fiber.ErrNotFound
+	}
+	return ld, err
+}
+
+// player builds the player at the assignment's saved place.
+func (s *Server) player(ld training.Loaded, csrf string) views.Player {
+	a, course := ld.Assignment, ld.Course
+	steps := len(course.Lessons) + 1
+	pl := views.Player{AssignmentID: a.ID, CourseTitle: course.Title, Step: a.Lesson + 1, Steps: steps, Percent: a.Percent(), CSRF: csrf}
+	if a.Lesson < len(course.Lessons) {
+		lesson := course.Lessons[a.Lesson]
+		pl.Lesson = &views.PlayerLesson{Index: a.Lesson, Title: lesson.Title, HTML: string(lesson.HTML), IsFirst: a.Lesson == 0}
+		return pl
+	}
+	pl.Quiz = &views.PlayerQuiz{PassMark: course.Quiz.PassMark}
+	for _, q := range course.Quiz.Questions {
+		qq := views.QuizQuestion{ID: q.ID, Text: q.Text}
+		for _, ch := range q.Choices {
+			qq.Choices = append(qq.Choices, views.QuizChoice{ID: ch.ID, Text: ch.Text})
+		}
+		pl.Quiz.Questions = append(pl.Quiz.Questions, qq)
+	}
+	return pl
+}
+
+// openCourse opens the player at the learner's place (recording the
+// first open), or the completion screen for a finished course.
+func (s *Server) openCourse(c *fiber.Ctx) error {
+	ld, err := s.loadCourse(c)
+	if err != nil {
+		return err
+	}
+	if ld.Assignment.Completed() {
+		return s.renderCompletion(c, ld)
+	}
+	if ld.Assignment.StartedAt == nil {
+		l, _ := learnerOf(c)
+		pos, err := s.Training.Start(c.UserContext(), l.ID, ld.Assignment.ID, s.meta(c))
+		if errors.Is(err, dom.ErrNotAvailable) {
+			return fiber.NewError(fiber.StatusForbidden, "This course opens on "+ld.Assignment.AvailableFrom.Format("2 January 2006")+".")
+		}
+		if err != nil {
+			return err
+		}
+		s.waitFor(c.UserContext(), pos)
+		if ld, err = s.loadCourse(c); err != nil {
+			return err
+		}
+	}
+	return s.renderPlayer(c, fiber.StatusOK, s.player(ld, s.csrfToken(c)))
+}
+
+func (s *Server) renderPlayer(c *fiber.Ctx, status int, pl views.Player) error {
+	p, err := s.learnerPage(c, pl.CourseTitle, "courses", nil)
+	if err != nil {
+		return err
+	}
+	return render(c, status, views.PlayerPage(p, pl), views.PlayerPanel(pl))
+}
+
+// saveProgress moves to another lesson (or the quiz) and saves the place.
+func (s *Server) saveProgress(c *fiber.Ctx) error {
+	lesson, err := strconv.Atoi(c.FormValue("lesson"))
+	if err != nil {
+		return fiber.NewError(fiber.StatusBadRequest, "Which lesson? The form was incomplete; reload the page.")
+	}
+	l, _ := learnerOf(c)
+	pos, err := s.Training.SaveProgress(c.UserContext(), l.ID, c.Params("id"), lesson, s.meta(c))
+	if errors.Is(err, training.ErrNotYours) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	s.waitFor(c.UserContext(), pos)
+	ld, err := s.loadCourse(c)
+	if err != nil {
+		return err
+	}
+	if ld.Assignment.Completed() {
+		return s.renderCompletion(c, ld)
+	}
+	return s.renderPlayer(c, fiber.StatusOK, s.player(ld, s.csrfToken(c)))
+}
+
+// exitCourse saves the place and goes back to the courses.
+func (s *Server) exitCourse(c *fiber.Ctx) error {
+	if lesson, err := strconv.Atoi(c.FormValue("lesson")); err == nil {
+		l, _ := learnerOf(c)
+		pos, err := s.Training.SaveProgress(c.UserContext(), l.ID, c.Params("id"), lesson, s.meta(c))
+		if err != nil && !errors.Is(err, dom.ErrNotStarted) {
+			return err
+		}
+		s.waitFor(c.UserContext(), pos)
+	}
+	return redirect(c, "/courses")
+}
+
+// submitQuiz scores the quiz on the server: a pass completes the course,
+// a fail shows what was wrong and lets the learner try again.
+func (s *Server) submitQuiz(c *fiber.Ctx) error {
+	ld, err := s.loadCourse(c)
+	if err != nil {
+		return err
+	}
+	answers := map[string]string{}
+	for _, q := range ld.Course.Quiz.Questions {
+		if v := strings.TrimSpace(c.FormValue("q_" + q.ID)); v != "" {
+			answers[q.ID] = v
+		}
+	}
+	l, _ := learnerOf(c)
+	res, err := s.Training.SubmitQuiz(c.UserContext(), l.ID, ld.Assignment.ID, answers, s.meta(c))
+	var unanswered dom.ErrUnanswered
+	switch {
+	case errors.As(err, &unanswered):
+		pl := s.player(ld, s.csrfToken(c))
+		if pl.Quiz == nil {
+			return fiber.NewError(fiber.StatusConflict, "Finish the lessons before the quiz.")
+		}
+		pl.Quiz.Error = "Please answer every question: " + strconv.Itoa(len(unanswered.Questions)) + " still to go."
+		keepAnswers(pl.Quiz, answers, nil)
+		return s.renderPlayer(c, fiber.StatusUnprocessableEntity, pl)
+	case errors.Is(err, dom.ErrAlreadyCompleted):
+		return redirect(c, "/learn/"+ld.Assignment.ID)
+	case errors.Is(err, dom.ErrLessonsRemaining), errors.Is(err, dom.ErrNotStarted):
+		return fiber.NewError(fiber.StatusConflict, "Finish the lessons before the quiz.")
+	case err != nil:
+		return err
+	}
+	s.waitFor(c.UserContext(), res.Position)
+	if ld, err = s.loadCourse(c); err != nil {
+		return err
+	}
+	if res.Completed != nil {
+		return s.renderCompletion(c, ld)
+	}
+	pl := s.player(ld, s.csrfToken(c))
+	sub := res.Submitted
+	pl.Quiz.Result = &views.QuizResult{Score: sub.Score, PassMark: sub.PassMark, Correct: sub.Correct, Total: sub.Total, Attempt: sub.Attempt}
+	keepAnswers(pl.Quiz, answers, ld.Course.Quiz.Key())
+	for i, q := range ld.Course.Quiz.Questions {
+		pl.Quiz.Questions[i].Explanation = q.Explanation
+	}
+	return s.renderPlayer(c, fiber.StatusOK, pl)
+}
+
+// keepAnswers puts the learner's answers back on the form (nothing typed is
+// lost), marking wrong ones when the key is given.
+func keepAnswers(q *views.PlayerQuiz, answers, key map[string]string) {
+	for i := range q.Questions {
+		id := q.Questions[i].ID
+		q.Questions[i].Chosen = answers[id]
+		if key != nil {
+			q.Questions[i].Wrong = answers[id] != key[id]
+		}
+	}
+}
+
+func (s *Server) renderCompletion(c *fiber.Ctx, ld training.Loaded) error {
+	a := ld.Assignment
+	done := views.Completion{AssignmentID: a.ID, CourseTitle: a.Title, Attempts: a.Attempts, CSRF: s.csrfToken(c)}
+	if a.Score != nil {
+		done.Score = *a.Score
+	}
+	if a.TimeTakenSecs != nil {
+		done.TimeTaken = duration(*a.TimeTakenSecs)
+	}
+	if a.OnTime != nil {
+		done.OnTime = *a.OnTime
+	}
+	p, err := s.learnerPage(c, a.Title, "courses", nil)
+	if err != nil {
+		return err
+	}
+	return render(c, fiber.StatusOK, views.CompletionPage(p, done), views.CompletionPanel(done))
+}

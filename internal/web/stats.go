@@ -1,0 +1,113 @@
+package web
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	dom "github.com/awareportal/portal/domain/learning"
+	rm "github.com/awareportal/portal/projections/learning"
+	"github.com/awareportal/portal/views"
+)
+
+// badgeInfo names and explains each badge, in display order.
+var badgeInfo = []struct{ id, name, desc, icon string }{
+	{rm.BadgeFirstSteps, "First Steps", "Completed your first course", "🎯"},
+	{rm.BadgeFirstTry, "First Try", "Passed a quiz at the first attempt", "⚡"},
+	{rm.BadgePerfectScore, "Perfect Score", "Scored 100% on a quiz", "💯"},
+	{rm.BadgeQuickStarter, "Quick Starter", "Finished a course within 48 hours of it opening", "🚀"},
+	{rm.BadgePunctual, "Punctual", "Three courses in a row finished on time", "⏰"},
+	{rm.BadgeCompletionist, "Completionist", "Completed five courses", "🏆"},
+}
+
+// showStats answers "am I behind?" and "what does my score mean?".
+func (s *Server) showStats(c *fiber.Ctx) error {
+	l, _ := learnerOf(c)
+	list, err := s.Learning.ForLearner(c.UserContext(), l.ID)
+	if err != nil {
+		return err
+	}
+	st, err := s.Learning.Stats(c.UserContext(), l.ID, dom.Risk(dom.RiskInput{}))
+	if err != nil {
+		return err
+	}
+	p, err := s.learnerPage(c, "My Stats", "stats", list)
+	if err != nil {
+		return err
+	}
+	now := s.Clock.Now()
+	v := views.StatsView{
+		Risk: st.Risk, Band: dom.Band(st.Risk), Completions: st.Completed, CompletionRate: st.CompletionRate(), AvgScore: "—",
+		Chart: riskChart(st.History, st.Risk, now),
+	}
+	v.BandClass = "band-" + strings.ReplaceAll(strings.ToLower(v.Band), " ", "-")
+	if st.Completed > 0 {
+		v.AvgScore = fmt.Sprintf("%.0f%%", st.AvgScore)
+	}
+	for _, a := range list {
+		if a.IsDue(now) {
+			v.Due++
+		}
+		if a.IsOverdue(now) {
+			v.Overdue++
+		}
+	}
+	earned := map[string]time.Time{}
+	for _, b := range st.Badges {
+		earned[b.ID] = b.EarnedAt
+	}
+	for _, b := range badgeInfo {
+		bv := views.BadgeView{Name: b.name, Description: b.desc, Icon: b.icon}
+		if at, ok := earned[b.id]; ok {
+			bv.Earned, bv.EarnedOn = true, shortDate(at, now)
+		}
+		v.Badges = append(v.Badges, bv)
+	}
+	return render(c, fiber.StatusOK, views.StatsPage(p, v), nil)
+}
+
+// riskChart draws the score's history as an SVG step line (no script, no
+// inline style: the CSP allows neither).
+func riskChart(points []rm.RiskPoint, current int, now time.Time) string {
+	const w, h, left, right, top, bottom = 640.0, 220.0, 36.0, 12.0, 12.0, 28.0
+	if len(points) == 0 {
+		points = []rm.RiskPoint{{At: now.Add(-30 * 24 * time.Hour), Score: current}}
+	}
+	start := points[0].At
+	if span := now.Sub(start); span < 7*24*time.Hour {
+		start = now.Add(-7 * 24 * time.Hour)
+	}
+	x := func(t time.Time) float64 {
+		return left + (w-left-right)*float64(t.Sub(start))/float64(now.Sub(start))
+	}
+	y := func(score int) float64 { return top + (h-top-bottom)*(1-float64(score)/100) }
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="chart" viewBox="0 0 %.0f %.0f" role="img" aria-label="Risk score over time, now %d">`, w, h, current)
+	for _, band := range []struct {
+		from, to int
+		class    string
+	}{{0, 40, "#fde8e8"}, {40, 60, "#fff4e5"}, {60, 75, "#e8f0fe"}, {75, 90, "#def7ec"}, {90, 100, "#ede9fe"}} {
+		fmt.Fprintf(&b, `<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"/>`, left, y(band.to), w-left-right, y(band.from)-y(band.to), band.class)
+	}
+	for _, s := range []int{0, 40, 60, 75, 90, 100} {
+		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#616e7c" text-anchor="end">%d</text>`, left-6, y(s)+4, s)
+	}
+	var path strings.Builder
+	prev := points[0]
+	fmt.Fprintf(&path, "M%.1f %.1f", x(prev.At), y(prev.Score))
+	for _, p := range points[1:] {
+		fmt.Fprintf(&path, " H%.1f V%.1f", x(p.At), y(p.Score))
+		prev = p
+	}
+	fmt.Fprintf(&path, " H%.1f", x(now))
+	fmt.Fprintf(&b, `<path d="%s" fill="none" stroke="currentColor" stroke-width="3" stroke-linejoin="round"/>`, path.String())
+	for _, p := range points {
+		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3.5" fill="currentColor"><title>%s: %d</title></circle>`, x(p.At), y(p.Score), p.At.Format("2 Jan 2006"), p.Score)
+	}
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#616e7c">%s</text>`, left, h-8, start.Format("2 Jan"))
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#616e7c" text-anchor="end">today</text>`, w-right, h-8)
+	b.WriteString(`</svg>`)
+	return b.String()
+}
