@@ -185,7 +185,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 // work (projections, mail) until ctx ends.
 func (a *App) Start(ctx context.Context) error {
 	if a.Cfg.Seed {
-		seeded, err := seed.Demo(ctx, a.Store, a.Repo, a.Clock.Now())
+		seeded, err := seed.Demo(ctx, a.Store, a.Repo, a.Catalog, a.Clock.Now())
 		if err != nil {
 			return fmt.Errorf("seed demo tenant: %w", err)
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/awareportal/portal/domain"
 	dir "github.com/awareportal/portal/domain/directory"
 	"github.com/awareportal/portal/domain/tenancy"
+	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 )
@@ -31,7 +32,7 @@ type learner struct {
 }
 
 // Demo seeds the demo tenant. It is a no-op when any event exists.
-func Demo(ctx context.Context, store eventstore.Store, repo es.Repository, now time.Time) (bool, error) {
+func Demo(ctx context.Context, store eventstore.Store, repo es.Repository, cat *catalog.Catalog, now time.Time) (bool, error) {
 	existing, err := store.ReadAll(ctx, eventstore.Start, 1)
 	if err != nil {
 		return false, err
@@ -83,7 +84,9 @@ func Demo(ctx context.Context, store eventstore.Store, repo es.Repository, now t
 		{"globex-jordan", "globex", MultiOrgEmail, "Jordan", "Contractor", "", "IT", dir.SourceManual},
 		{"initech-pat", "initech", PortalOffEmail, "Pat", "Person", "", "Engineering", dir.SourceManual},
 	}
+	clientOf := map[string]string{}
 	for _, l := range people {
+		clientOf[l.id] = l.client
 		client := &tenancy.Client{ID: l.client}
 		in := dir.LearnerProvisioned{LearnerID: l.id, ClientID: l.client, Email: l.email, FirstName: l.first, LastName: l.last, ManagerID: l.manager, Department: l.dept, Source: l.source}
 		if err := save(ctx, repo, dir.LearnerStream(l.id), meta, func() ([]domain.Event, error) {
@@ -91,6 +94,9 @@ func Demo(ctx context.Context, store eventstore.Store, repo es.Repository, now t
 		}); err != nil {
 			return false, err
 		}
+	}
+	if err := Progress(ctx, repo, cat, clientOf, now); err != nil {
+		return false, err
 	}
 	return true, nil
 }

@@ -153,7 +153,8 @@ func (s *Server) submitQuiz(c *fiber.Ctx) error {
 		return err
 	}
 	if res.Completed != nil {
-		return s.renderCompletion(c, ld)
+		// A full page: the banner and counts around the player change too.
+		return redirect(c, "/learn/"+ld.Assignment.ID)
 	}
 	pl := s.player(ld, s.csrfToken(c))
 	sub := res.Submitted

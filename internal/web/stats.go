@@ -13,13 +13,13 @@ import (
 )
 
 // badgeInfo names and explains each badge, in display order.
-var badgeInfo = []struct{ id, name, desc, icon string }{
-	{rm.BadgeFirstSteps, "First Steps", "Completed your first course", "🎯"},
-	{rm.BadgeFirstTry, "First Try", "Passed a quiz at the first attempt", "⚡"},
-	{rm.BadgePerfectScore, "Perfect Score", "Scored 100% on a quiz", "💯"},
-	{rm.BadgeQuickStarter, "Quick Starter", "Finished a course within 48 hours of it opening", "🚀"},
-	{rm.BadgePunctual, "Punctual", "Three courses in a row finished on time", "⏰"},
-	{rm.BadgeCompletionist, "Completionist", "Completed five courses", "🏆"},
+var badgeInfo = []struct{ id, name, desc string }{
+	{rm.BadgeFirstSteps, "First Steps", "Completed your first course"},
+	{rm.BadgeFirstTry, "First Try", "Passed a quiz at the first attempt"},
+	{rm.BadgePerfectScore, "Perfect Score", "Scored 100% on a quiz"},
+	{rm.BadgeQuickStarter, "Quick Starter", "Finished a course within 48 hours of it opening"},
+	{rm.BadgePunctual, "Punctual", "Three courses in a row finished on time"},
+	{rm.BadgeCompletionist, "Completionist", "Completed five courses"},
 }
 
 // showStats answers "am I behind?" and "what does my score mean?".
@@ -59,7 +59,7 @@ func (s *Server) showStats(c *fiber.Ctx) error {
 		earned[b.ID] = b.EarnedAt
 	}
 	for _, b := range badgeInfo {
-		bv := views.BadgeView{Name: b.name, Description: b.desc, Icon: b.icon}
+		bv := views.BadgeView{Name: b.name, Description: b.desc, Icon: b.id}
 		if at, ok := earned[b.id]; ok {
 			bv.Earned, bv.EarnedOn = true, shortDate(at, now)
 		}
