@@ -6,8 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"io/fs"
+	"log/slog"
 	"net"
 	"net/url"
 	"os"
@@ -94,14 +94,14 @@ func (d *Database) Close0() {
 
 // App is the assembled portal.
 type App struct {
-	Cfg    *config.Config
-	Log    *slog.Logger
-	Clock  clock.Clock
-	Pool   *pgxpool.Pool
-	Store  *pgstore.Store
-	Repo   es.Repository
-	Runner *projections.Runner
-	Queue  *mail.Queue
+	Cfg      *config.Config
+	Log      *slog.Logger
+	Clock    clock.Clock
+	Pool     *pgxpool.Pool
+	Store    *pgstore.Store
+	Repo     es.Repository
+	Runner   *projections.Runner
+	Queue    *mail.Queue
 	Auth     *auth.Service
 	Training *training.Service
 	Catalog  *catalog.Catalog

@@ -47,7 +47,7 @@ func TestBuiltinCatalog(t *testing.T) {
 func TestCoursesFromADirectory(t *testing.T) {
 	extra := fstest.MapFS{
 		"spotting-phishing/course.json": {Data: []byte(`{"id":"spotting-phishing","version":2,"title":"Spotting Phishing (2027)","lessons":[{"id":"l","title":"L","file":"l.md"}],"quiz":{"pass_mark":50,"questions":[{"id":"q","text":"?","choices":[{"id":"a","text":"A"},{"id":"b","text":"B"}],"answer":"a"}]}}`)},
-		"spotting-phishing/l.md":      {Data: []byte("# New\n")},
+		"spotting-phishing/l.md":        {Data: []byte("# New\n")},
 	}
 	c, err := catalog.Load(catalog.Builtin(), extra)
 	if err != nil {

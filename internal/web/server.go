@@ -16,9 +16,9 @@ import (
 
 	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/catalog"
-	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/projections"
 	"github.com/awareportal/portal/projections/directory"
 	rm "github.com/awareportal/portal/projections/learning"
