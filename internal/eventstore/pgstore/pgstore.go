@@ -164,14 +164,16 @@ func (s *Store) appendErr(stream string, err error) error {
 	return fmt.Errorf("pgstore: append to %s: %w", stream, err)
 }
 
-const selectColumns = `seq, txid::text, id, stream, version, type, data, metadata, recorded_at`
+// selectColumns reads events. The text form of txid gets its own name: an
+// output column called "txid" would make ORDER BY txid sort as text.
+const selectColumns = `e.seq, e.txid::text AS txid_text, e.id, e.stream, e.version, e.type, e.data, e.metadata, e.recorded_at`
 
 // ReadStream implements eventstore.Store.
 func (s *Store) ReadStream(ctx context.Context, stream string, from int64) ([]eventstore.RecordedEvent, error) {
 	if from < 1 {
 		from = 1
 	}
-	rows, err := s.pool.Query(ctx, `SELECT `+selectColumns+` FROM events WHERE stream = $1 AND version >= $2 ORDER BY version`, stream, from)
+	rows, err := s.pool.Query(ctx, `SELECT `+selectColumns+` FROM events e WHERE e.stream = $1 AND e.version >= $2 ORDER BY e.version`, stream, from)
 	if err != nil {
 		return nil, fmt.Errorf("pgstore: read stream %s: %w", stream, err)
 	}
@@ -198,10 +200,10 @@ func (s *Store) ReadAll(ctx context.Context, after eventstore.Position, limit in
 		limit = 500
 	}
 	rows, err := s.pool.Query(ctx, `
-		SELECT `+selectColumns+` FROM events
-		WHERE (txid, seq) > ($1::text::xid8, $2)
-		  AND txid < pg_snapshot_xmin(pg_current_snapshot())
-		ORDER BY txid, seq
+		SELECT `+selectColumns+` FROM events e
+		WHERE (e.txid, e.seq) > ($1::text::xid8, $2)
+		  AND e.txid < pg_snapshot_xmin(pg_current_snapshot())
+		ORDER BY e.txid, e.seq
 		LIMIT $3`,
 		strconv.FormatUint(after.Commit, 10), int64(after.Prepare), limit)
 	if err != nil {

@@ -2,6 +2,7 @@ package pgstore_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -112,5 +113,58 @@ func receive(t *testing.T, ctx context.Context, ch <-chan eventstore.RecordedEve
 	case <-ctx.Done():
 		t.Fatal("timed out waiting for an event")
 		return eventstore.RecordedEvent{}
+	}
+}
+
+// TestOrderAcrossTransactionIDDigits: the global order must be numeric when
+// transaction ids gain a digit (999 → 1000), not textual.
+func TestOrderAcrossTransactionIDDigits(t *testing.T) {
+	db := testenv.DB(t)
+	s := pgstore.New(db.Pool)
+	defer s.Close()
+	ctx := context.Background()
+	var xid uint64
+	if err := db.Pool.QueryRow(ctx, `SELECT pg_current_xact_id()::text::bigint`).Scan(&xid); err != nil {
+		t.Fatal(err)
+	}
+	boundary := uint64(10)
+	for boundary <= xid+2 {
+		boundary *= 10
+	}
+	if boundary-xid > 50_000 {
+		t.Skipf("next digit boundary is %d transactions away", boundary-xid)
+	}
+	// Burn transaction ids until the next append lands just below the boundary.
+	for xid+3 < boundary {
+		if err := db.Pool.QueryRow(ctx, `SELECT pg_current_xact_id()::text::bigint`).Scan(&xid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := range 6 {
+		if _, err := s.Append(ctx, "digits", eventstore.Any, eventstore.EventData{Type: "t", Data: []byte(fmt.Sprintf(`{"i":%d}`, i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := s.ReadAll(ctx, eventstore.Start, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all) != 6 {
+		t.Fatalf("read %d events", len(all))
+	}
+	crossed := false
+	for i := 1; i < len(all); i++ {
+		if all[i].Version != all[i-1].Version+1 {
+			t.Fatalf("global order broken at %d: versions %d then %d (positions %s, %s)", i, all[i-1].Version, all[i].Version, all[i-1].Position, all[i].Position)
+		}
+		crossed = crossed || (all[i-1].Position.Commit < boundary && all[i].Position.Commit >= boundary)
+	}
+	if !crossed {
+		t.Fatalf("appends did not cross the %d boundary", boundary)
+	}
+	// Paging from a position just below the boundary continues above it.
+	page, err := s.ReadAll(ctx, all[1].Position, 100)
+	if err != nil || len(page) != 4 {
+		t.Fatalf("after %s: %d events (%v)", all[1].Position, len(page), err)
 	}
 }
