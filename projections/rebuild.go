@@ -135,9 +135,33 @@ func (r *Runner) WaitFor(ctx context.Context, pos eventstore.Position, names ...
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("wait for projections at %s: %w", pos, ctx.Err())
+			return fmt.Errorf("wait for projections at %s: %w%s", pos, ctx.Err(), r.horizon())
 		case <-t.C:
 		}
 		delay = min(delay*2, 50*time.Millisecond)
 	}
+}
+
+// horizon names the oldest open transactions: they hold back the global
+// log's read horizon, and so every projection.
+func (r *Runner) horizon() string {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	rows, err := r.pool.Query(ctx, `SELECT pid, coalesce(datname, ''), coalesce(state, '') || ' xid=' || coalesce(backend_xid::text, '-') || ' horizon=' || pg_snapshot_xmin(pg_current_snapshot())::text, coalesce(now() - xact_start, '0'::interval)::text, left(query, 120)
+		FROM pg_stat_activity WHERE backend_xid IS NOT NULL ORDER BY xact_start LIMIT 3`)
+	if err != nil {
+		return ""
+	}
+	defer rows.Close()
+	out := ""
+	for rows.Next() {
+		var pid int
+		var db, state, age, query string
+		if rows.Scan(&pid, &db, &state, &age, &query) == nil {
+			out += fmt.Sprintf("; open transaction pid %d in %s (%s for %s): %s", pid, db, state, age, query)
+		}
+	}
+	var checkpoints string
+	_ = r.pool.QueryRow(ctx, `SELECT string_agg(name || '@' || commit_pos || '/' || prepare_pos, ', ') FROM projection_checkpoints`).Scan(&checkpoints)
+	return out + "; checkpoints " + checkpoints
 }

@@ -30,6 +30,7 @@ const usage = `usage:
   portal [serve]                     run the portal (default)
   portal migrate                     apply database migrations and exit
   portal projections rebuild [name]  rebuild one read model (or all) from the event log
+  portal admin ...                   partner administration (portal admin for help)
 `
 
 func main() {
@@ -43,6 +44,9 @@ func run(args []string) error {
 	cfg, err := config.Load(os.Getenv)
 	if err != nil {
 		return err
+	}
+	if len(args) > 0 && args[0] == "admin" && os.Getenv("PORTAL_LOG_LEVEL") == "" {
+		cfg.LogLevel = slog.LevelWarn // a CLI prints its answer, not the app's chatter
 	}
 	var handler slog.Handler = slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})
 	if cfg.LogJSON {
@@ -67,6 +71,8 @@ func run(args []string) error {
 		database.Close()
 		log.Info("database is up to date")
 		return nil
+	case "admin":
+		return adminCmd(ctx, cfg, log, args[1:], os.Stdout)
 	case "projections":
 		if len(args) < 2 || args[1] != "rebuild" {
 			return fmt.Errorf("unknown projections command\n%s", usage)

@@ -18,12 +18,14 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/awareportal/portal/domain/registry"
+	"github.com/awareportal/portal/internal/admin"
 	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/config"
 	"github.com/awareportal/portal/internal/db"
 	"github.com/awareportal/portal/internal/es"
+	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/internal/pgembed"
@@ -104,6 +106,7 @@ type App struct {
 	Queue    *mail.Queue
 	Auth     *auth.Service
 	Training *training.Service
+	Admin    *admin.Service
 	Catalog  *catalog.Catalog
 	Web      *fiber.App
 
@@ -172,7 +175,16 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		Mail: a.Queue, Clock: clk, CodeKey: keys.Code, BaseURL: cfg.BaseURL, Render: renderSignInMail,
 		Log: log.With("component", "auth"),
 	}
+	a.Admin = &admin.Service{
+		Repo: a.Repo, Dir: dir, Learning: learning, Training: a.Training, Catalog: a.Catalog, Clock: clk,
+		Settle: func(ctx context.Context, pos eventstore.Position) error {
+			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			return a.Runner.WaitFor(ctx, pos)
+		},
+	}
 	a.Web = web.New(web.Deps{
+		Admin: a.Admin,
 		Pool: pool, Auth: a.Auth, Dir: dir, Learning: learning, Training: a.Training, Catalog: a.Catalog,
 		Runner: a.Runner, Clock: clk, BaseURL: cfg.BaseURL,
 		CookieHK: keys.CookieHash, CookieBK: keys.CookieBlock, CSRFKey: keys.CSRF, DevMail: cfg.DevMail(),

@@ -224,6 +224,7 @@ func (s *Service) LinkState(ctx context.Context, requestID, token string) (LinkS
 type SignedIn struct {
 	Secret  string // for the cookie; never logged
 	Session Session
+	Next    string // where to go: a training link goes straight to its course
 }
 
 // RedeemLink spends the link's token and starts a session. Of many parallel
@@ -244,7 +245,12 @@ func (s *Service) RedeemCode(ctx context.Context, requestID, code string, meta e
 }
 
 func (s *Service) redeem(ctx context.Context, requestID string, meta eventstore.Metadata, decide func(*signin.Request) ([]domain.Event, error)) (SignedIn, error) {
-	d, err := es.Execute(ctx, s.Repo, signin.Stream(requestID), meta, func() *signin.Request { return &signin.Request{} }, decide)
+	var req signin.Request
+	d, err := es.Execute(ctx, s.Repo, signin.Stream(requestID), meta, func() *signin.Request { return &signin.Request{} },
+		func(r *signin.Request) ([]domain.Event, error) {
+			req = *r
+			return decide(r)
+		})
 	if errors.Is(err, signin.ErrNoSuchRequest) {
 		return SignedIn{}, signin.ErrInvalidLink
 	}
@@ -262,7 +268,11 @@ func (s *Service) redeem(ctx context.Context, requestID string, meta eventstore.
 		return SignedIn{}, err
 	}
 	s.Log.Info("signed in", "request_id", requestID, "session", sess.Ref, "method", ev.Method)
-	return SignedIn{Secret: secret, Session: sess}, nil
+	out := SignedIn{Secret: secret, Session: sess}
+	if req.Training && req.AssignmentID != "" {
+		out.Next = "/learn/" + req.AssignmentID
+	}
+	return out, nil
 }
 
 // Candidates lists the learners an organisation-less session may choose.

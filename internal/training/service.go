@@ -231,8 +231,9 @@ type AssignInput struct {
 
 // Assigned says what an assignment request did.
 type Assigned struct {
-	AssignmentIDs []string
-	Skipped       []string // learners who already have this course open
+	AssignmentIDs []string            `json:"assignment_ids"`
+	Skipped       []string            `json:"skipped_learner_ids"` // already have this course open
+	Position      eventstore.Position `json:"-"`
 }
 
 // Assign assigns a course to learners who don't already have it open. The
@@ -262,7 +263,7 @@ func (s *Service) Assign(ctx context.Context, requestID string, in AssignInput, 
 			return out, err
 		}
 		id := uuid.NewSHA1(namespace, []byte(requestID+"/"+learnerID)).String()
-		_, err = es.Execute(ctx, s.Repo, dom.Stream(id), meta, func() *dom.Assignment { return &dom.Assignment{} },
+		d, err := es.Execute(ctx, s.Repo, dom.Stream(id), meta, func() *dom.Assignment { return &dom.Assignment{} },
 			func(a *dom.Assignment) ([]domain.Event, error) {
 				if a.Exists() {
 					return nil, nil // a retried request
@@ -275,6 +276,9 @@ func (s *Service) Assign(ctx context.Context, requestID string, in AssignInput, 
 			})
 		if err != nil {
 			return out, err
+		}
+		if d.Result.Position != (eventstore.Position{}) {
+			out.Position = d.Result.Position
 		}
 		out.AssignmentIDs = append(out.AssignmentIDs, id)
 	}

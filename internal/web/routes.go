@@ -24,6 +24,19 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/brand/:slug/theme.css", s.brandTheme)
 	app.Get("/brand/:slug/logo.svg", s.brandLogo)
 
+	// The partners' admin API: bearer tokens, no cookies, so no CSRF.
+	api := app.Group("/api/v1", s.apiAuth)
+	api.Get("/courses", s.apiCourses)
+	api.Get("/clients", s.apiClients)
+	api.Post("/clients", s.apiCreateClient)
+	api.Get("/clients/:client", s.apiClient)
+	api.Patch("/clients/:client", s.apiUpdateClient)
+	api.Get("/clients/:client/users", s.apiUsers)
+	api.Post("/clients/:client/users", s.apiCreateUser)
+	api.Post("/clients/:client/assignments", s.apiAssign)
+	api.Get("/clients/:client/status", s.apiStatus)
+	api.Use(func(c *fiber.Ctx) error { return apiFail(c, fiber.StatusNotFound, "not_found", "No such API endpoint.", nil) })
+
 	app.Use(s.loadSession, s.checkCSRF)
 
 	app.Get("/", s.home)

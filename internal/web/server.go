@@ -14,6 +14,7 @@ import (
 	"github.com/gorilla/securecookie"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/awareportal/portal/internal/admin"
 	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
@@ -35,6 +36,7 @@ type Deps struct {
 	Dir      directory.Queries
 	Learning rm.Queries
 	Training *training.Service
+	Admin    *admin.Service
 	Catalog  *catalog.Catalog
 	Runner   *projections.Runner
 	Clock    clock.Clock

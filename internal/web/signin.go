@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -107,6 +108,12 @@ func (s *Server) openLink(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	// An expired training link goes to the partner's sign-in page with the
+	// email filled in: one click gets a fresh link.
+	if st.Request.Training && errors.Is(st.Err, signin.ErrExpired) && st.Partner.Slug != "" {
+		q := url.Values{"email": {st.Request.Email}, "expired": {"1"}}
+		return c.Redirect("/p/"+st.Partner.Slug+"/signin?"+q.Encode(), fiber.StatusSeeOther)
+	}
 	brand := productBrand
 	if st.Partner.ID != "" {
 		brand = brandOf(st.Partner)
@@ -164,6 +171,9 @@ func (s *Server) startSession(c *fiber.Ctx, in auth.SignedIn) error {
 	}
 	if in.Session.LearnerID == "" {
 		return redirect(c, "/signin/organisation")
+	}
+	if in.Next != "" {
+		return redirect(c, in.Next)
 	}
 	return redirect(c, "/courses")
 }
