@@ -126,7 +126,9 @@ func (s *Service) IssueToken(ctx context.Context, partnerID, name string, meta e
 // RevokeToken stops a token.
 func (s *Service) RevokeToken(ctx context.Context, partnerID, tokenID string, meta eventstore.Metadata) error {
 	d, err := es.Execute(ctx, s.Repo, tenancy.PartnerStream(partnerID), meta, func() *tenancy.Partner { return &tenancy.Partner{} },
-		func(p *tenancy.Partner) ([]domain.Event, error) { return tenancy.RevokeAPIToken(p, tokenID, s.Clock.Now()) })
+		func(p *tenancy.Partner) ([]domain.Event, error) {
+			return tenancy.RevokeAPIToken(p, tokenID, s.Clock.Now())
+		})
 	if errors.Is(err, tenancy.ErrNotRegistered) {
 		return fmt.Errorf("token %s: %w", tokenID, ErrNotFound)
 	}

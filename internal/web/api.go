@@ -85,7 +85,9 @@ func (s *Server) apiMeta(c *fiber.Ctx) (string, eventstore.Metadata) {
 // badJSON is a request body that is not the JSON an endpoint takes.
 type badJSON struct{ err error }
 
-func (b badJSON) Error() string { return "The body is not the JSON this endpoint takes: " + b.err.Error() }
+func (b badJSON) Error() string {
+	return "The body is not the JSON this endpoint takes: " + b.err.Error()
+}
 
 // decode reads a JSON body strictly: unknown fields and trailing data are errors.
 func decode(c *fiber.Ctx, dst any) error {

@@ -35,7 +35,9 @@ func (s *Server) routes(app *fiber.App) {
 	api.Post("/clients/:client/users", s.apiCreateUser)
 	api.Post("/clients/:client/assignments", s.apiAssign)
 	api.Get("/clients/:client/status", s.apiStatus)
-	api.Use(func(c *fiber.Ctx) error { return apiFail(c, fiber.StatusNotFound, "not_found", "No such API endpoint.", nil) })
+	api.Use(func(c *fiber.Ctx) error {
+		return apiFail(c, fiber.StatusNotFound, "not_found", "No such API endpoint.", nil)
+	})
 
 	app.Use(s.loadSession, s.checkCSRF)
 
