@@ -3,6 +3,7 @@ package seed
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -128,7 +129,7 @@ func Progress(ctx context.Context, repo es.Repository, cat *catalog.Catalog, cli
 						return err
 					}
 				}
-				certID := "C-DEMO" + uuid.NewSHA1(ns, []byte("cert/"+id)).String()[:8]
+				certID := "C-DEMO" + strings.ToUpper(uuid.NewSHA1(ns, []byte("cert/"+id)).String()[:8])
 				if err := step(done, func() ([]domain.Event, error) {
 					return a.SubmitQuiz(answers(course, st.wrongOnPass), key, certID, done)
 				}); err != nil {

@@ -30,6 +30,9 @@ func (s *Server) player(ld training.Loaded, csrf string) views.Player {
 	if a.Lesson < len(course.Lessons) {
 		lesson := course.Lessons[a.Lesson]
 		pl.Lesson = &views.PlayerLesson{Index: a.Lesson, Title: lesson.Title, HTML: string(lesson.HTML), IsFirst: a.Lesson == 0}
+		if lesson.Video != "" {
+			pl.Lesson.Video = "/course-assets/" + course.ID + "/" + strconv.Itoa(course.Version) + "/" + lesson.Video
+		}
 		return pl
 	}
 	pl.Quiz = &views.PlayerQuiz{PassMark: course.Quiz.PassMark}
