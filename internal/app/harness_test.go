@@ -45,7 +45,7 @@ func (i *inbox) Deliver(_ context.Context, env mail.Envelope) error {
 }
 
 // waitFor returns the n-th (1-based) message to addr, waiting for delivery.
-func (i *inbox) waitFor(t *testing.T, addr string, n int) mail.Parsed {
+func (i *inbox) waitFor(t testing.TB, addr string, n int) mail.Parsed {
 	t.Helper()
 	deadline := time.After(20 * time.Second)
 	for {
@@ -93,7 +93,7 @@ type portal struct {
 
 // start runs the whole portal: real Postgres, a real SMTP server on
 // loopback, a real HTTP listener, and a fake clock.
-func start(t *testing.T) *portal {
+func start(t testing.TB) *portal {
 	t.Helper()
 	db := testenv.DB(t)
 	box := &inbox{cond: make(chan struct{})}
@@ -147,9 +147,10 @@ func start(t *testing.T) *portal {
 	return p
 }
 
-func (p *portal) waitProjections(t *testing.T) {
+func (p *portal) waitProjections(t testing.TB) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	// Generous: benchmarks project tens of thousands of events here.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	evs, err := p.app.Store.ReadAll(ctx, eventstore.Start, 100000)
 	if err != nil || len(evs) == 0 {
@@ -164,13 +165,13 @@ func (p *portal) waitProjections(t *testing.T) {
 // won't send Secure cookies over http://localhost) and sends what a
 // browser sends.
 type browser struct {
-	t       *testing.T
+	t       testing.TB
 	p       *portal
 	cookies map[string]string
 	client  *http.Client
 }
 
-func (p *portal) browser(t *testing.T) *browser {
+func (p *portal) browser(t testing.TB) *browser {
 	return &browser{t: t, p: p, cookies: map[string]string{}, client: &http.Client{
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		Timeout:       30 * time.Second,
@@ -246,7 +247,7 @@ func (b *browser) post(path string, form url.Values, token string) response {
 var linkRe = regexp.MustCompile(`(http://localhost:\d+/signin/link/[0-9a-f-]+\?t=[A-Za-z0-9_-]+)`)
 var codeRe = regexp.MustCompile(`code on the sign-in page: ([A-Z0-9]{3}-[A-Z0-9]{3})`)
 
-func linkIn(t *testing.T, m mail.Parsed) string {
+func linkIn(t testing.TB, m mail.Parsed) string {
 	t.Helper()
 	got := linkRe.FindStringSubmatch(m.Text)
 	if got == nil {

@@ -23,7 +23,7 @@ func requestLink(b *browser, email string) response {
 }
 
 // signIn signs b in as email through the link, returning the final response.
-func signIn(t *testing.T, p *portal, b *browser, email string) response {
+func signIn(t testing.TB, p *portal, b *browser, email string) response {
 	t.Helper()
 	before := p.inbox.count(email)
 	if r := requestLink(b, email); r.status != 200 {

@@ -23,7 +23,7 @@ const Name = "learning"
 type Projection struct{}
 
 func (Projection) Name() string { return Name }
-func (Projection) Version() int { return 1 }
+func (Projection) Version() int { return 2 }
 
 func (Projection) Schema() string {
 	return `
@@ -59,7 +59,7 @@ CREATE TABLE assignments (
     certificates_requested integer NOT NULL DEFAULT 0
 );
 CREATE INDEX assignments_learner ON assignments (learner_id, due_at);
-CREATE INDEX assignments_leaderboard ON assignments (client_id, course_id, time_taken_secs) WHERE completed_at IS NOT NULL;
+CREATE INDEX assignments_leaderboard ON assignments (client_id, course_id, time_taken_secs, completed_at, id) WHERE completed_at IS NOT NULL;
 CREATE TABLE certificates (
     id           text PRIMARY KEY,
     assignment_id text NOT NULL,

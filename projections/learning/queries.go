@@ -192,10 +192,11 @@ type Entry struct {
 }
 
 // Leaderboard ranks a client's learners by how long they took to complete a
-// course (first open to completion); ties go to whoever finished first.
+// course (first open to completion); ties go to whoever finished first, and
+// equal times at the same moment share a rank. It reads only the top rows,
+// in index order.
 func (q Queries) Leaderboard(ctx context.Context, clientID, courseID string, limit int) ([]Entry, error) {
-	rows, err := q.Pool.Query(ctx, `SELECT rank() OVER (ORDER BY a.time_taken_secs, a.completed_at) AS rank,
-			a.learner_id, trim(l.first_name || ' ' || l.last_name), a.time_taken_secs, a.completed_at
+	rows, err := q.Pool.Query(ctx, `SELECT a.learner_id, trim(l.first_name || ' ' || l.last_name), a.time_taken_secs, a.completed_at
 		FROM rm_learning.assignments a JOIN rm_learning.learners l ON l.id = a.learner_id
 		WHERE a.client_id = $1 AND a.course_id = $2 AND a.completed_at IS NOT NULL
 		ORDER BY a.time_taken_secs, a.completed_at, a.id
@@ -203,27 +204,43 @@ func (q Queries) Leaderboard(ctx context.Context, clientID, courseID string, lim
 	if err != nil {
 		return nil, fmt.Errorf("leaderboard: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entry, error) {
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entry, error) {
 		var e Entry
-		return e, r.Scan(&e.Rank, &e.LearnerID, &e.Name, &e.TimeTakenSecs, &e.CompletedAt)
+		return e, r.Scan(&e.LearnerID, &e.Name, &e.TimeTakenSecs, &e.CompletedAt)
 	})
+	if err != nil {
+		return nil, fmt.Errorf("leaderboard: %w", err)
+	}
+	for i := range out {
+		out[i].Rank = i + 1
+		if i > 0 && out[i].TimeTakenSecs == out[i-1].TimeTakenSecs && out[i].CompletedAt.Equal(out[i-1].CompletedAt) {
+			out[i].Rank = out[i-1].Rank
+		}
+	}
+	return out, nil
 }
 
-// LeaderboardRank is one learner's row on a course's leaderboard, for when
-// they are outside the shown top rows.
+// LeaderboardRank is one learner's row on a course's leaderboard (their
+// best completion), for when they are outside the shown top rows.
 func (q Queries) LeaderboardRank(ctx context.Context, clientID, courseID, learnerID string) (Entry, bool, error) {
-	var e Entry
-	err := q.Pool.QueryRow(ctx, `SELECT rank, learner_id, name, time_taken_secs, completed_at FROM (
-			SELECT rank() OVER (ORDER BY a.time_taken_secs, a.completed_at) AS rank, a.learner_id,
-				trim(l.first_name || ' ' || l.last_name) AS name, a.time_taken_secs, a.completed_at
-			FROM rm_learning.assignments a JOIN rm_learning.learners l ON l.id = a.learner_id
-			WHERE a.client_id = $1 AND a.course_id = $2 AND a.completed_at IS NOT NULL) r
-		WHERE learner_id = $3 ORDER BY rank LIMIT 1`, clientID, courseID, learnerID).
-		Scan(&e.Rank, &e.LearnerID, &e.Name, &e.TimeTakenSecs, &e.CompletedAt)
+	e := Entry{LearnerID: learnerID}
+	err := q.Pool.QueryRow(ctx, `SELECT trim(l.first_name || ' ' || l.last_name), a.time_taken_secs, a.completed_at
+		FROM rm_learning.assignments a JOIN rm_learning.learners l ON l.id = a.learner_id
+		WHERE a.client_id = $1 AND a.course_id = $2 AND a.learner_id = $3 AND a.completed_at IS NOT NULL
+		ORDER BY a.time_taken_secs, a.completed_at LIMIT 1`, clientID, courseID, learnerID).Scan(&e.Name, &e.TimeTakenSecs, &e.CompletedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Entry{}, false, nil
 	}
-	return e, err == nil, err
+	if err != nil {
+		return Entry{}, false, fmt.Errorf("leaderboard rank: %w", err)
+	}
+	err = q.Pool.QueryRow(ctx, `SELECT 1 + count(*) FROM rm_learning.assignments
+		WHERE client_id = $1 AND course_id = $2 AND completed_at IS NOT NULL AND (time_taken_secs, completed_at) < ($3, $4)`,
+		clientID, courseID, e.TimeTakenSecs, e.CompletedAt).Scan(&e.Rank)
+	if err != nil {
+		return Entry{}, false, fmt.Errorf("leaderboard rank: %w", err)
+	}
+	return e, true, nil
 }
 
 // LearnerStatus is one learner's aggregate training status (admin API, My Team).
