@@ -60,6 +60,9 @@ func newBrowser(t *testing.T) context.Context {
 		chromedp.Flag("disable-component-update", true),
 		chromedp.WindowSize(1280, 900),
 	)
+	if os.Getenv("PORTAL_SCREENSHOT_PHONE") != "" {
+		opts = append(opts, chromedp.WindowSize(390, 844)) // look at the phone layout
+	}
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)
 	ctx, cancel2 := chromedp.NewContext(actx)
