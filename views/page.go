@@ -26,6 +26,8 @@ type Page struct {
 	ShowLeaderboard bool
 	Banner          *DueBanner // nil: nothing to nudge about
 	Flash           string     // a toast to show on load (no-JS flows)
+	StaffNav        bool       // the staff area's navigation
+	ShowStaff       bool       // a learner who is also staff: link to the staff area
 }
 
 // DueBanner nudges a learner who is overdue or has several courses due.

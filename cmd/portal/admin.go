@@ -31,6 +31,9 @@ const adminUsage = `usage: portal admin <command> [flags]
   users add     --partner P --client C --email E --first F [--last L] [--manager ID] [--department D] [--source manual|microsoft365|google_workspace] [--id ID]
   assign        --partner P --client C --course COURSE --due DATE [--from DATE] [--learner ID ...]
   status        --partner P --client C
+  staff list    --partner P
+  staff grant   --partner P --email E --name NAME --role support|auditor [--client C]   (auditors need --client)
+  staff revoke  --partner P --id GRANT_ID
 
 P is a partner id or slug. Add --json to any command for JSON output.
 `
@@ -46,7 +49,7 @@ func adminCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []
 		return errors.New(adminUsage)
 	}
 	cmd := args[0]
-	if (cmd == "token" || cmd == "clients" || cmd == "users") && len(args) > 1 {
+	if (cmd == "token" || cmd == "clients" || cmd == "users" || cmd == "staff") && len(args) > 1 {
 		cmd += " " + args[1]
 		args = args[1:]
 	}
@@ -72,6 +75,8 @@ func adminCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []
 	fs.StringVar(&from, "from", "", "available-from date")
 	fs.StringVar(&portal, "portal", "", "portal on (true) or off (false)")
 	fs.StringVar(&leaderboard, "leaderboard", "", "ranked, anonymised or hidden")
+	var role string
+	fs.StringVar(&role, "role", "", "support or auditor")
 	fs.Var(&learners, "learner", "learner id (repeat)")
 	fs.BoolVar(&asJSON, "json", false, "JSON output")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -230,6 +235,31 @@ func adminCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []
 		return print(res, func(w *tabwriter.Writer) {
 			fmt.Fprintf(w, "Assigned %s to %d learner(s); %d already had it open.\n", course, len(res.AssignmentIDs), len(res.Skipped))
 		})
+	case "staff list":
+		list, err := svc.Staff(ctx, pid)
+		if err != nil {
+			return err
+		}
+		return print(list, func(w *tabwriter.Writer) {
+			fmt.Fprintln(w, "GRANT\tEMAIL\tNAME\tROLE\tCLIENT")
+			for _, r := range list {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.GrantID, r.Email, r.Name, r.Role, r.ClientID)
+			}
+		})
+	case "staff grant":
+		id, err := svc.GrantStaff(ctx, pid, admin.StaffInput{Email: email, Name: name, Role: role, ClientID: client}, meta)
+		if err != nil {
+			return err
+		}
+		return print(map[string]string{"grant_id": id}, func(w *tabwriter.Writer) {
+			fmt.Fprintf(w, "%s is now %s (grant %s). They sign in at the usual sign-in page.\n", email, role, id)
+		})
+	case "staff revoke":
+		if err := svc.RevokeStaff(ctx, pid, id, meta); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "Grant %s revoked.\n", id)
+		return nil
 	case "status":
 		st, err := svc.Status(ctx, pid, client)
 		if err != nil {

@@ -31,6 +31,7 @@ const usage = `usage:
   portal migrate                     apply database migrations and exit
   portal projections rebuild [name]  rebuild one read model (or all) from the event log
   portal admin ...                   partner administration (portal admin for help)
+  portal audit verify|export         check the event log's hash chains; export history
 `
 
 func main() {
@@ -45,7 +46,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(args) > 0 && args[0] == "admin" && os.Getenv("PORTAL_LOG_LEVEL") == "" {
+	if len(args) > 0 && (args[0] == "admin" || args[0] == "audit") && os.Getenv("PORTAL_LOG_LEVEL") == "" {
 		cfg.LogLevel = slog.LevelWarn // a CLI prints its answer, not the app's chatter
 	}
 	var handler slog.Handler = slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})
@@ -73,6 +74,8 @@ func run(args []string) error {
 		return nil
 	case "admin":
 		return adminCmd(ctx, cfg, log, args[1:], os.Stdout)
+	case "audit":
+		return auditCmd(ctx, cfg, log, args[1:], os.Stdout)
 	case "projections":
 		if len(args) < 2 || args[1] != "rebuild" {
 			return fmt.Errorf("unknown projections command\n%s", usage)

@@ -8,6 +8,7 @@ import (
 	"github.com/awareportal/portal/domain/learning"
 	"github.com/awareportal/portal/domain/mailing"
 	"github.com/awareportal/portal/domain/signin"
+	"github.com/awareportal/portal/domain/staff"
 	"github.com/awareportal/portal/domain/tenancy"
 )
 
@@ -36,6 +37,9 @@ func Events() []domain.Event {
 		learning.QuizSubmitted{},
 		learning.CourseCompleted{},
 		learning.CertificateRequested{},
+		staff.RoleGranted{},
+		staff.RoleRevoked{},
+		staff.UserViewed{},
 		mailing.MailQueued{},
 		mailing.MailSent{},
 		mailing.MailFailed{},

@@ -132,6 +132,7 @@ type LinkInput struct {
 	Code       string
 	CodeKey    []byte
 	MailID     string
+	Staff      bool // the email has a staff role (it may be a learner too, or not)
 }
 
 // RequestLink records a request for a sign-in email.
@@ -139,7 +140,7 @@ func RequestLink(in LinkInput, now time.Time) []domain.Event {
 	return []domain.Event{LinkRequested{
 		RequestID:  in.RequestID,
 		Email:      in.Email,
-		Known:      len(in.LearnerIDs) > 0,
+		Known:      len(in.LearnerIDs) > 0 || in.Staff,
 		LearnerIDs: in.LearnerIDs,
 		PartnerID:  in.PartnerID,
 		TokenHash:  HashToken(in.Token),

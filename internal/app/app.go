@@ -35,6 +35,7 @@ import (
 	"github.com/awareportal/portal/projections"
 	"github.com/awareportal/portal/projections/directory"
 	learningrm "github.com/awareportal/portal/projections/learning"
+	"github.com/awareportal/portal/projections/timeline"
 )
 
 // Database is an open database, embedded or not.
@@ -115,7 +116,7 @@ type App struct {
 
 // Projections lists the read models, in one place.
 func Projections() []projections.Projection {
-	return []projections.Projection{directory.Projection{}, learningrm.Projection{}}
+	return []projections.Projection{directory.Projection{}, learningrm.Projection{}, timeline.Projection{}}
 }
 
 // New assembles the portal on an open pool. Nothing runs until Start.
@@ -186,7 +187,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 	a.Web = web.New(web.Deps{
 		Admin: a.Admin,
 		Pool:  pool, Auth: a.Auth, Dir: dir, Learning: learning, Training: a.Training, Catalog: a.Catalog,
-		Runner: a.Runner, Clock: clk, BaseURL: cfg.BaseURL,
+		Runner: a.Runner, Clock: clk, BaseURL: cfg.BaseURL, Timeline: timeline.Queries{Pool: pool}, Repo: a.Repo,
 		CookieHK: keys.CookieHash, CookieBK: keys.CookieBlock, CSRFKey: keys.CSRF, DevMail: cfg.DevMail(),
 		Log: log.With("component", "web"),
 	})

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/big"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -111,6 +112,10 @@ func (s *Service) RequestLink(ctx context.Context, rawEmail string, meta eventst
 	if err != nil {
 		return Requested{}, err
 	}
+	roles, err := s.Dir.StaffRoles(ctx, email)
+	if err != nil {
+		return Requested{}, err
+	}
 	token, err := newSecret()
 	if err != nil {
 		return Requested{}, err
@@ -119,29 +124,35 @@ func (s *Service) RequestLink(ctx context.Context, rawEmail string, meta eventst
 	if err != nil {
 		return Requested{}, err
 	}
-	in := signin.LinkInput{RequestID: requestID, Email: email, Token: token, Code: code, CodeKey: s.CodeKey}
+	in := signin.LinkInput{RequestID: requestID, Email: email, Token: token, Code: code, CodeKey: s.CodeKey, Staff: len(roles) > 0}
 	for _, l := range learners {
 		in.LearnerIDs = append(in.LearnerIDs, l.ID)
 	}
-	if len(learners) > 0 {
-		in.PartnerID = learners[0].PartnerID
+	firstName := ""
+	switch {
+	case len(learners) > 0:
+		in.PartnerID, firstName = learners[0].PartnerID, learners[0].FirstName
+	case len(roles) > 0:
+		in.PartnerID, firstName = roles[0].PartnerID, strings.Fields(roles[0].Name + " there")[0]
+	}
+	if in.PartnerID != "" {
 		in.MailID = uuid.NewString()
 	}
 	meta.TenantID = in.PartnerID
 	if _, err := s.Repo.Append(ctx, signin.Stream(requestID), eventstore.NoStream, meta, signin.RequestLink(in, now)...); err != nil {
 		return Requested{}, err
 	}
-	if len(learners) > 0 {
-		if err := s.sendLink(ctx, in, learners[0], token, code, meta); err != nil {
+	if in.PartnerID != "" {
+		if err := s.sendLink(ctx, in, firstName, token, code, meta); err != nil {
 			return Requested{}, err
 		}
 	}
-	s.Log.Info("sign-in link requested", "request_id", requestID, "known", len(learners) > 0)
+	s.Log.Info("sign-in link requested", "request_id", requestID, "known", in.PartnerID != "")
 	return Requested{RequestID: requestID, Email: email}, nil
 }
 
-func (s *Service) sendLink(ctx context.Context, in signin.LinkInput, learner directory.Learner, token, code string, meta eventstore.Metadata) error {
-	partner, err := s.Dir.Partner(ctx, learner.PartnerID)
+func (s *Service) sendLink(ctx context.Context, in signin.LinkInput, firstName, token, code string, meta eventstore.Metadata) error {
+	partner, err := s.Dir.Partner(ctx, in.PartnerID)
 	if err != nil {
 		return err
 	}
@@ -149,7 +160,7 @@ func (s *Service) sendLink(ctx context.Context, in signin.LinkInput, learner dir
 	link.Path = "/signin/link/" + in.RequestID
 	link.RawQuery = url.Values{"t": {token}}.Encode()
 	msg, err := s.Render(LinkMail{
-		To: in.Email, FirstName: learner.FirstName, Partner: partner, Link: link.String(),
+		To: in.Email, FirstName: firstName, Partner: partner, Link: link.String(),
 		Code: signin.FormatCode(code), Expires: signin.LinkTTL, BaseURL: s.BaseURL.String(),
 	})
 	if err != nil {
@@ -314,4 +325,9 @@ func newCode() (string, error) {
 		b[i] = signin.CodeAlphabet[n.Int64()]
 	}
 	return string(b), nil
+}
+
+// StaffRoles are the live staff grants of a session's email.
+func (s *Service) StaffRoles(ctx context.Context, sess Session) ([]directory.StaffRole, error) {
+	return s.Dir.StaffRoles(ctx, sess.Email)
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/awareportal/portal/domain"
 	dir "github.com/awareportal/portal/domain/directory"
+	"github.com/awareportal/portal/domain/staff"
 	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/es"
@@ -22,6 +23,8 @@ const (
 	ManagerEmail   = "morgan.manager@acme.example"
 	MultiOrgEmail  = "jordan.contractor@acme.example"
 	PortalOffEmail = "pat.person@initech.example"
+	SupportEmail   = "sky.support@northwind-it.example"
+	AuditorEmail   = "alex.auditor@acme.example"
 )
 
 const logo = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#0b7285"/><path d="M32 12l16 6v12c0 11-7 19-16 22-9-3-16-11-16-22V18z" fill="#fff"/><path d="M26 32l5 5 9-10" stroke="#0b7285" stroke-width="4" fill="none" stroke-linecap="round" stroke-linejoin="round"/></svg>`
@@ -97,6 +100,22 @@ func Demo(ctx context.Context, store eventstore.Store, repo es.Repository, cat *
 	}
 	if err := Progress(ctx, repo, cat, clientOf, now); err != nil {
 		return false, err
+	}
+	// Northwind's support desk, and Acme's compliance auditor.
+	grants := &staff.Grants{}
+	for _, g := range []staff.RoleGranted{
+		{GrantID: "g-sky", PartnerID: "northwind", Email: SupportEmail, Name: "Sky Support", Role: staff.RoleSupport},
+		{GrantID: "g-alex", PartnerID: "northwind", ClientID: "acme", Email: AuditorEmail, Name: "Alex Auditor", Role: staff.RoleAuditor},
+	} {
+		if err := save(ctx, repo, staff.GrantsStream("northwind"), meta, func() ([]domain.Event, error) {
+			evs, err := staff.Grant(grants, g, at)
+			for _, e := range evs {
+				grants.Apply(e)
+			}
+			return evs, err
+		}); err != nil {
+			return false, err
+		}
 	}
 	return true, nil
 }

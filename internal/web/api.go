@@ -247,3 +247,44 @@ func (s *Server) apiStatus(c *fiber.Ctx) error {
 	}
 	return c.JSON(map[string]any{"client_id": c.Params("client"), "learners": st})
 }
+
+type staffJSON struct {
+	GrantID  string `json:"grant_id"`
+	Email    string `json:"email"`
+	Name     string `json:"name"`
+	Role     string `json:"role"`
+	ClientID string `json:"client_id,omitempty"`
+}
+
+func (s *Server) apiStaff(c *fiber.Ctx) error {
+	list, err := s.Admin.Staff(c.UserContext(), apiToken(c).PartnerID)
+	if err != nil {
+		return s.apiErr(c, err)
+	}
+	out := []staffJSON{}
+	for _, r := range list {
+		out = append(out, staffJSON{GrantID: r.GrantID, Email: r.Email, Name: r.Name, Role: r.Role, ClientID: r.ClientID})
+	}
+	return c.JSON(map[string]any{"staff": out})
+}
+
+func (s *Server) apiGrantStaff(c *fiber.Ctx) error {
+	var in admin.StaffInput
+	if err := decode(c, &in); err != nil {
+		return s.apiErr(c, err)
+	}
+	partner, meta := s.apiMeta(c)
+	id, err := s.Admin.GrantStaff(c.UserContext(), partner, in, meta)
+	if err != nil {
+		return s.apiErr(c, err)
+	}
+	return c.Status(fiber.StatusCreated).JSON(map[string]string{"grant_id": id})
+}
+
+func (s *Server) apiRevokeStaff(c *fiber.Ctx) error {
+	partner, meta := s.apiMeta(c)
+	if err := s.Admin.RevokeStaff(c.UserContext(), partner, c.Params("grant"), meta); err != nil {
+		return s.apiErr(c, err)
+	}
+	return c.SendStatus(fiber.StatusNoContent)
+}

@@ -25,6 +25,11 @@ func (s *Server) learnerPage(c *fiber.Ctx, title, nav string, list []rm.Assignme
 	p := s.page(c, title, brandOf(partner))
 	p.Nav = nav
 	p.ShowLeaderboard = l.LeaderboardMode != string(tenancy.LeaderboardHidden)
+	if sess, ok := sessionOf(c); ok {
+		if roles, err := s.Auth.StaffRoles(c.UserContext(), sess); err == nil && len(roles) > 0 {
+			p.ShowStaff = true
+		}
+	}
 	if list == nil {
 		if list, err = s.Learning.ForLearner(c.UserContext(), l.ID); err != nil {
 			return views.Page{}, err

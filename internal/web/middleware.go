@@ -135,7 +135,7 @@ func (s *Server) requireLearner(c *fiber.Ctx) error {
 		return redirect(c, "/signin")
 	}
 	if sess.LearnerID == "" {
-		return redirect(c, "/signin/organisation")
+		return redirect(c, s.landingFor(c, sess))
 	}
 	l, err := s.Dir.Learner(c.UserContext(), sess.LearnerID)
 	if err != nil {

@@ -35,6 +35,9 @@ func (s *Server) routes(app *fiber.App) {
 	api.Post("/clients/:client/users", s.apiCreateUser)
 	api.Post("/clients/:client/assignments", s.apiAssign)
 	api.Get("/clients/:client/status", s.apiStatus)
+	api.Get("/staff", s.apiStaff)
+	api.Post("/staff", s.apiGrantStaff)
+	api.Delete("/staff/:grant", s.apiRevokeStaff)
 	api.Use(func(c *fiber.Ctx) error {
 		return apiFail(c, fiber.StatusNotFound, "not_found", "No such API endpoint.", nil)
 	})
@@ -67,6 +70,13 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/certificates/:file", s.requireLearner, s.downloadCertificate)
 	app.Get("/stats", s.requireLearner, s.showStats)
 	app.Get("/leaderboard", s.requireLearner, s.showLeaderboard)
+	app.Get("/activity", s.requireLearner, s.myActivity)
+
+	// Support staff and auditors.
+	app.Get("/staff", s.requireStaff, s.staffHome)
+	app.Get("/staff/users/:id", s.requireStaff, s.userTimeline)
+	app.Get("/staff/asof", s.requireStaff, s.asOf)
+	app.Get("/staff/export", s.requireStaff, s.export)
 
 	// Public: certificate verification (linked from the PDF's QR code) and course images.
 	app.Get("/verify/:id", s.verifyCertificate)

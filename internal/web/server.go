@@ -18,11 +18,13 @@ import (
 	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
+	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/projections"
 	"github.com/awareportal/portal/projections/directory"
 	rm "github.com/awareportal/portal/projections/learning"
+	"github.com/awareportal/portal/projections/timeline"
 	"github.com/awareportal/portal/views"
 )
 
@@ -39,6 +41,8 @@ type Deps struct {
 	Admin    *admin.Service
 	Catalog  *catalog.Catalog
 	Runner   *projections.Runner
+	Timeline timeline.Queries
+	Repo     es.Repository
 	Clock    clock.Clock
 	BaseURL  *url.URL
 	CookieHK []byte // securecookie hash key

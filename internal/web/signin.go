@@ -15,12 +15,28 @@ import (
 	"github.com/awareportal/portal/views"
 )
 
-// home sends people to their courses, or to sign in.
+// home sends people to their courses (or the staff area), or to sign in.
 func (s *Server) home(c *fiber.Ctx) error {
-	if _, ok := sessionOf(c); ok {
-		return c.Redirect("/courses", fiber.StatusSeeOther)
+	sess, ok := sessionOf(c)
+	if !ok {
+		return c.Redirect("/signin", fiber.StatusSeeOther)
 	}
-	return c.Redirect("/signin", fiber.StatusSeeOther)
+	if sess.LearnerID == "" {
+		return c.Redirect(s.landingFor(c, sess), fiber.StatusSeeOther)
+	}
+	return c.Redirect("/courses", fiber.StatusSeeOther)
+}
+
+// landingFor is where a session without a chosen learner goes: the
+// organisation picker, or the staff area for staff who are no learner.
+func (s *Server) landingFor(c *fiber.Ctx, sess auth.Session) string {
+	learners, err := s.Auth.Candidates(c.UserContext(), sess)
+	if err == nil && len(learners) == 0 {
+		if roles, err := s.Auth.StaffRoles(c.UserContext(), sess); err == nil && len(roles) > 0 {
+			return "/staff"
+		}
+	}
+	return "/signin/organisation"
 }
 
 // showSignIn is the bookmarkable sign-in page.
@@ -170,7 +186,7 @@ func (s *Server) startSession(c *fiber.Ctx, in auth.SignedIn) error {
 		return err
 	}
 	if in.Session.LearnerID == "" {
-		return redirect(c, "/signin/organisation")
+		return redirect(c, s.landingFor(c, in.Session))
 	}
 	if in.Next != "" {
 		return redirect(c, in.Next)
@@ -187,6 +203,11 @@ func (s *Server) showOrganisations(c *fiber.Ctx) error {
 	learners, err := s.Auth.Candidates(c.UserContext(), sess)
 	if err != nil {
 		return err
+	}
+	if len(learners) == 0 {
+		if roles, err := s.Auth.StaffRoles(c.UserContext(), sess); err == nil && len(roles) > 0 {
+			return c.Redirect("/staff", fiber.StatusSeeOther)
+		}
 	}
 	choices := make([]views.OrgChoice, 0, len(learners))
 	for _, l := range learners {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/awareportal/portal/domain"
 	dir "github.com/awareportal/portal/domain/directory"
+	"github.com/awareportal/portal/domain/staff"
 	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/internal/eventstore"
 )
@@ -23,7 +24,7 @@ const Name = "directory"
 type Projection struct{}
 
 func (Projection) Name() string { return Name }
-func (Projection) Version() int { return 2 }
+func (Projection) Version() int { return 3 }
 
 func (Projection) Schema() string {
 	return `
@@ -42,6 +43,15 @@ CREATE TABLE clients (
     portal_enabled   boolean NOT NULL,
     leaderboard_mode text NOT NULL DEFAULT 'ranked'
 );
+CREATE TABLE staff_roles (
+    grant_id   text PRIMARY KEY,
+    partner_id text NOT NULL,
+    client_id  text NOT NULL,
+    email      text NOT NULL,
+    name       text NOT NULL,
+    role       text NOT NULL
+);
+CREATE INDEX staff_roles_email ON staff_roles (email);
 CREATE TABLE api_tokens (
     token_hash bytea PRIMARY KEY,
     token_id   text NOT NULL UNIQUE,
@@ -79,6 +89,11 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, _ eventstore.RecordedEve
 		_, err = tx.Exec(ctx, `UPDATE clients SET portal_enabled = $2 WHERE id = $1`, ev.ClientID, ev.Enabled)
 	case tenancy.ClientLeaderboardSet:
 		_, err = tx.Exec(ctx, `UPDATE clients SET leaderboard_mode = $2 WHERE id = $1`, ev.ClientID, string(ev.Mode))
+	case staff.RoleGranted:
+		_, err = tx.Exec(ctx, `INSERT INTO staff_roles (grant_id, partner_id, client_id, email, name, role) VALUES ($1,$2,$3,$4,$5,$6)`,
+			ev.GrantID, ev.PartnerID, ev.ClientID, ev.Email, ev.Name, string(ev.Role))
+	case staff.RoleRevoked:
+		_, err = tx.Exec(ctx, `DELETE FROM staff_roles WHERE grant_id = $1`, ev.GrantID)
 	case tenancy.PartnerAPITokenIssued:
 		_, err = tx.Exec(ctx, `INSERT INTO api_tokens (token_hash, token_id, partner_id, name, issued_at) VALUES ($1,$2,$3,$4,$5)`,
 			ev.TokenHash, ev.TokenID, ev.PartnerID, ev.Name, ev.At)
@@ -280,4 +295,33 @@ func (q Queries) APITokenByHash(ctx context.Context, hash []byte) (APIToken, err
 		return APIToken{}, fmt.Errorf("api token: %w", err)
 	}
 	return t, nil
+}
+
+// StaffRole is a live staff grant.
+type StaffRole struct {
+	GrantID, PartnerID, ClientID, Email, Name, Role string
+}
+
+// StaffRoles returns an email's live staff grants.
+func (q Queries) StaffRoles(ctx context.Context, email string) ([]StaffRole, error) {
+	rows, err := q.Pool.Query(ctx, `SELECT grant_id, partner_id, client_id, email, name, role FROM rm_directory.staff_roles WHERE email = $1 ORDER BY role, grant_id`, email)
+	if err != nil {
+		return nil, fmt.Errorf("staff roles: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (StaffRole, error) {
+		var s StaffRole
+		return s, r.Scan(&s.GrantID, &s.PartnerID, &s.ClientID, &s.Email, &s.Name, &s.Role)
+	})
+}
+
+// StaffOfPartner lists a partner's staff grants.
+func (q Queries) StaffOfPartner(ctx context.Context, partnerID string) ([]StaffRole, error) {
+	rows, err := q.Pool.Query(ctx, `SELECT grant_id, partner_id, client_id, email, name, role FROM rm_directory.staff_roles WHERE partner_id = $1 ORDER BY email, role`, partnerID)
+	if err != nil {
+		return nil, fmt.Errorf("staff of partner: %w", err)
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (StaffRole, error) {
+		var s StaffRole
+		return s, r.Scan(&s.GrantID, &s.PartnerID, &s.ClientID, &s.Email, &s.Name, &s.Role)
+	})
 }

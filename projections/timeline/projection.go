@@ -1,0 +1,222 @@
+// Package timeline is the per-user history support staff and learners read:
+// every event that concerns a learner, as an entry in time order, with what
+// is needed to say it in plain language (see internal/web/timeline.go).
+package timeline
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/awareportal/portal/domain"
+	dir "github.com/awareportal/portal/domain/directory"
+	"github.com/awareportal/portal/domain/learning"
+	"github.com/awareportal/portal/domain/mailing"
+	"github.com/awareportal/portal/domain/signin"
+	"github.com/awareportal/portal/domain/staff"
+	"github.com/awareportal/portal/internal/eventstore"
+)
+
+// Name is the projection's name; tables live in schema rm_timeline.
+const Name = "timeline"
+
+// Categories of entries, for filters.
+const (
+	CatAccount  = "account"
+	CatSignIn   = "signin"
+	CatMail     = "mail"
+	CatTraining = "training"
+	CatStaff    = "staff"
+)
+
+// Projection builds the timeline read model.
+type Projection struct{}
+
+func (Projection) Name() string { return Name }
+func (Projection) Version() int { return 1 }
+
+func (Projection) Schema() string {
+	return `
+CREATE TABLE learners (
+    id        text PRIMARY KEY,
+    client_id text NOT NULL,
+    email     text NOT NULL,
+    name      text NOT NULL
+);
+CREATE INDEX learners_email ON learners (email);
+CREATE INDEX learners_client ON learners (client_id);
+-- Which learners a stream concerns (a sign-in request, a mail, an assignment).
+CREATE TABLE links (
+    stream     text NOT NULL,
+    learner_id text NOT NULL,
+    PRIMARY KEY (stream, learner_id)
+);
+CREATE INDEX links_learner ON links (learner_id);
+CREATE TABLE mails (
+    mail_id text PRIMARY KEY,
+    subject text NOT NULL,
+    kind    text NOT NULL
+);
+CREATE TABLE courses (
+    assignment_id text PRIMARY KEY,
+    title         text NOT NULL
+);
+CREATE TABLE entries (
+    learner_id text NOT NULL,
+    seq        bigint NOT NULL,
+    commit_pos bigint NOT NULL,
+    at         timestamptz NOT NULL,
+    kind       text NOT NULL,
+    category   text NOT NULL,
+    stream     text NOT NULL,
+    actor      text NOT NULL,
+    details    jsonb NOT NULL,
+    PRIMARY KEY (learner_id, seq)
+);
+CREATE INDEX entries_page ON entries (learner_id, at DESC, seq DESC);
+`
+}
+
+// D is an entry's details.
+type D map[string]any
+
+func (p Projection) Apply(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEvent, e domain.Event) error {
+	ip := rec.Metadata.RequestIP
+	switch ev := e.(type) {
+	case dir.LearnerProvisioned:
+		if _, err := tx.Exec(ctx, `INSERT INTO learners (id, client_id, email, name) VALUES ($1,$2,$3,trim($4 || ' ' || $5))`,
+			ev.LearnerID, ev.ClientID, ev.Email, ev.FirstName, ev.LastName); err != nil {
+			return err
+		}
+		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "provisioned", CatAccount, D{"source": ev.Source, "email": ev.Email})
+	case signin.LinkRequested:
+		if err := p.link(ctx, tx, rec.Stream, ev.LearnerIDs...); err != nil {
+			return err
+		}
+		return p.add(ctx, tx, rec, ev.LearnerIDs, ev.At, "link_requested", CatSignIn, D{"ip": ip})
+	case signin.TrainingLinkIssued:
+		if err := p.link(ctx, tx, rec.Stream, ev.LearnerID); err != nil {
+			return err
+		}
+		return nil // the course email that carries it tells the story
+	case signin.LinkOpened:
+		return p.addLinked(ctx, tx, rec, ev.At, "link_opened", CatSignIn, D{"ip": ip, "user_agent": rec.Metadata.UserAgent, "followed": false})
+	case signin.SignedIn:
+		if _, err := tx.Exec(ctx, `UPDATE entries SET details = details || '{"followed": true}' WHERE stream = $1 AND kind = 'link_opened'`, rec.Stream); err != nil {
+			return err
+		}
+		return p.addLinked(ctx, tx, rec, ev.At, "signed_in", CatSignIn, D{"method": ev.Method, "ip": ip})
+	case signin.SignInFailed:
+		if err := p.linkByEmail(ctx, tx, rec.Stream, ev.Email); err != nil {
+			return err
+		}
+		return p.addLinked(ctx, tx, rec, ev.At, "sign_in_failed", CatSignIn, D{"reason": ev.Reason, "attempt": ev.Attempt, "ip": ip})
+	case signin.OrganisationChosen:
+		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "organisation_chosen", CatSignIn, D{})
+	case signin.SignedOut:
+		return p.addLinked(ctx, tx, rec, ev.At, "signed_out", CatSignIn, D{})
+	case mailing.MailQueued:
+		if _, err := tx.Exec(ctx, `INSERT INTO mails (mail_id, subject, kind) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING`, ev.MailID, ev.Subject, string(ev.Kind)); err != nil {
+			return err
+		}
+		if ev.LearnerID != "" {
+			if err := p.link(ctx, tx, rec.Stream, ev.LearnerID); err != nil {
+				return err
+			}
+		} else if ev.Cause != "" {
+			if _, err := tx.Exec(ctx, `INSERT INTO links (stream, learner_id) SELECT $1, learner_id FROM links WHERE stream = $2 ON CONFLICT DO NOTHING`, rec.Stream, ev.Cause); err != nil {
+				return err
+			}
+		}
+		return p.addLinked(ctx, tx, rec, ev.At, "mail_queued", CatMail, D{"subject": ev.Subject, "to": ev.To})
+	case mailing.MailSent:
+		return p.addLinked(ctx, tx, rec, ev.At, "mail_sent", CatMail, D{"subject": p.subject(ctx, tx, ev.MailID), "attempt": ev.Attempt})
+	case mailing.MailFailed:
+		return p.addLinked(ctx, tx, rec, ev.At, "mail_failed", CatMail, D{"subject": p.subject(ctx, tx, ev.MailID), "attempt": ev.Attempt, "reply": ev.Reply, "final": ev.Final})
+	case learning.CourseAssigned:
+		if _, err := tx.Exec(ctx, `INSERT INTO courses (assignment_id, title) VALUES ($1,$2) ON CONFLICT DO NOTHING`, ev.AssignmentID, ev.CourseTitle); err != nil {
+			return err
+		}
+		if err := p.link(ctx, tx, rec.Stream, ev.LearnerID); err != nil {
+			return err
+		}
+		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "course_assigned", CatTraining, D{"course": ev.CourseTitle, "due": ev.DueAt, "from": ev.AvailableFrom, "by": ev.AssignedBy})
+	case learning.CourseBecameAvailable:
+		return p.course(ctx, tx, rec, ev.LearnerID, ev.AssignmentID, ev.At, "course_available", D{"emailed": ev.MailID != ""})
+	case learning.CourseBecameOverdue:
+		return p.course(ctx, tx, rec, ev.LearnerID, ev.AssignmentID, ev.At, "course_overdue", D{})
+	case learning.CourseStarted:
+		return p.course(ctx, tx, rec, ev.LearnerID, ev.AssignmentID, ev.At, "course_started", D{})
+	case learning.ProgressSaved:
+		return p.course(ctx, tx, rec, ev.LearnerID, ev.AssignmentID, ev.At, "progress_saved", D{"lesson": ev.Lesson, "of": ev.Of})
+	case learning.QuizSubmitted:
+		return p.course(ctx, tx, rec, ev.LearnerID, ev.AssignmentID, ev.At, "quiz_submitted", D{"score": ev.Score, "passed": ev.Passed, "attempt": ev.Attempt, "pass_mark": ev.PassMark})
+	case learning.CourseCompleted:
+		return p.course(ctx, tx, rec, ev.LearnerID, ev.AssignmentID, ev.At, "course_completed", D{"score": ev.Score, "certificate": ev.CertificateID, "on_time": ev.OnTime})
+	case learning.CertificateRequested:
+		return p.course(ctx, tx, rec, ev.LearnerID, ev.AssignmentID, ev.At, "certificate_requested", D{"certificate": ev.CertificateID})
+	case staff.UserViewed:
+		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "staff_viewed", CatStaff, D{"staff": ev.StaffName, "role": ev.Role, "what": ev.What, "reason": ev.Reason})
+	}
+	return nil
+}
+
+func (Projection) subject(ctx context.Context, tx pgx.Tx, mailID string) string {
+	var s string
+	_ = tx.QueryRow(ctx, `SELECT subject FROM mails WHERE mail_id = $1`, mailID).Scan(&s)
+	return s
+}
+
+func (p Projection) course(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEvent, learnerID, assignmentID string, at any, kind string, d D) error {
+	var title string
+	_ = tx.QueryRow(ctx, `SELECT title FROM courses WHERE assignment_id = $1`, assignmentID).Scan(&title)
+	d["course"] = title
+	return p.add(ctx, tx, rec, []string{learnerID}, at, kind, CatTraining, d)
+}
+
+func (Projection) link(ctx context.Context, tx pgx.Tx, stream string, learnerIDs ...string) error {
+	for _, id := range learnerIDs {
+		if _, err := tx.Exec(ctx, `INSERT INTO links (stream, learner_id) VALUES ($1,$2) ON CONFLICT DO NOTHING`, stream, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// linkByEmail ties a stream that names no learner (a refused request) to
+// the learners with that email.
+func (Projection) linkByEmail(ctx context.Context, tx pgx.Tx, stream, email string) error {
+	if email == "" {
+		return nil
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO links (stream, learner_id) SELECT $1, id FROM learners WHERE email = $2 ON CONFLICT DO NOTHING`, stream, email)
+	return err
+}
+
+func (p Projection) addLinked(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEvent, at any, kind, cat string, d D) error {
+	rows, err := tx.Query(ctx, `SELECT learner_id FROM links WHERE stream = $1`, rec.Stream)
+	if err != nil {
+		return err
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return err
+	}
+	return p.add(ctx, tx, rec, ids, at, kind, cat, d)
+}
+
+func (Projection) add(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEvent, learnerIDs []string, at any, kind, cat string, d D) error {
+	details, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	for _, id := range learnerIDs {
+		_, err := tx.Exec(ctx, `INSERT INTO entries (learner_id, seq, commit_pos, at, kind, category, stream, actor, details) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
+			id, int64(rec.Position.Prepare), int64(rec.Position.Commit), at, kind, cat, rec.Stream, rec.Metadata.ActorID, details)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
