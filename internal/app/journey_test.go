@@ -28,7 +28,7 @@ func signInBrowser(t *testing.T, p *portal, ctx context.Context, email string) {
 	err = chromedp.Run(ctx,
 		chromedp.Navigate(link),
 		chromedp.Click(`//button[normalize-space()="Sign in"]`, chromedp.BySearch),
-		chromedp.WaitVisible(`.hero`, chromedp.ByQuery),
+		chromedp.WaitVisible(`.usermenu`, chromedp.ByQuery),
 	)
 	if err != nil {
 		t.Fatalf("sign in: %v", err)
