@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	cloudevents "github.com/cloudevents/sdk-go/v2"
 	"github.com/chromedp/chromedp"
+	cloudevents "github.com/cloudevents/sdk-go/v2"
 
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/seed"
