@@ -46,7 +46,7 @@ func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
 
 func adminCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New(adminUsage)
+		return fmt.Errorf("missing command\n\n%s", strings.TrimSpace(adminUsage))
 	}
 	cmd := args[0]
 	if (cmd == "token" || cmd == "clients" || cmd == "users" || cmd == "staff") && len(args) > 1 {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/awareportal/portal/internal/app"
@@ -26,7 +27,7 @@ const auditUsage = `usage: portal audit <command> [flags]
 
 func auditCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return errors.New(auditUsage)
+		return fmt.Errorf("missing command\n\n%s", strings.TrimSpace(auditUsage))
 	}
 	fs := flag.NewFlagSet("portal audit "+args[0], flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
