@@ -171,7 +171,11 @@ func TestBrowserSupportAndAuditor(t *testing.T) {
 		chromedp.Click(`input[name=cat][value=account]`, chromedp.ByQuery),
 		chromedp.Click(`input[name=cat][value=staff]`, chromedp.ByQuery),
 		chromedp.WaitNotPresent(`.tl-training`, chromedp.ByQuery),
-		chromedp.Text(`.timeline`, &tl, chromedp.ByQuery),
+		chromedp.WaitNotPresent(`.tl-signin`, chromedp.ByQuery),
+		chromedp.WaitNotPresent(`.tl-staff`, chromedp.ByQuery),
+		chromedp.WaitNotPresent(`.tl-account`, chromedp.ByQuery),
+		chromedp.WaitNotPresent(`.htmx-request`, chromedp.ByQuery),
+		chromedp.Evaluate(`document.querySelector('#timeline').innerText`, &tl),
 	)
 	if err != nil {
 		t.Fatalf("filter: %v", err)
