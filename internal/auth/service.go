@@ -236,6 +236,8 @@ type SignedIn struct {
 	Secret  string // for the cookie; never logged
 	Session Session
 	Next    string // where to go: a training link goes straight to its course
+	// Position is where the SignedIn event landed (read-your-writes).
+	Position eventstore.Position
 }
 
 // RedeemLink spends the link's token and starts a session. Of many parallel
@@ -279,7 +281,7 @@ func (s *Service) redeem(ctx context.Context, requestID string, meta eventstore.
 		return SignedIn{}, err
 	}
 	s.Log.Info("signed in", "request_id", requestID, "session", sess.Ref, "method", ev.Method)
-	out := SignedIn{Secret: secret, Session: sess}
+	out := SignedIn{Secret: secret, Session: sess, Position: d.Result.Position}
 	if req.Training && req.AssignmentID != "" {
 		out.Next = "/learn/" + req.AssignmentID
 	}

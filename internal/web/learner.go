@@ -52,16 +52,13 @@ func (s *Server) learnerPage(c *fiber.Ctx, title, nav string, list []rm.Assignme
 }
 
 // waitFor gives the learner their own change back: it waits (briefly) until
-// the learning read model has applied the event at pos.
+// every read model (the learning one, and the timeline of My activity) has
+// applied the event at pos.
 func (s *Server) waitFor(ctx context.Context, pos eventstore.Position) {
 	if pos == (eventstore.Position{}) {
 		return
 	}
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	if err := s.Runner.WaitFor(ctx, pos, rm.Name); err != nil {
-		s.Log.Warn("read model lagging", "err", err)
-	}
+	s.waitForAll(ctx, pos)
 }
 
 const day = 24 * time.Hour

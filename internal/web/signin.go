@@ -185,6 +185,7 @@ func (s *Server) startSession(c *fiber.Ctx, in auth.SignedIn) error {
 	if err := s.setCookie(c, sessionCookie, in.Secret, auth.AbsoluteTimeout); err != nil {
 		return err
 	}
+	s.waitForAll(c.UserContext(), in.Position)
 	if in.Session.LearnerID == "" {
 		return redirect(c, s.landingFor(c, in.Session))
 	}

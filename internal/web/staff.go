@@ -412,6 +412,9 @@ func (s *Server) export(c *fiber.Ctx) error {
 
 // waitForAll waits briefly until every projection has applied pos.
 func (s *Server) waitForAll(ctx context.Context, pos eventstore.Position) {
+	if pos == (eventstore.Position{}) {
+		return
+	}
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	if err := s.Runner.WaitFor(ctx, pos); err != nil {
