@@ -32,23 +32,8 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
-// pdfText extracts a PDF's text with poppler's pdftotext.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		testenv.Unavailable(t, "pdftotext (apt-get install -y poppler-utils)", errors.New("not on PATH"))
-	}
-	path := filepath.Join(t.TempDir(), "doc.pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-layout", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
-}
+// pdfText extracts a PDF's text.
+func pdfText(t *testing.T, pdf []byte) string { return testenv.PDFText(t, pdf) }
 
 // newBrowser starts a headless chromium for one test.
 func newBrowser(t *testing.T) context.Context {

@@ -2,10 +2,7 @@ package certificate_test
 
 import (
 	"bytes"
-	"errors"
 	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,24 +12,6 @@ import (
 )
 
 const logo = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#0b7285"/></svg>`
-
-// PDFText extracts a PDF's text with poppler's pdftotext.
-func pdfText(t *testing.T, pdf []byte) string {
-	t.Helper()
-	bin, err := exec.LookPath("pdftotext")
-	if err != nil {
-		testenv.Unavailable(t, "pdftotext (apt-get install -y poppler-utils)", errors.New("not on PATH"))
-	}
-	path := filepath.Join(t.TempDir(), "c.pdf")
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	out, err := exec.Command(bin, "-layout", path, "-").Output()
-	if err != nil {
-		t.Fatalf("pdftotext: %v", err)
-	}
-	return string(out)
-}
 
 func TestRender(t *testing.T) {
 	pdf, err := certificate.Render(certificate.Data{
@@ -50,7 +29,7 @@ func TestRender(t *testing.T) {
 	if out := os.Getenv("PORTAL_CERT_OUT"); out != "" {
 		_ = os.WriteFile(out, pdf, 0o644) // to look at it
 	}
-	txt := pdfText(t, pdf)
+	txt := testenv.PDFText(t, pdf)
 	if pages := strings.Count(txt, "\f"); pages != 1 {
 		t.Errorf("certificate has %d pages, want 1", pages)
 	}

@@ -77,7 +77,7 @@ func TestGapProblem(t *testing.T) {
 	if err := slow.Commit(ctx); err != nil {
 		t.Fatal(err)
 	}
-	first, second := receive(t, ctx, got), receive(t, ctx, got)
+	first, second := storetest.Receive(t, ctx, got), storetest.Receive(t, ctx, got)
 	if first.Type != "test.slow" || second.Type != "test.fast" {
 		t.Fatalf("delivered %s then %s, want test.slow then test.fast", first.Type, second.Type)
 	}
@@ -102,17 +102,6 @@ func TestEventsAreImmutable(t *testing.T) {
 		if _, err := db.Pool.Exec(ctx, stmt); err == nil {
 			t.Errorf("%s succeeded", stmt)
 		}
-	}
-}
-
-func receive(t *testing.T, ctx context.Context, ch <-chan eventstore.RecordedEvent) eventstore.RecordedEvent {
-	t.Helper()
-	select {
-	case e := <-ch:
-		return e
-	case <-ctx.Done():
-		t.Fatal("timed out waiting for an event")
-		return eventstore.RecordedEvent{}
 	}
 }
 

@@ -226,7 +226,7 @@ func Run(t *testing.T, newStore Factory) {
 			})
 		}()
 		for i := range 3 {
-			e := receive(t, ctx, got)
+			e := Receive(t, ctx, got)
 			if e.Version != int64(i+1) {
 				t.Fatalf("catch-up event %d has version %d", i, e.Version)
 			}
@@ -234,7 +234,7 @@ func Run(t *testing.T, newStore Factory) {
 		if _, err := s.Append(ctx, "sub", eventstore.Any, ev("n", 3)); err != nil {
 			t.Fatal(err)
 		}
-		if e := receive(t, ctx, got); e.Version != 4 {
+		if e := Receive(t, ctx, got); e.Version != 4 {
 			t.Fatalf("live event version %d", e.Version)
 		}
 		stop()
@@ -257,7 +257,8 @@ func Run(t *testing.T, newStore Factory) {
 	})
 }
 
-func receive(t *testing.T, ctx context.Context, ch <-chan eventstore.RecordedEvent) eventstore.RecordedEvent {
+// Receive takes one event from ch, failing the test when ctx ends first.
+func Receive(t *testing.T, ctx context.Context, ch <-chan eventstore.RecordedEvent) eventstore.RecordedEvent {
 	t.Helper()
 	select {
 	case e := <-ch:
