@@ -162,7 +162,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		Pool: pool, Sender: mail.SMTPSender{URL: smtpURL, From: cfg.MailFrom}, Sealer: sealer,
 		Repo: a.Repo, Clock: clk, Log: log.With("component", "mail"), Work: true,
 		Workers: func(w *river.Workers) error {
-			return river.AddWorkerSafely(w, &sweepWorker{training: a.Training})
+			return river.AddWorkerSafely(w, &sweepWorker{app: a})
 		},
 		Periodic: []*river.PeriodicJob{river.NewPeriodicJob(river.PeriodicInterval(time.Minute),
 			func() (river.JobArgs, *river.InsertOpts) { return sweepArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true})},

@@ -2,10 +2,9 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"github.com/riverqueue/river"
-
-	"github.com/awareportal/portal/internal/training"
 )
 
 // sweepArgs is the periodic job that announces newly available courses and
@@ -16,10 +15,18 @@ func (sweepArgs) Kind() string { return "training_sweep" }
 
 type sweepWorker struct {
 	river.WorkerDefaults[sweepArgs]
-	training *training.Service
+	app *App // its services exist by the time a job runs
 }
 
+// Work announces and marks courses, then forgets stale rate-limit windows
+// and sessions that ended more than a day ago.
 func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[sweepArgs]) error {
-	_, _, err := w.training.Sweep(ctx)
-	return err
+	if _, _, err := w.app.Training.Sweep(ctx); err != nil {
+		return err
+	}
+	dayAgo := w.app.Clock.Now().Add(-24 * time.Hour)
+	if err := w.app.Auth.Limiter.Prune(ctx, dayAgo); err != nil {
+		return err
+	}
+	return w.app.Auth.Sessions.Prune(ctx, dayAgo)
 }

@@ -120,3 +120,9 @@ func (s Sessions) Revoke(ctx context.Context, ref string, now time.Time) error {
 
 // newRef returns a public session id.
 func newRef() string { return uuid.NewString() }
+
+// Prune deletes sessions that ended (revoked or expired) before cutoff.
+func (s Sessions) Prune(ctx context.Context, cutoff time.Time) error {
+	_, err := s.Pool.Exec(ctx, `DELETE FROM sessions WHERE coalesce(revoked_at, expires_at) < $1 OR last_seen_at < $1 - interval '30 days'`, cutoff)
+	return err
+}
