@@ -48,7 +48,7 @@ func TestSessionsExpireAndPrune(t *testing.T) {
 	}
 	// Sliding: used every 29 days, it lives until the absolute cap.
 	at := t0
-	for at.Add(29*24*time.Hour).Before(t0.Add(auth.AbsoluteTimeout)) {
+	for at.Add(29 * 24 * time.Hour).Before(t0.Add(auth.AbsoluteTimeout)) {
 		at = at.Add(29 * 24 * time.Hour)
 		if _, err := s.Get(ctx, secret, at); err != nil {
 			t.Fatalf("at %s: %v", at, err)
