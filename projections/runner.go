@@ -202,10 +202,15 @@ func (r *Runner) leadOnce(ctx context.Context, p Projection, log *slog.Logger) e
 	}
 	log.Debug("running projection")
 	runCtx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	// Watch the lock's connection: if it dies, the lock is gone and so is our
-	// right to run.
+	// right to run. The watcher is done before the connection is released.
+	watched := make(chan struct{})
+	defer func() {
+		cancel()
+		<-watched
+	}()
 	go func() {
+		defer close(watched)
 		t := time.NewTicker(r.RetryInterval)
 		defer t.Stop()
 		for {
@@ -213,8 +218,13 @@ func (r *Runner) leadOnce(ctx context.Context, p Projection, log *slog.Logger) e
 			case <-runCtx.Done():
 				return
 			case <-t.C:
+				if runCtx.Err() != nil {
+					return
+				}
 				if err := conn.Ping(runCtx); err != nil {
-					log.Warn("lost projection lock connection", "err", err)
+					if runCtx.Err() == nil {
+						log.Warn("lost projection lock connection", "err", err)
+					}
 					cancel()
 					return
 				}
