@@ -224,4 +224,13 @@ func TestBrowserLearnerJourney(t *testing.T) {
 		t.Fatalf("spotting-phishing board: %q", board)
 	}
 	screenshot(t, ctx, "17-leaderboard")
+
+	// My activity tells Sam's own story.
+	if err := chromedp.Run(ctx, chromedp.Navigate(p.base+"/activity"), chromedp.WaitVisible(`.timeline`, chromedp.ByQuery)); err != nil {
+		t.Fatal(err)
+	}
+	if act := text(t, ctx, ".timeline"); !strings.Contains(act, "Completed Safe Browsing and Downloads with 100%") || !strings.Contains(act, "Certificate for Safe Browsing and Downloads emailed") {
+		t.Fatalf("my activity: %q", act)
+	}
+	screenshot(t, ctx, "18-my-activity")
 }

@@ -151,6 +151,13 @@ func TestBrowserSupportAndAuditor(t *testing.T) {
 		chromedp.SendKeys(`#q`, "sam.learner", chromedp.ByID),
 		chromedp.SendKeys(`#reason`, "Ticket 4711: no sign-in email", chromedp.ByID),
 		chromedp.Click(`//button[normalize-space()="Search"]`, chromedp.BySearch),
+		chromedp.WaitVisible(`//a[normalize-space()="Open timeline"]`, chromedp.BySearch),
+	)
+	if err != nil {
+		t.Fatalf("support search: %v", err)
+	}
+	screenshot(t, ctx, "19-support-search")
+	err = chromedp.Run(ctx,
 		chromedp.Click(`//a[normalize-space()="Open timeline"]`, chromedp.BySearch),
 		chromedp.WaitVisible(`.timeline`, chromedp.ByQuery),
 		chromedp.Text(`.timeline`, &tl, chromedp.ByQuery),
