@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"regexp"
 	"strings"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/awareportal/portal/domain/signin"
+	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/seed"
 )
 
@@ -413,5 +415,19 @@ func TestSecurityHeaders(t *testing.T) {
 		if r := p.browser(t).get(path); r.status != 200 {
 			t.Errorf("%s: %d", path, r.status)
 		}
+	}
+}
+
+func TestRateLimitPerIP(t *testing.T) {
+	p := start(t)
+	b := p.browser(t)
+	for i := range auth.PerIP.N {
+		if r := requestLink(b, fmt.Sprintf("someone%d@acme.example", i)); r.status != 200 {
+			t.Fatalf("request %d: %d", i+1, r.status)
+		}
+	}
+	r := requestLink(b, "one.more@acme.example")
+	if r.status != 429 || !strings.Contains(r.body, "from your network") {
+		t.Fatalf("over the per-IP limit: %d", r.status)
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/chromedp/chromedp"
 	cloudevents "github.com/cloudevents/sdk-go/v2"
 
-	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/seed"
 )
 
@@ -228,5 +227,4 @@ func TestBrowserSupportAndAuditor(t *testing.T) {
 	if !strings.Contains(later, "1 of 1 courses completed") || !strings.Contains(later, "100%") {
 		t.Fatalf("after the completion: %q", later)
 	}
-	_ = eventstore.Start
 }

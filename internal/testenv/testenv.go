@@ -143,10 +143,6 @@ type Database struct {
 	cfg  *pgxpool.Config
 }
 
-// Config returns a copy of the database's pool configuration, for tests that
-// need a second pool (a second "process").
-func (d *Database) Config() *pgxpool.Config { return d.cfg.Copy() }
-
 // ConnString returns a connection string for the database.
 func (d *Database) ConnString() string {
 	c := d.cfg.ConnConfig

@@ -84,7 +84,7 @@ func (s *Server) showCourseTab(c *fiber.Ctx) error {
 		p.Flash = "Certificate emailed to " + l.Email
 	}
 	now := s.Clock.Now()
-	t := views.CourseTabs{Tab: tab, CSRF: p.CSRF}
+	t := views.CourseTabs{Tab: tab}
 	var completed []rm.Assignment
 	for _, a := range list {
 		switch {

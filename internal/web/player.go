@@ -183,7 +183,7 @@ func keepAnswers(q *views.PlayerQuiz, answers, key map[string]string) {
 
 func (s *Server) renderCompletion(c *fiber.Ctx, ld training.Loaded) error {
 	a := ld.Assignment
-	done := views.Completion{AssignmentID: a.ID, CourseTitle: a.Title, Attempts: a.Attempts, CSRF: s.csrfToken(c)}
+	done := views.Completion{AssignmentID: a.ID, CourseTitle: a.Title, Attempts: a.Attempts}
 	if a.Score != nil {
 		done.Score = *a.Score
 	}

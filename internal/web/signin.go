@@ -77,7 +77,11 @@ func (s *Server) requestLink(c *fiber.Ctx) error {
 		if wait < time.Minute {
 			wait = time.Minute
 		}
-		form := views.SignInForm{Email: email, Error: fmt.Sprintf("Too many sign-in emails asked for. Please wait %d minutes and try again, or use the last email we sent.", int(wait.Minutes()))}
+		msg := fmt.Sprintf("Too many sign-in emails asked for this address. Please wait %d minutes and try again, or use the last email we sent.", int(wait.Minutes()))
+		if limited.PerIP {
+			msg = fmt.Sprintf("Too many sign-in emails asked for from your network. Please wait %d minutes and try again.", int(wait.Minutes()))
+		}
+		form := views.SignInForm{Email: email, Error: msg}
 		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(wait.Seconds())))
 		return render(c, fiber.StatusTooManyRequests, views.SignInPage(p, form), views.SignInPanel(p, form))
 	case err != nil:
