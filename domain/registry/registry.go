@@ -5,6 +5,7 @@ package registry
 import (
 	"github.com/awareportal/portal/domain"
 	"github.com/awareportal/portal/domain/directory"
+	"github.com/awareportal/portal/domain/identity"
 	"github.com/awareportal/portal/domain/learning"
 	"github.com/awareportal/portal/domain/mailing"
 	"github.com/awareportal/portal/domain/signin"
@@ -21,6 +22,8 @@ func Events() []domain.Event {
 		tenancy.ClientLeaderboardSet{},
 		tenancy.PartnerAPITokenIssued{},
 		tenancy.PartnerAPITokenRevoked{},
+		tenancy.ClientDirectoryBound{},
+		tenancy.ClientEmailLinksSwitched{},
 		directory.LearnerProvisioned{},
 		signin.LinkRequested{},
 		signin.LinkOpened{},
@@ -29,6 +32,9 @@ func Events() []domain.Event {
 		signin.OrganisationChosen{},
 		signin.SignedOut{},
 		signin.TrainingLinkIssued{},
+		signin.SSOStarted{},
+		signin.SSORejected{},
+		identity.Linked{},
 		learning.CourseAssigned{},
 		learning.CourseBecameAvailable{},
 		learning.CourseBecameOverdue{},

@@ -90,6 +90,10 @@ type Request struct {
 	// Training links may be used again within their 7 days.
 	Training     bool
 	AssignmentID string
+	// SSO is the provider of a sign-in with Microsoft or Google (its
+	// TokenHash is the state's hash); SSOFinished once it was refused.
+	SSO         Method
+	SSOFinished bool
 }
 
 // Apply folds an event into the request.
@@ -104,8 +108,18 @@ func (r *Request) Apply(e domain.Event) {
 		r.LearnerIDs, r.PartnerID = []string{ev.LearnerID}, ev.PartnerID
 		r.TokenHash, r.ExpiresAt = ev.TokenHash, ev.ExpiresAt
 		r.Training, r.AssignmentID = true, ev.AssignmentID
+	case SSOStarted:
+		r.ID, r.SSO, r.TokenHash, r.ExpiresAt, r.PartnerID = ev.RequestID, ev.Provider, ev.StateHash, ev.ExpiresAt, ev.PartnerID
+	case SSORejected:
+		r.SSOFinished = true
 	case SignedIn:
 		r.Redeemed = true
+		r.Email = ev.Email
+		if ev.LearnerID != "" {
+			r.LearnerIDs = []string{ev.LearnerID}
+		} else if len(ev.LearnerIDs) > 0 {
+			r.LearnerIDs = ev.LearnerIDs
+		}
 		if r.Sessions == nil {
 			r.Sessions = map[string]string{}
 		}

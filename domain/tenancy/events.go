@@ -75,3 +75,27 @@ type PartnerAPITokenRevoked struct {
 }
 
 func (PartnerAPITokenRevoked) EventName() string { return "tenancy.partner_api_token_revoked.v1" }
+
+// ClientDirectoryBound: a client's directory sync was bound to its Microsoft
+// Entra tenant or its Google Workspace domain. Sign-in with that provider
+// trusts the email in a token only when it comes from the bound tenant or
+// domain. An empty value unbinds.
+type ClientDirectoryBound struct {
+	ClientID          string    `json:"client_id"`
+	MicrosoftTenantID string    `json:"microsoft_tenant_id,omitempty"`
+	GoogleDomain      string    `json:"google_domain,omitempty"`
+	At                time.Time `json:"at"`
+}
+
+func (ClientDirectoryBound) EventName() string { return "tenancy.client_directory_bound.v1" }
+
+// ClientEmailLinksSwitched: a client allowed or forbade sign-in by email
+// link for its learners who sign in with Microsoft or Google. (Learners
+// added by hand always have email links: it is their only way in.)
+type ClientEmailLinksSwitched struct {
+	ClientID string    `json:"client_id"`
+	Enabled  bool      `json:"enabled"`
+	At       time.Time `json:"at"`
+}
+
+func (ClientEmailLinksSwitched) EventName() string { return "tenancy.client_email_links_switched.v1" }

@@ -103,6 +103,11 @@ type Client struct {
 	PartnerID     string
 	PortalEnabled bool
 	Leaderboard   LeaderboardMode
+	// MicrosoftTenantID and GoogleDomain are where the client's directory
+	// sync comes from ("" when not bound).
+	MicrosoftTenantID string
+	GoogleDomain      string
+	EmailLinksOff     bool
 }
 
 // Apply folds an event into the client.
@@ -114,6 +119,10 @@ func (c *Client) Apply(e domain.Event) {
 		c.PortalEnabled = ev.Enabled
 	case ClientLeaderboardSet:
 		c.Leaderboard = ev.Mode
+	case ClientDirectoryBound:
+		c.MicrosoftTenantID, c.GoogleDomain = ev.MicrosoftTenantID, ev.GoogleDomain
+	case ClientEmailLinksSwitched:
+		c.EmailLinksOff = !ev.Enabled
 	}
 }
 
@@ -166,4 +175,47 @@ func SetLeaderboard(c *Client, mode LeaderboardMode, now time.Time) ([]domain.Ev
 		return nil, nil
 	}
 	return []domain.Event{ClientLeaderboardSet{ClientID: c.ID, Mode: mode, At: now}}, nil
+}
+
+var (
+	tenantIDRe = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	domainRe   = regexp.MustCompile(`^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$`)
+)
+
+// Directory is where a client's learners are synced from.
+type Directory struct {
+	MicrosoftTenantID string // Entra tenant id, a GUID
+	GoogleDomain      string // primary Google Workspace domain
+}
+
+// BindDirectory sets the client's Microsoft tenant and Google Workspace
+// domain; binding what is already bound is a no-op.
+func BindDirectory(c *Client, d Directory, now time.Time) ([]domain.Event, error) {
+	if c.ID == "" {
+		return nil, ErrNotRegistered
+	}
+	d.MicrosoftTenantID = strings.ToLower(strings.TrimSpace(d.MicrosoftTenantID))
+	d.GoogleDomain = strings.ToLower(strings.TrimSpace(d.GoogleDomain))
+	if d.MicrosoftTenantID != "" && !tenantIDRe.MatchString(d.MicrosoftTenantID) {
+		return nil, FieldError{"microsoft_tenant_id", "must be the tenant's id, a GUID like 72f988bf-86f1-41af-91ab-2d7cd011db47"}
+	}
+	if d.GoogleDomain != "" && !domainRe.MatchString(d.GoogleDomain) {
+		return nil, FieldError{"google_domain", "must be a domain name like example.com"}
+	}
+	if d.MicrosoftTenantID == c.MicrosoftTenantID && d.GoogleDomain == c.GoogleDomain {
+		return nil, nil
+	}
+	return []domain.Event{ClientDirectoryBound{ClientID: c.ID, MicrosoftTenantID: d.MicrosoftTenantID, GoogleDomain: d.GoogleDomain, At: now}}, nil
+}
+
+// SwitchEmailLinks allows or forbids email-link sign-in for the client's
+// synced learners; switching to the current state is a no-op.
+func SwitchEmailLinks(c *Client, enabled bool, now time.Time) ([]domain.Event, error) {
+	if c.ID == "" {
+		return nil, ErrNotRegistered
+	}
+	if c.EmailLinksOff == !enabled {
+		return nil, nil
+	}
+	return []domain.Event{ClientEmailLinksSwitched{ClientID: c.ID, Enabled: enabled, At: now}}, nil
 }

@@ -42,3 +42,33 @@ func TestSwitchPortal(t *testing.T) {
 		t.Fatal("portal still enabled")
 	}
 }
+
+func TestBindDirectory(t *testing.T) {
+	c := &tenancy.Client{ID: "acme"}
+	evs, err := tenancy.BindDirectory(c, tenancy.Directory{MicrosoftTenantID: " 11111111-1111-4111-8111-11111111111A ", GoogleDomain: "Acme.Example"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := tenancy.ClientDirectoryBound{ClientID: "acme", MicrosoftTenantID: "11111111-1111-4111-8111-11111111111a", GoogleDomain: "acme.example", At: now}
+	if len(evs) != 1 || evs[0] != want {
+		t.Fatalf("events = %#v", evs)
+	}
+	c.Apply(evs[0])
+	if again, _ := tenancy.BindDirectory(c, tenancy.Directory{MicrosoftTenantID: want.MicrosoftTenantID, GoogleDomain: "acme.example"}, now); len(again) != 0 {
+		t.Fatalf("binding again wrote %#v", again)
+	}
+	for _, bad := range []tenancy.Directory{{MicrosoftTenantID: "acme.onmicrosoft.com"}, {GoogleDomain: "not a domain"}} {
+		var fe tenancy.FieldError
+		if _, err := tenancy.BindDirectory(c, bad, now); !errors.As(err, &fe) {
+			t.Errorf("%+v: err = %v, want a field error", bad, err)
+		}
+	}
+	evs, _ = tenancy.SwitchEmailLinks(c, false, now)
+	c.Apply(evs[0])
+	if !c.EmailLinksOff {
+		t.Fatal("email links still on")
+	}
+	if again, _ := tenancy.SwitchEmailLinks(c, false, now); len(again) != 0 {
+		t.Fatal("switching off twice wrote an event")
+	}
+}
