@@ -27,6 +27,8 @@ const adminUsage = `usage: portal admin <command> [flags]
   clients list  --partner P
   clients create --partner P --name NAME [--id ID] [--portal=false] [--leaderboard ranked|anonymised|hidden]
   clients set   --partner P --client C [--portal true|false] [--leaderboard ranked|anonymised|hidden]
+                [--microsoft-tenant GUID] [--google-domain DOMAIN] [--email-links true|false]
+                (an empty --microsoft-tenant= or --google-domain= unbinds)
   users list    --partner P --client C
   users add     --partner P --client C --email E --first F [--last L] [--manager ID] [--department D] [--source manual|microsoft365|google_workspace] [--id ID]
   assign        --partner P --client C --course COURSE --due DATE [--from DATE] [--learner ID ...]
@@ -75,8 +77,11 @@ func adminCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []
 	fs.StringVar(&from, "from", "", "available-from date")
 	fs.StringVar(&portal, "portal", "", "portal on (true) or off (false)")
 	fs.StringVar(&leaderboard, "leaderboard", "", "ranked, anonymised or hidden")
-	var role string
+	var role, msTenant, googleDomain, emailLinks string
 	fs.StringVar(&role, "role", "", "support or auditor")
+	fs.StringVar(&msTenant, "microsoft-tenant", "", "Microsoft Entra tenant id the client's sync is bound to")
+	fs.StringVar(&googleDomain, "google-domain", "", "Google Workspace domain the client's sync is bound to")
+	fs.StringVar(&emailLinks, "email-links", "", "email links for synced learners on (true) or off (false)")
 	fs.Var(&learners, "learner", "learner id (repeat)")
 	fs.BoolVar(&asJSON, "json", false, "JSON output")
 	if err := fs.Parse(args[1:]); err != nil {
@@ -203,12 +208,26 @@ func adminCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []
 		if err != nil {
 			return err
 		}
-		c, err := svc.UpdateClient(ctx, pid, client, admin.ClientPatch{PortalEnabled: enabled, Leaderboard: strFlag(leaderboard)}, meta)
+		links, err := boolFlag(emailLinks, "email-links")
+		if err != nil {
+			return err
+		}
+		patch := admin.ClientPatch{PortalEnabled: enabled, Leaderboard: strFlag(leaderboard), EmailLinks: links}
+		fs.Visit(func(f *flag.Flag) {
+			switch f.Name {
+			case "microsoft-tenant":
+				patch.MicrosoftTenantID = &msTenant
+			case "google-domain":
+				patch.GoogleDomain = &googleDomain
+			}
+		})
+		c, err := svc.UpdateClient(ctx, pid, client, patch, meta)
 		if err != nil {
 			return err
 		}
 		return print(c, func(w *tabwriter.Writer) {
-			fmt.Fprintf(w, "Client %s: portal %s, leaderboard %s.\n", c.ID, onOff(c.PortalEnabled), c.LeaderboardMode)
+			fmt.Fprintf(w, "Client %s: portal %s, leaderboard %s, Microsoft tenant %s, Google domain %s, email links %s.\n", c.ID, onOff(c.PortalEnabled), c.LeaderboardMode,
+				orNone(c.MicrosoftTenantID), orNone(c.GoogleDomain), onOff(c.EmailLinks))
 		})
 	case "users list":
 		list, err := svc.Users(ctx, pid, client)
@@ -290,4 +309,11 @@ func currentUser() string {
 		return u
 	}
 	return "unknown"
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
 }

@@ -255,16 +255,22 @@ func (s *Service) CreateClient(ctx context.Context, partnerID string, in ClientI
 type ClientPatch struct {
 	PortalEnabled *bool   `json:"portal_enabled,omitempty"`
 	Leaderboard   *string `json:"leaderboard,omitempty"`
+	// MicrosoftTenantID and GoogleDomain bind the client's directory sync
+	// ("" unbinds); EmailLinks allows email links for synced learners.
+	MicrosoftTenantID *string `json:"microsoft_tenant_id,omitempty"`
+	GoogleDomain      *string `json:"google_domain,omitempty"`
+	EmailLinks        *bool   `json:"email_links,omitempty"`
 }
 
-// UpdateClient switches the portal or the leaderboard mode.
+// UpdateClient switches the portal, the leaderboard mode, the directory
+// bindings or email links.
 func (s *Service) UpdateClient(ctx context.Context, partnerID, clientID string, in ClientPatch, meta eventstore.Metadata) (directory.Client, error) {
 	if _, err := s.client(ctx, partnerID, clientID); err != nil {
 		return directory.Client{}, err
 	}
 	var v ValidationError
-	if in.PortalEnabled == nil && in.Leaderboard == nil {
-		v.add("portal_enabled", "or leaderboard: give at least one")
+	if in.PortalEnabled == nil && in.Leaderboard == nil && in.MicrosoftTenantID == nil && in.GoogleDomain == nil && in.EmailLinks == nil {
+		v.add("portal_enabled", "or leaderboard, microsoft_tenant_id, google_domain, email_links: give at least one")
 	}
 	if in.Leaderboard != nil {
 		switch tenancy.LeaderboardMode(*in.Leaderboard) {
@@ -289,6 +295,27 @@ func (s *Service) UpdateClient(ctx context.Context, partnerID, clientID string, 
 			}
 			if in.Leaderboard != nil {
 				e, err := tenancy.SetLeaderboard(c, tenancy.LeaderboardMode(*in.Leaderboard), now)
+				if err != nil {
+					return nil, err
+				}
+				evs = append(evs, e...)
+			}
+			if in.MicrosoftTenantID != nil || in.GoogleDomain != nil {
+				d := tenancy.Directory{MicrosoftTenantID: c.MicrosoftTenantID, GoogleDomain: c.GoogleDomain}
+				if in.MicrosoftTenantID != nil {
+					d.MicrosoftTenantID = *in.MicrosoftTenantID
+				}
+				if in.GoogleDomain != nil {
+					d.GoogleDomain = *in.GoogleDomain
+				}
+				e, err := tenancy.BindDirectory(c, d, now)
+				if err != nil {
+					return nil, err
+				}
+				evs = append(evs, e...)
+			}
+			if in.EmailLinks != nil {
+				e, err := tenancy.SwitchEmailLinks(c, *in.EmailLinks, now)
 				if err != nil {
 					return nil, err
 				}

@@ -25,6 +25,14 @@ const (
 	PortalOffEmail = "pat.person@initech.example"
 	SupportEmail   = "sky.support@northwind-it.example"
 	AuditorEmail   = "alex.auditor@acme.example"
+	// MicrosoftEmail and GoogleEmail are Acme learners synced from
+	// Microsoft 365 and Google Workspace.
+	MicrosoftEmail = "riley.chen@acme.example"
+	GoogleEmail    = "avery.patel@acme.example"
+	// AcmeTenantID is Acme's Microsoft Entra tenant; AcmeGoogleDomain its
+	// Google Workspace domain.
+	AcmeTenantID     = "6f1c3b2a-8d4e-4f5a-9b7c-1e2d3c4b5a69"
+	AcmeGoogleDomain = "acme.example"
 )
 
 const logo = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#0b7285"/><path d="M32 12l16 6v12c0 11-7 19-16 22-9-3-16-11-16-22V18z" fill="#fff"/><path d="M26 32l5 5 9-10" stroke="#0b7285" stroke-width="4" fill="none" stroke-linecap="round" stroke-linejoin="round"/></svg>`
@@ -70,6 +78,13 @@ func Demo(ctx context.Context, store eventstore.Store, repo es.Repository, cat *
 			return false, err
 		}
 	}
+	// Acme syncs its directory from Microsoft 365 (its Entra tenant) and, for
+	// some staff, from Google Workspace.
+	if err := save(ctx, repo, tenancy.ClientStream("acme"), meta, func() ([]domain.Event, error) {
+		return tenancy.BindDirectory(&tenancy.Client{ID: "acme"}, tenancy.Directory{MicrosoftTenantID: AcmeTenantID, GoogleDomain: AcmeGoogleDomain}, at)
+	}); err != nil {
+		return false, err
+	}
 	// Initech has switched its portal off.
 	if err := save(ctx, repo, tenancy.ClientStream("initech"), meta, func() ([]domain.Event, error) {
 		return tenancy.SwitchPortal(&tenancy.Client{ID: "initech", PortalEnabled: true}, false, at)
@@ -80,8 +95,8 @@ func Demo(ctx context.Context, store eventstore.Store, repo es.Repository, cat *
 	people := []learner{
 		{"acme-morgan", "acme", ManagerEmail, "Morgan", "Manager", "", "Operations", dir.SourceManual},
 		{"acme-sam", "acme", LearnerEmail, "Sam", "Learner", "acme-morgan", "Operations", dir.SourceManual},
-		{"acme-riley", "acme", "riley.chen@acme.example", "Riley", "Chen", "acme-morgan", "Operations", dir.SourceMicrosoft},
-		{"acme-avery", "acme", "avery.patel@acme.example", "Avery", "Patel", "acme-morgan", "Finance", dir.SourceGoogle},
+		{"acme-riley", "acme", MicrosoftEmail, "Riley", "Chen", "acme-morgan", "Operations", dir.SourceMicrosoft},
+		{"acme-avery", "acme", GoogleEmail, "Avery", "Patel", "acme-morgan", "Finance", dir.SourceGoogle},
 		{"acme-jamie", "acme", "jamie.okafor@acme.example", "Jamie", "Okafor", "acme-morgan", "Sales", dir.SourceManual},
 		{"acme-jordan", "acme", MultiOrgEmail, "Jordan", "Contractor", "", "IT", dir.SourceManual},
 		{"globex-jordan", "globex", MultiOrgEmail, "Jordan", "Contractor", "", "IT", dir.SourceManual},

@@ -107,10 +107,15 @@ type clientJSON struct {
 	Name          string `json:"name"`
 	PortalEnabled bool   `json:"portal_enabled"`
 	Leaderboard   string `json:"leaderboard"`
+	// Directory bindings; "" when not bound.
+	MicrosoftTenantID string `json:"microsoft_tenant_id"`
+	GoogleDomain      string `json:"google_domain"`
+	EmailLinks        bool   `json:"email_links"`
 }
 
 func toClientJSON(c directory.Client) clientJSON {
-	return clientJSON{ID: c.ID, Name: c.Name, PortalEnabled: c.PortalEnabled, Leaderboard: c.LeaderboardMode}
+	return clientJSON{ID: c.ID, Name: c.Name, PortalEnabled: c.PortalEnabled, Leaderboard: c.LeaderboardMode,
+		MicrosoftTenantID: c.MicrosoftTenantID, GoogleDomain: c.GoogleDomain, EmailLinks: c.EmailLinks}
 }
 
 type userJSON struct {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/awareportal/portal/domain"
 	dir "github.com/awareportal/portal/domain/directory"
+	"github.com/awareportal/portal/domain/identity"
 	"github.com/awareportal/portal/domain/staff"
 	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/internal/eventstore"
@@ -24,7 +25,7 @@ const Name = "directory"
 type Projection struct{}
 
 func (Projection) Name() string { return Name }
-func (Projection) Version() int { return 3 }
+func (Projection) Version() int { return 4 }
 
 func (Projection) Schema() string {
 	return `
@@ -41,8 +42,20 @@ CREATE TABLE clients (
     partner_id       text NOT NULL,
     name             text NOT NULL,
     portal_enabled   boolean NOT NULL,
-    leaderboard_mode text NOT NULL DEFAULT 'ranked'
+    leaderboard_mode text NOT NULL DEFAULT 'ranked',
+    microsoft_tenant_id text NOT NULL DEFAULT '',
+    google_domain    text NOT NULL DEFAULT '',
+    email_links      boolean NOT NULL DEFAULT true
 );
+CREATE TABLE identities (
+    provider   text NOT NULL,
+    subject    text NOT NULL,
+    learner_id text NOT NULL,
+    email      text NOT NULL,
+    linked_at  timestamptz NOT NULL,
+    PRIMARY KEY (provider, subject, learner_id)
+);
+CREATE INDEX identities_learner ON identities (learner_id);
 CREATE TABLE staff_roles (
     grant_id   text PRIMARY KEY,
     partner_id text NOT NULL,
@@ -89,6 +102,13 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, _ eventstore.RecordedEve
 		_, err = tx.Exec(ctx, `UPDATE clients SET portal_enabled = $2 WHERE id = $1`, ev.ClientID, ev.Enabled)
 	case tenancy.ClientLeaderboardSet:
 		_, err = tx.Exec(ctx, `UPDATE clients SET leaderboard_mode = $2 WHERE id = $1`, ev.ClientID, string(ev.Mode))
+	case tenancy.ClientDirectoryBound:
+		_, err = tx.Exec(ctx, `UPDATE clients SET microsoft_tenant_id = $2, google_domain = $3 WHERE id = $1`, ev.ClientID, ev.MicrosoftTenantID, ev.GoogleDomain)
+	case tenancy.ClientEmailLinksSwitched:
+		_, err = tx.Exec(ctx, `UPDATE clients SET email_links = $2 WHERE id = $1`, ev.ClientID, ev.Enabled)
+	case identity.Linked:
+		_, err = tx.Exec(ctx, `INSERT INTO identities (provider, subject, learner_id, email, linked_at) VALUES ($1,$2,$3,$4,$5) ON CONFLICT DO NOTHING`,
+			string(ev.Provider), ev.Subject, ev.LearnerID, ev.Email, ev.At)
 	case staff.RoleGranted:
 		_, err = tx.Exec(ctx, `INSERT INTO staff_roles (grant_id, partner_id, client_id, email, name, role) VALUES ($1,$2,$3,$4,$5,$6)`,
 			ev.GrantID, ev.PartnerID, ev.ClientID, ev.Email, ev.Name, string(ev.Role))
@@ -119,6 +139,15 @@ type Client struct {
 	ID, PartnerID, Name string
 	PortalEnabled       bool
 	LeaderboardMode     string
+	Directory
+}
+
+// Directory is where a client's learners are synced from, and whether
+// synced learners may also sign in by email link.
+type Directory struct {
+	MicrosoftTenantID string
+	GoogleDomain      string
+	EmailLinks        bool
 }
 
 // Learner is a learner with their organisation.
@@ -128,6 +157,7 @@ type Learner struct {
 	PortalEnabled                                                           bool
 	PartnerID                                                               string
 	LeaderboardMode                                                         string
+	Directory                                                               Directory // of the learner's client
 }
 
 // FullName is the learner's first and last name.
@@ -143,32 +173,47 @@ type Queries struct {
 	Pool *pgxpool.Pool
 }
 
-const learnerCols = `l.id, l.client_id, l.email, l.first_name, l.last_name, l.manager_id, l.department, l.source, c.name, c.portal_enabled, c.partner_id, c.leaderboard_mode`
+const learnerCols = `l.id, l.client_id, l.email, l.first_name, l.last_name, l.manager_id, l.department, l.source, c.name, c.portal_enabled, c.partner_id, c.leaderboard_mode, c.microsoft_tenant_id, c.google_domain, c.email_links`
 
 func scanLearner(row pgx.Row) (Learner, error) {
 	var l Learner
-	err := row.Scan(&l.ID, &l.ClientID, &l.Email, &l.FirstName, &l.LastName, &l.ManagerID, &l.Department, &l.Source, &l.ClientName, &l.PortalEnabled, &l.PartnerID, &l.LeaderboardMode)
+	err := row.Scan(&l.ID, &l.ClientID, &l.Email, &l.FirstName, &l.LastName, &l.ManagerID, &l.Department, &l.Source, &l.ClientName, &l.PortalEnabled, &l.PartnerID, &l.LeaderboardMode,
+		&l.Directory.MicrosoftTenantID, &l.Directory.GoogleDomain, &l.Directory.EmailLinks)
 	return l, err
 }
 
 // LearnersByEmail returns every learner with that (normalised) email, one
 // per client organisation, ordered by organisation name.
 func (q Queries) LearnersByEmail(ctx context.Context, email string) ([]Learner, error) {
-	rows, err := q.Pool.Query(ctx, `SELECT `+learnerCols+` FROM rm_directory.learners l JOIN rm_directory.clients c ON c.id = l.client_id
+	return q.learners(ctx, "learners by email", `SELECT `+learnerCols+` FROM rm_directory.learners l JOIN rm_directory.clients c ON c.id = l.client_id
 		WHERE l.email = $1 ORDER BY c.name, l.id`, email)
+}
+
+// LinkedLearners returns the learners a provider identity is linked to.
+func (q Queries) LinkedLearners(ctx context.Context, provider, subject string) ([]Learner, error) {
+	return q.learners(ctx, "linked learners", `SELECT `+learnerCols+` FROM rm_directory.identities i
+		JOIN rm_directory.learners l ON l.id = i.learner_id JOIN rm_directory.clients c ON c.id = l.client_id
+		WHERE i.provider = $1 AND i.subject = $2 ORDER BY c.name, l.id`, provider, subject)
+}
+
+func (q Queries) learners(ctx context.Context, what, query string, args ...any) ([]Learner, error) {
+	rows, err := q.Pool.Query(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("learners by email: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	var out []Learner
 	for rows.Next() {
 		l, err := scanLearner(rows)
 		if err != nil {
-			return nil, fmt.Errorf("learners by email: %w", err)
+			return nil, fmt.Errorf("%s: %w", what, err)
 		}
 		out = append(out, l)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	return out, nil
 }
 
 // Learner returns one learner, or ErrNotFound.
@@ -232,11 +277,13 @@ func (q Queries) CountPartners(ctx context.Context) (int, error) {
 	return n, err
 }
 
+const clientCols = `id, partner_id, name, portal_enabled, leaderboard_mode, microsoft_tenant_id, google_domain, email_links`
+
 // Client returns a client organisation, or ErrNotFound.
 func (q Queries) Client(ctx context.Context, id string) (Client, error) {
 	var c Client
-	err := q.Pool.QueryRow(ctx, `SELECT id, partner_id, name, portal_enabled, leaderboard_mode FROM rm_directory.clients WHERE id = $1`, id).
-		Scan(&c.ID, &c.PartnerID, &c.Name, &c.PortalEnabled, &c.LeaderboardMode)
+	err := q.Pool.QueryRow(ctx, `SELECT `+clientCols+` FROM rm_directory.clients WHERE id = $1`, id).
+		Scan(&c.ID, &c.PartnerID, &c.Name, &c.PortalEnabled, &c.LeaderboardMode, &c.MicrosoftTenantID, &c.GoogleDomain, &c.EmailLinks)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Client{}, fmt.Errorf("client %s: %w", id, ErrNotFound)
 	}
@@ -248,34 +295,21 @@ func (q Queries) Client(ctx context.Context, id string) (Client, error) {
 
 // Clients lists a partner's clients by name.
 func (q Queries) Clients(ctx context.Context, partnerID string) ([]Client, error) {
-	rows, err := q.Pool.Query(ctx, `SELECT id, partner_id, name, portal_enabled, leaderboard_mode FROM rm_directory.clients WHERE partner_id = $1 ORDER BY name`, partnerID)
+	rows, err := q.Pool.Query(ctx, `SELECT `+clientCols+` FROM rm_directory.clients WHERE partner_id = $1 ORDER BY name`, partnerID)
 	if err != nil {
 		return nil, fmt.Errorf("clients: %w", err)
 	}
 	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Client, error) {
 		var c Client
-		err := r.Scan(&c.ID, &c.PartnerID, &c.Name, &c.PortalEnabled, &c.LeaderboardMode)
+		err := r.Scan(&c.ID, &c.PartnerID, &c.Name, &c.PortalEnabled, &c.LeaderboardMode, &c.MicrosoftTenantID, &c.GoogleDomain, &c.EmailLinks)
 		return c, err
 	})
 }
 
 // LearnersOfClient lists a client's learners by name.
 func (q Queries) LearnersOfClient(ctx context.Context, clientID string) ([]Learner, error) {
-	rows, err := q.Pool.Query(ctx, `SELECT `+learnerCols+` FROM rm_directory.learners l JOIN rm_directory.clients c ON c.id = l.client_id
+	return q.learners(ctx, "learners of "+clientID, `SELECT `+learnerCols+` FROM rm_directory.learners l JOIN rm_directory.clients c ON c.id = l.client_id
 		WHERE l.client_id = $1 ORDER BY l.first_name, l.last_name, l.id`, clientID)
-	if err != nil {
-		return nil, fmt.Errorf("learners of %s: %w", clientID, err)
-	}
-	defer rows.Close()
-	var out []Learner
-	for rows.Next() {
-		l, err := scanLearner(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
 }
 
 // APIToken is a partner's admin API token (by hash).
