@@ -73,13 +73,13 @@ func (c *client) ResponseTypes() []oidc.ResponseType {
 func (c *client) GrantTypes() []oidc.GrantType {
 	return []oidc.GrantType{oidc.GrantTypeCode}
 }
-func (c *client) LoginURL(id string) string              { return c.loginURL + "?id=" + id }
-func (c *client) AccessTokenType() op.AccessTokenType    { return op.AccessTokenTypeBearer }
-func (c *client) IDTokenLifetime() time.Duration         { return time.Hour }
-func (c *client) DevMode() bool                          { return false }
-func (c *client) IsScopeAllowed(string) bool             { return false }
-func (c *client) IDTokenUserinfoClaimsAssertion() bool   { return true }
-func (c *client) ClockSkew() time.Duration               { return 0 }
+func (c *client) LoginURL(id string) string            { return c.loginURL + "?id=" + id }
+func (c *client) AccessTokenType() op.AccessTokenType  { return op.AccessTokenTypeBearer }
+func (c *client) IDTokenLifetime() time.Duration       { return time.Hour }
+func (c *client) DevMode() bool                        { return false }
+func (c *client) IsScopeAllowed(string) bool           { return false }
+func (c *client) IDTokenUserinfoClaimsAssertion() bool { return true }
+func (c *client) ClockSkew() time.Duration             { return 0 }
 func (c *client) RestrictAdditionalIdTokenScopes() func([]string) []string {
 	return func(s []string) []string { return s }
 }
