@@ -26,6 +26,7 @@ const (
 	ReasonWrongCode       Reason = "wrong_code"
 	ReasonTooManyAttempts Reason = "too_many_attempts"
 	ReasonRateLimited     Reason = "rate_limited"
+	ReasonEmailLinksOff   Reason = "email_links_off" // the client signs this learner in with Microsoft or Google only
 )
 
 // LinkRequested: someone asked for a sign-in email. Known is false when no

@@ -4,6 +4,9 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -18,18 +21,21 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/awareportal/portal/domain/registry"
+	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/internal/admin"
 	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/config"
 	"github.com/awareportal/portal/internal/db"
+	"github.com/awareportal/portal/internal/devidp"
 	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/internal/pgembed"
 	"github.com/awareportal/portal/internal/seed"
+	"github.com/awareportal/portal/internal/sso"
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/internal/web"
 	"github.com/awareportal/portal/projections"
@@ -112,6 +118,8 @@ type App struct {
 	Web      *fiber.App
 
 	devSMTP *mail.SMTPServer
+	// DevIdP is the local identity provider (dev only), when it runs.
+	DevIdP *devidp.Server
 }
 
 // Projections lists the read models, in one place.
@@ -171,10 +179,14 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		return nil, err
 	}
 	a.Training.Mail = a.Queue
+	providers, err := a.identityProviders(keys.Code)
+	if err != nil {
+		return nil, err
+	}
 	a.Auth = &auth.Service{
 		Repo: a.Repo, Dir: dir, Sessions: auth.Sessions{Pool: pool}, Limiter: auth.Limiter{Pool: pool},
 		Mail: a.Queue, Clock: clk, CodeKey: keys.Code, BaseURL: cfg.BaseURL, Render: renderSignInMail,
-		Log: log.With("component", "auth"),
+		Log: log.With("component", "auth"), SSO: providers,
 	}
 	a.Admin = &admin.Service{
 		Repo: a.Repo, Dir: dir, Learning: learning, Training: a.Training, Catalog: a.Catalog, Clock: clk,
@@ -241,5 +253,43 @@ func (a *App) Close() {
 	if a.devSMTP != nil {
 		_ = a.devSMTP.Close()
 	}
+	if a.DevIdP != nil {
+		_ = a.DevIdP.Close(stopCtx)
+	}
 	a.Store.Close()
+}
+
+// identityProviders sets up Microsoft and Google sign-in from the
+// configuration, or, in the embedded demo with neither configured, against
+// the local identity provider.
+func (a *App) identityProviders(key []byte) (map[signin.Method]*sso.Provider, error) {
+	cfg := a.Cfg
+	redirect := func(m signin.Method) string {
+		return cfg.BaseURL.JoinPath("/signin/sso/" + string(m) + "/callback").String()
+	}
+	ms, google := cfg.Microsoft, cfg.Google
+	if cfg.DevIdP {
+		// A per-install secret the local provider and the portal share.
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte("local identity provider client secret"))
+		secret := base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+		idp, err := devidp.Start(devidp.Options{
+			Clock: a.Clock, Identities: devidp.Demo(), Log: a.Log.With("component", "devidp"),
+			Microsoft: devidp.Registration{ClientID: "learning-portal-dev", ClientSecret: secret, RedirectURI: redirect(signin.MethodMicrosoft)},
+			Google:    devidp.Registration{ClientID: "learning-portal-dev", ClientSecret: secret, RedirectURI: redirect(signin.MethodGoogle)},
+		})
+		if err != nil {
+			return nil, err
+		}
+		a.DevIdP = idp
+		ms = config.OIDC{ClientID: "learning-portal-dev", ClientSecret: secret, Issuer: idp.MicrosoftIssuer(), DiscoveryURL: idp.MicrosoftDiscoveryURL()}
+		google = config.OIDC{ClientID: "learning-portal-dev", ClientSecret: secret, Issuer: idp.GoogleIssuer()}
+	}
+	out := map[signin.Method]*sso.Provider{}
+	for m, o := range map[signin.Method]config.OIDC{signin.MethodMicrosoft: ms, signin.MethodGoogle: google} {
+		if o.Enabled() {
+			out[m] = sso.New(sso.Config{Method: m, ClientID: o.ClientID, ClientSecret: o.ClientSecret, Issuer: o.Issuer, DiscoveryURL: o.DiscoveryURL, RedirectURI: redirect(m)}, nil)
+		}
+	}
+	return out, nil
 }

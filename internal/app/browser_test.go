@@ -92,7 +92,7 @@ func TestBrowserSignInWithEmailLink(t *testing.T) {
 		chromedp.Navigate(p.base+"/p/northwind/signin"),
 		chromedp.WaitVisible(`#email`, chromedp.ByID),
 		chromedp.SendKeys(`#email`, sam, chromedp.ByID),
-		chromedp.Click(`#signin button[type=submit]`, chromedp.ByQuery),
+		chromedp.Click(`#send-link`, chromedp.ByID),
 		chromedp.WaitVisible(`#code`, chromedp.ByID), // htmx swapped in "Check your inbox"
 		chromedp.WaitVisible(`#toasts .toast`, chromedp.ByQuery),
 		chromedp.Text(`#toasts`, &toast, chromedp.ByID),

@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"io"
 	"log/slog"
 	"net"
@@ -18,6 +20,7 @@ import (
 	"github.com/awareportal/portal/internal/app"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/config"
+	"github.com/awareportal/portal/internal/devidp"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/internal/testenv"
@@ -90,6 +93,20 @@ type portal struct {
 	base  string
 	clock *clock.Fake
 	inbox *inbox
+	idp   *devidp.Server
+}
+
+// testSigningKey is one RSA key for every local identity provider the
+// tests start (generating one takes a while).
+var signingKey = sync.OnceValues(func() (*rsa.PrivateKey, error) { return rsa.GenerateKey(rand.Reader, 2048) })
+
+func testSigningKey(t testing.TB) *rsa.PrivateKey {
+	t.Helper()
+	k, err := signingKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
 }
 
 // start runs the whole portal: real Postgres, a real SMTP server on
@@ -113,19 +130,36 @@ func start(t testing.TB) *portal {
 	}
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	base := "http://localhost:" + port
+	clk := clock.NewFake(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+	// The local identity provider plays Microsoft and Google; the portal is
+	// configured for it as it would be for the real ones.
+	idp, err := devidp.Start(devidp.Options{Clock: clk, Identities: devidp.Demo(), Log: log, SigningKey: testSigningKey(t),
+		Microsoft: devidp.Registration{ClientID: "portal-test", ClientSecret: "ms-secret", RedirectURI: base + "/signin/sso/microsoft/callback"},
+		Google:    devidp.Registration{ClientID: "portal-test", ClientSecret: "g-secret", RedirectURI: base + "/signin/sso/google/callback"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = idp.Close(context.Background()) })
 	cfg, err := config.Load(func(k string) string {
 		return map[string]string{
-			"PORTAL_LISTEN":     ln.Addr().String(),
-			"PORTAL_BASE_URL":   base,
-			"DATABASE_URL":      db.ConnString(),
-			"PORTAL_SMTP_URL":   smtpSrv.URL(),
-			"PORTAL_SECRET_KEY": "dGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQtdGVzdA==",
+			"PORTAL_LISTEN":                  ln.Addr().String(),
+			"PORTAL_BASE_URL":                base,
+			"DATABASE_URL":                   db.ConnString(),
+			"PORTAL_SMTP_URL":                smtpSrv.URL(),
+			"PORTAL_SECRET_KEY":              "dGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQtdGVzdA==",
+			"PORTAL_MICROSOFT_CLIENT_ID":     "portal-test",
+			"PORTAL_MICROSOFT_CLIENT_SECRET": "ms-secret",
+			"PORTAL_MICROSOFT_ISSUER":        idp.MicrosoftIssuer(),
+			"PORTAL_MICROSOFT_DISCOVERY_URL": idp.MicrosoftDiscoveryURL(),
+			"PORTAL_GOOGLE_CLIENT_ID":        "portal-test",
+			"PORTAL_GOOGLE_CLIENT_SECRET":    "g-secret",
+			"PORTAL_GOOGLE_ISSUER":           idp.GoogleIssuer(),
 		}[k]
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	clk := clock.NewFake(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
 	a, err := app.New(cfg, db.Pool, clk, log)
 	if err != nil {
 		t.Fatal(err)
@@ -142,7 +176,7 @@ func start(t testing.TB) *portal {
 		<-done
 		a.Close()
 	})
-	p := &portal{app: a, db: db, base: base, clock: clk, inbox: box}
+	p := &portal{app: a, db: db, base: base, clock: clk, inbox: box, idp: idp}
 	// The seed's read model must be there before the first request.
 	p.waitProjections(t)
 	return p

@@ -18,7 +18,7 @@ func signInBrowser(t *testing.T, p *portal, ctx context.Context, email string) {
 		chromedp.Navigate(p.base+"/p/northwind/signin"),
 		chromedp.WaitVisible(`#email`, chromedp.ByID),
 		chromedp.SendKeys(`#email`, email, chromedp.ByID),
-		chromedp.Click(`#signin button[type=submit]`, chromedp.ByQuery),
+		chromedp.Click(`#send-link`, chromedp.ByID),
 		chromedp.WaitVisible(`#code`, chromedp.ByID),
 	)
 	if err != nil {

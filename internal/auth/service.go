@@ -17,12 +17,14 @@ import (
 
 	"github.com/awareportal/portal/domain"
 	dirdomain "github.com/awareportal/portal/domain/directory"
+	"github.com/awareportal/portal/domain/identity"
 	"github.com/awareportal/portal/domain/mailing"
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/mail"
+	"github.com/awareportal/portal/internal/sso"
 	"github.com/awareportal/portal/projections/directory"
 )
 
@@ -34,6 +36,16 @@ type ErrRateLimited struct {
 
 func (e ErrRateLimited) Error() string {
 	return "too many sign-in emails requested; try again later"
+}
+
+// ErrEmailLinksOff means the email's organisation signs it in with
+// Microsoft or Google only.
+type ErrEmailLinksOff struct {
+	Method signin.Method
+}
+
+func (e ErrEmailLinksOff) Error() string {
+	return "email links are off for this organisation; sign in with " + string(e.Method)
 }
 
 // Limits for sign-in requests.
@@ -68,6 +80,8 @@ type Service struct {
 	BaseURL  *url.URL
 	Render   func(LinkMail) (mail.Message, error)
 	Log      *slog.Logger
+	// SSO are the configured identity providers (Microsoft, Google).
+	SSO map[signin.Method]*sso.Provider
 	// Pad is the minimum time of a link request (0 means the default; tests
 	// that don't measure it may set it to 1ns).
 	Pad time.Duration
@@ -108,13 +122,27 @@ func (s *Service) RequestLink(ctx context.Context, rawEmail string, meta eventst
 		}
 	}
 
-	learners, err := s.Dir.LearnersByEmail(ctx, email)
+	all, err := s.Dir.LearnersByEmail(ctx, email)
 	if err != nil {
 		return Requested{}, err
 	}
 	roles, err := s.Dir.StaffRoles(ctx, email)
 	if err != nil {
 		return Requested{}, err
+	}
+	var learners []directory.Learner
+	for _, l := range all {
+		if emailLinkAllowed(l) {
+			learners = append(learners, l)
+		}
+	}
+	if len(all) > 0 && len(learners) == 0 && len(roles) == 0 {
+		// Their organisation signs them in with Microsoft or Google only.
+		if _, err := s.Repo.Append(ctx, signin.Stream(requestID), eventstore.NoStream, meta,
+			signin.SignInFailed{RequestID: requestID, Email: email, Reason: signin.ReasonEmailLinksOff, At: now}); err != nil {
+			return Requested{}, err
+		}
+		return Requested{}, ErrEmailLinksOff{Method: identity.MethodOf(dirdomain.Source(all[0].Source))}
 	}
 	token, err := newSecret()
 	if err != nil {
@@ -274,6 +302,15 @@ func (s *Service) redeem(ctx context.Context, requestID string, meta eventstore.
 	if !ok {
 		return SignedIn{}, fmt.Errorf("redeem %s: unexpected %T", requestID, d.Events[0])
 	}
+	next := ""
+	if req.Training && req.AssignmentID != "" {
+		next = "/learn/" + req.AssignmentID
+	}
+	return s.begin(ctx, requestID, ev, d.Result.Position, meta, next)
+}
+
+// begin stores the session a SignedIn event started.
+func (s *Service) begin(ctx context.Context, requestID string, ev signin.SignedIn, pos eventstore.Position, meta eventstore.Metadata, next string) (SignedIn, error) {
 	now := s.Clock.Now()
 	sess := Session{Ref: ev.SessionRef, RequestID: requestID, Email: ev.Email, LearnerID: ev.LearnerID, Method: ev.Method, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(AbsoluteTimeout)}
 	secret, err := s.Sessions.Create(ctx, sess, meta.RequestIP, meta.UserAgent)
@@ -281,11 +318,7 @@ func (s *Service) redeem(ctx context.Context, requestID string, meta eventstore.
 		return SignedIn{}, err
 	}
 	s.Log.Info("signed in", "request_id", requestID, "session", sess.Ref, "method", ev.Method)
-	out := SignedIn{Secret: secret, Session: sess, Position: d.Result.Position}
-	if req.Training && req.AssignmentID != "" {
-		out.Next = "/learn/" + req.AssignmentID
-	}
-	return out, nil
+	return SignedIn{Secret: secret, Session: sess, Position: pos, Next: next}, nil
 }
 
 // Candidates lists the learners an organisation-less session may choose.

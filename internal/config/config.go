@@ -31,7 +31,30 @@ type Config struct {
 	LogJSON     bool
 	Secret      []byte // PORTAL_SECRET_KEY, or generated into the data dir
 	CoursesDir  string // PORTAL_COURSES_DIR: more courses, beside the built-in ones
+	// Microsoft and Google sign-in (PORTAL_MICROSOFT_*, PORTAL_GOOGLE_*).
+	Microsoft OIDC
+	Google    OIDC
+	// DevIdP starts the local identity provider playing Microsoft and
+	// Google: embedded mode only, and never when either is configured.
+	DevIdP bool // PORTAL_DEV_IDP
 }
+
+// OIDC is the portal's registration with one identity provider.
+type OIDC struct {
+	ClientID, ClientSecret string
+	Issuer                 string // Microsoft: a template with {tenantid}
+	DiscoveryURL           string // empty: the issuer's well-known URL
+}
+
+// Enabled says whether the provider is configured.
+func (o OIDC) Enabled() bool { return o.ClientID != "" }
+
+// Default issuers of the real providers.
+const (
+	MicrosoftIssuer       = "https://login.microsoftonline.com/{tenantid}/v2.0"
+	MicrosoftDiscoveryURL = "https://login.microsoftonline.com/organizations/v2.0/.well-known/openid-configuration"
+	GoogleIssuer          = "https://accounts.google.com"
+)
 
 // Embedded reports whether the portal runs its own PostgreSQL.
 func (c *Config) Embedded() bool { return c.DatabaseURL == "" }
@@ -146,10 +169,53 @@ func Load(getenv func(string) string) (*Config, error) {
 		}
 		c.Secret = b
 	}
+	errs = append(errs, c.loadOIDC(getenv)...)
 	if len(errs) > 0 {
 		return nil, errs
 	}
 	return c, nil
+}
+
+func (c *Config) loadOIDC(getenv func(string) string) FieldErrors {
+	var errs FieldErrors
+	load := func(prefix, issuer, discovery string) OIDC {
+		o := OIDC{
+			ClientID: getenv(prefix + "CLIENT_ID"), ClientSecret: getenv(prefix + "CLIENT_SECRET"),
+			Issuer: or(getenv(prefix+"ISSUER"), issuer), DiscoveryURL: getenv(prefix + "DISCOVERY_URL"),
+		}
+		if o.DiscoveryURL == "" && o.Issuer == issuer {
+			o.DiscoveryURL = discovery
+		}
+		if (o.ClientID == "") != (o.ClientSecret == "") {
+			errs = append(errs, prefix+"CLIENT_ID and "+prefix+"CLIENT_SECRET: give both or neither")
+		}
+		for _, v := range []struct{ name, value string }{{prefix + "ISSUER", o.Issuer}, {prefix + "DISCOVERY_URL", o.DiscoveryURL}} {
+			if v.value == "" {
+				continue
+			}
+			u, err := url.Parse(strings.ReplaceAll(v.value, "{tenantid}", "t"))
+			if err != nil || u.Host == "" || (u.Scheme != "https" && !(u.Scheme == "http" && IsLoopback(u.Hostname()))) {
+				errs = append(errs, fmt.Sprintf("%s %q: want an https URL", v.name, v.value))
+			}
+		}
+		return o
+	}
+	c.Microsoft = load("PORTAL_MICROSOFT_", MicrosoftIssuer, MicrosoftDiscoveryURL)
+	c.Google = load("PORTAL_GOOGLE_", GoogleIssuer, "")
+	if c.Microsoft.Enabled() && !strings.Contains(c.Microsoft.Issuer, "{tenantid}") {
+		errs = append(errs, fmt.Sprintf("PORTAL_MICROSOFT_ISSUER %q: want a multi-tenant issuer template with {tenantid}, like %s", c.Microsoft.Issuer, MicrosoftIssuer))
+	}
+	switch v := getenv("PORTAL_DEV_IDP"); v {
+	case "", "true":
+		c.DevIdP = c.Embedded() && !c.Microsoft.Enabled() && !c.Google.Enabled()
+		if v == "true" && !c.DevIdP {
+			errs = append(errs, "PORTAL_DEV_IDP=true: the local identity provider is for the embedded demo only, never with DATABASE_URL or a real Microsoft or Google registration")
+		}
+	case "false":
+	default:
+		errs = append(errs, fmt.Sprintf("PORTAL_DEV_IDP %q: want true or false", v))
+	}
+	return errs
 }
 
 func (c *Config) hostOr(def string) string {

@@ -49,3 +49,42 @@ func TestExternalDatabaseNeedsRealSMTP(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestIdentityProviders(t *testing.T) {
+	c, err := Load(env(map[string]string{"PORTAL_DATA_DIR": t.TempDir()}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.DevIdP || c.Microsoft.Enabled() || c.Google.Enabled() {
+		t.Fatalf("embedded default: dev IdP %v, microsoft %+v, google %+v", c.DevIdP, c.Microsoft, c.Google)
+	}
+
+	c, err = Load(env(map[string]string{
+		"PORTAL_DATA_DIR":            t.TempDir(),
+		"PORTAL_MICROSOFT_CLIENT_ID": "app-id", "PORTAL_MICROSOFT_CLIENT_SECRET": "s",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.DevIdP {
+		t.Fatal("the local identity provider started beside a real Microsoft registration")
+	}
+	if c.Microsoft.Issuer != MicrosoftIssuer || c.Microsoft.DiscoveryURL != MicrosoftDiscoveryURL {
+		t.Fatalf("microsoft defaults: %+v", c.Microsoft)
+	}
+	if c.Google.Enabled() || c.Google.Issuer != GoogleIssuer {
+		t.Fatalf("google: %+v", c.Google)
+	}
+
+	_, err = Load(env(map[string]string{
+		"DATABASE_URL": "postgres://x/y", "PORTAL_BASE_URL": "https://t.example.com", "PORTAL_SMTP_URL": "smtps://mail.example.com",
+		"PORTAL_DEV_IDP":             "true",
+		"PORTAL_GOOGLE_CLIENT_ID":    "only-the-id",
+		"PORTAL_MICROSOFT_CLIENT_ID": "a", "PORTAL_MICROSOFT_CLIENT_SECRET": "b", "PORTAL_MICROSOFT_ISSUER": "https://login.microsoftonline.com/common/v2.0",
+	}))
+	for _, want := range []string{"PORTAL_DEV_IDP=true", "PORTAL_GOOGLE_CLIENT_ID and PORTAL_GOOGLE_CLIENT_SECRET", "want a multi-tenant issuer template"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not mention %q: %v", want, err)
+		}
+	}
+}

@@ -74,6 +74,8 @@ type Options struct {
 	Microsoft  Registration
 	Google     Registration
 	Log        *slog.Logger
+	// SigningKey signs the tokens (nil: a new key per flavor).
+	SigningKey *rsa.PrivateKey
 }
 
 // Server is the running local provider.
@@ -142,9 +144,12 @@ func (s *Server) Close(ctx context.Context) error {
 }
 
 func (s *Server) mount(mux *http.ServeMux, flavor Flavor, reg Registration, o Options) error {
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		return err
+	key := o.SigningKey
+	if key == nil {
+		var err error
+		if key, err = rsa.GenerateKey(rand.Reader, 2048); err != nil {
+			return err
+		}
 	}
 	kid := make([]byte, 8)
 	if _, err := rand.Read(kid); err != nil {

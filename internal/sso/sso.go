@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -77,6 +78,20 @@ func New(cfg Config, client *http.Client) *Provider {
 		client = &http.Client{Timeout: 10 * time.Second}
 	}
 	return &Provider{cfg: cfg, client: client}
+}
+
+// Origin is the scheme and host of the provider's sign-in pages (taken
+// from the discovery URL, or the issuer), for the portal's CSP.
+func (p *Provider) Origin() string {
+	raw := p.cfg.DiscoveryURL
+	if raw == "" {
+		raw = p.cfg.Issuer
+	}
+	u, err := url.Parse(strings.ReplaceAll(raw, TenantPlaceholder, "t"))
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }
 
 // Method is the sign-in method this provider gives.

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -32,14 +33,18 @@ const (
 	keyAnon
 )
 
-// csp is a Content-Security-Policy the pages satisfy: no inline scripts or
-// styles, nothing from elsewhere.
-const csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
-	"form-action 'self'; base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
+// contentSecurityPolicy is a policy the pages satisfy: no inline scripts
+// or styles, nothing from elsewhere. Forms post only here, except that the
+// "Sign in with" forms redirect to the identity providers' sign-in pages,
+// which browsers check against form-action too.
+func contentSecurityPolicy(formOrigins []string) string {
+	return "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+		strings.TrimSpace("form-action 'self' "+strings.Join(formOrigins, " ")) + "; base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
+}
 
 // securityHeaders sets the headers every response carries.
-func securityHeaders(c *fiber.Ctx) error {
-	c.Set("Content-Security-Policy", csp)
+func (s *Server) securityHeaders(c *fiber.Ctx) error {
+	c.Set("Content-Security-Policy", s.csp)
 	c.Set("Referrer-Policy", "same-origin")
 	c.Set("X-Content-Type-Options", "nosniff")
 	c.Set("X-Frame-Options", "DENY")

@@ -13,7 +13,7 @@ import (
 // routes is every route of the portal, in one place.
 func (s *Server) routes(app *fiber.App) {
 	app.Use(recover.New())
-	app.Use(requestIDs, securityHeaders, s.logRequests)
+	app.Use(requestIDs, s.securityHeaders, s.logRequests)
 
 	// Load balancers.
 	app.Get("/healthz", s.healthz)
@@ -53,6 +53,10 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/signin", s.requestLink)
 	app.Post("/p/:slug/signin", s.requestLink)
 	app.Post("/signin/code", s.redeemCode)
+	// Sign in with Microsoft or Google; the email field asks which works.
+	app.Post("/signin/methods", s.methods)
+	app.Post("/signin/sso/:provider", s.startSSO)
+	app.Get("/signin/sso/:provider/callback", s.finishSSO)
 	app.Get("/signin/link/:id", s.openLink)
 	app.Post("/signin/link/:id", s.redeemLink)
 	app.Get("/signin/organisation", s.showOrganisations)

@@ -56,11 +56,12 @@ type Deps struct {
 type Server struct {
 	Deps
 	cookies *securecookie.SecureCookie
+	csp     string
 }
 
 // New builds the Fiber app.
 func New(d Deps) *fiber.App {
-	s := &Server{Deps: d, cookies: securecookie.New(d.CookieHK, d.CookieBK)}
+	s := &Server{Deps: d, cookies: securecookie.New(d.CookieHK, d.CookieBK), csp: contentSecurityPolicy(d.Auth.ProviderOrigins())}
 	s.cookies.MaxAge(int(auth.AbsoluteTimeout / time.Second))
 	app := fiber.New(fiber.Config{
 		AppName:               ProductName,

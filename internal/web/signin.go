@@ -49,7 +49,7 @@ func (s *Server) showSignIn(c *fiber.Ctx) error {
 		return err
 	}
 	p := s.page(c, "Sign in", brand)
-	form := views.SignInForm{Email: c.Query("email")}
+	form := s.signInForm(c.Query("email"))
 	if c.Query("expired") != "" {
 		form.Note = "That sign-in link has expired. We can send you a new one."
 	}
@@ -68,9 +68,15 @@ func (s *Server) requestLink(c *fiber.Ctx) error {
 	req, err := s.Auth.RequestLink(c.UserContext(), email, s.meta(c))
 	var fieldErr tenancy.FieldError
 	var limited auth.ErrRateLimited
+	var linksOff auth.ErrEmailLinksOff
 	switch {
 	case errors.As(err, &fieldErr):
-		form := views.SignInForm{Email: email, Error: "Enter your work email address, like name@company.com."}
+		form := s.signInForm(email)
+		form.Error = "Enter your work email address, like name@company.com."
+		return render(c, fiber.StatusUnprocessableEntity, views.SignInPage(p, form), views.SignInPanel(p, form))
+	case errors.As(err, &linksOff):
+		form := s.signInForm(email)
+		form.Error = "Your organisation has turned sign-in links off. Use \"Sign in with " + providerName(linksOff.Method) + "\" above."
 		return render(c, fiber.StatusUnprocessableEntity, views.SignInPage(p, form), views.SignInPanel(p, form))
 	case errors.As(err, &limited):
 		wait := time.Until(limited.Until).Round(time.Minute)
@@ -81,7 +87,8 @@ func (s *Server) requestLink(c *fiber.Ctx) error {
 		if limited.PerIP {
 			msg = fmt.Sprintf("Too many sign-in emails asked for from your network. Please wait %d minutes and try again.", int(wait.Minutes()))
 		}
-		form := views.SignInForm{Email: email, Error: msg}
+		form := s.signInForm(email)
+		form.Error = msg
 		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(wait.Seconds())))
 		return render(c, fiber.StatusTooManyRequests, views.SignInPage(p, form), views.SignInPanel(p, form))
 	case err != nil:

@@ -1,0 +1,175 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/awareportal/portal/domain/signin"
+	"github.com/awareportal/portal/internal/auth"
+	"github.com/awareportal/portal/projections/directory"
+	"github.com/awareportal/portal/views"
+)
+
+// ssoCookie carries state, nonce and PKCE verifier to the provider and
+// back; sealed (securecookie), ten minutes, one sign-in at a time.
+const ssoCookie = "__Host-sso"
+
+func ssoMethod(c *fiber.Ctx) (signin.Method, bool) {
+	switch m := signin.Method(c.Params("provider")); m {
+	case signin.MethodMicrosoft, signin.MethodGoogle:
+		return m, true
+	}
+	return "", false
+}
+
+// signInForm is the sign-in page before anything was typed.
+func (s *Server) signInForm(email string) views.SignInForm {
+	p := s.Auth.Providers()
+	return views.SignInForm{Email: email,
+		Providers: views.SignInMethods{Microsoft: p.Microsoft, Google: p.Google},
+		Methods:   views.SignInMethods{EmailLink: true}}
+}
+
+// methods answers the email field as it is typed: which ways in work for
+// this email.
+func (s *Server) methods(c *fiber.Ctx) error {
+	email := c.FormValue("email")
+	m, err := s.Auth.MethodsFor(c.UserContext(), email, c.IP())
+	if err != nil {
+		return err
+	}
+	panel := views.MethodsPanel(views.SignInMethods{Email: email, Microsoft: m.Microsoft, Google: m.Google, EmailLink: m.EmailLink, Typed: true})
+	return render(c, fiber.StatusOK, panel, panel) // a fragment only htmx asks for
+}
+
+// startSSO sends the browser to Microsoft or Google.
+func (s *Server) startSSO(c *fiber.Ctx) error {
+	method, ok := ssoMethod(c)
+	if !ok {
+		return fiber.ErrNotFound
+	}
+	partnerID := ""
+	if slug := c.FormValue("partner"); slug != "" {
+		if p, err := s.Dir.PartnerBySlug(c.UserContext(), slug); err == nil {
+			partnerID = p.ID
+		}
+	}
+	start, err := s.Auth.StartSSO(c.UserContext(), method, c.FormValue("login_hint"), partnerID, s.meta(c))
+	if errors.Is(err, auth.ErrProviderOff) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		s.Log.Warn("start sign-in with provider", "provider", method, "err", err)
+		brand, berr := s.brandForSlug(c.UserContext(), c.FormValue("partner"))
+		if berr != nil {
+			return berr
+		}
+		p := s.page(c, "Sign in", brand)
+		f := s.signInForm(c.FormValue("login_hint"))
+		f.Problem = providerName(method) + " sign-in isn't answering right now. Please try again in a minute, or get a sign-in link by email below."
+		return render(c, fiber.StatusServiceUnavailable, views.SignInPage(p, f), views.SignInPanel(p, f))
+	}
+	sealed, err := json.Marshal(start.Cookie)
+	if err != nil {
+		return err
+	}
+	if err := s.setCookie(c, ssoCookie, string(sealed), signin.SSOTTL); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return redirect(c, start.URL)
+}
+
+// finishSSO is where the provider sends the browser back.
+func (s *Server) finishSSO(c *fiber.Ctx) error {
+	method, ok := ssoMethod(c)
+	if !ok {
+		return fiber.ErrNotFound
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	var ck *auth.SSOCookie
+	var raw string
+	if v := c.Cookies(ssoCookie); v != "" && s.cookies.Decode(ssoCookie, v, &raw) == nil {
+		var decoded auth.SSOCookie
+		if json.Unmarshal([]byte(raw), &decoded) == nil {
+			ck = &decoded
+		}
+	}
+	s.clearCookie(c, ssoCookie)
+	cb := auth.SSOCallback{Code: c.Query("code"), State: c.Query("state"), Error: c.Query("error"), ErrorDescription: c.Query("error_description")}
+	signedIn, err := s.Auth.FinishSSO(c.UserContext(), method, ck, cb, s.meta(c))
+	var refused *auth.SSOError
+	if errors.As(err, &refused) {
+		return s.ssoRefused(c, refused)
+	}
+	if err != nil {
+		return err
+	}
+	return s.startSession(c, signedIn)
+}
+
+// ssoRefused explains a refused sign-in and offers the way in that works.
+func (s *Server) ssoRefused(c *fiber.Ctx, e *auth.SSOError) error {
+	brand := productBrand
+	var partner directory.Partner
+	if e.PartnerID != "" {
+		p, err := s.Dir.Partner(c.UserContext(), e.PartnerID)
+		if err != nil && !errors.Is(err, directory.ErrNotFound) {
+			return err
+		}
+		if err == nil {
+			partner, brand = p, brandOf(p)
+		}
+	}
+	page := s.page(c, "Sign in", brand)
+	rej := e.Rejection
+	if rej.Reason == signin.ReasonNotEnrolled {
+		return render(c, fiber.StatusForbidden, views.NotEnrolledPage(page, views.NotEnrolled{
+			Email: rej.Email, Provider: providerName(rej.Provider), SupportEmail: partner.SupportEmail,
+		}), nil)
+	}
+	f := s.signInForm("")
+	f.Problem = refusalText(rej)
+	if rej.Reason == signin.ReasonWrongMethod {
+		f.Email = rej.Email
+		if m, err := s.Auth.MethodsFor(c.UserContext(), rej.Email, c.IP()); err == nil {
+			f.Methods = views.SignInMethods{Email: rej.Email, Microsoft: m.Microsoft, Google: m.Google, EmailLink: m.EmailLink, Typed: true}
+		}
+	}
+	return render(c, fiber.StatusForbidden, views.SignInPage(page, f), nil)
+}
+
+func providerName(m signin.Method) string {
+	switch m {
+	case signin.MethodMicrosoft:
+		return "Microsoft"
+	case signin.MethodGoogle:
+		return "Google"
+	}
+	return "an email link"
+}
+
+// refusalText says what went wrong in the person's terms, and what to do.
+func refusalText(r signin.SSORejected) string {
+	name := providerName(r.Provider)
+	switch r.Reason {
+	case signin.ReasonWrongMethod:
+		if r.RightMethod == signin.MethodEmailLink {
+			return "Your organisation doesn't sign you in with " + name + ". Enter your work email below and we'll send you a sign-in link."
+		}
+		return "Your organisation signs you in with " + providerName(r.RightMethod) + ", not " + name + `. Use "Sign in with ` + providerName(r.RightMethod) + `".`
+	case signin.ReasonWrongTenant:
+		return "That Microsoft account belongs to a different organisation from the one your training is with. Sign in with the Microsoft work account your organisation gave you, or get a sign-in link by email."
+	case signin.ReasonHostedDomain:
+		return "That Google account isn't part of your organisation's Google Workspace. Sign in with your work Google account, or get a sign-in link by email."
+	case signin.ReasonEmailUnverified:
+		return name + " didn't confirm the email address on that account, so we can't match it to your training. Get a sign-in link by email instead, or ask your IT team."
+	case signin.ReasonProviderError:
+		return "Sign-in with " + name + " was cancelled or didn't finish. Try again, or get a sign-in link by email."
+	case signin.ReasonBadState, signin.ReasonReplayed, signin.ReasonExpired:
+		return "That sign-in didn't finish in this browser, or took too long. Please start again."
+	}
+	return "We couldn't confirm that sign-in with " + name + ". Please try again, or get a sign-in link by email."
+}
