@@ -257,7 +257,9 @@ func (s *Service) FinishSSO(ctx context.Context, method signin.Method, ck *SSOCo
 	pos := signed.Result.Position
 	if len(decision.Link) > 0 {
 		l, err := es.Execute(ctx, s.Repo, identity.Stream(method, claims.Subject), meta, func() *identity.Identity { return &identity.Identity{} },
-			func(i *identity.Identity) ([]domain.Event, error) { return identity.Link(i, claims, decision.Link, now), nil })
+			func(i *identity.Identity) ([]domain.Event, error) {
+				return identity.Link(i, claims, decision.Link, now), nil
+			})
 		if err != nil {
 			return SignedIn{}, err
 		}
