@@ -123,8 +123,17 @@ func (s *Server) ssoRefused(c *fiber.Ctx, e *auth.SSOError) error {
 			partner, brand = p, brandOf(p)
 		}
 	}
-	page := s.page(c, "Sign in", brand)
 	rej := e.Rejection
+	if e.PartnerID == "" && rej.Reason == signin.ReasonWrongMethod {
+		// Started from the neutral page: the verified email says whose
+		// learner this is, so the answer wears their partner's brand.
+		if ls, err := s.Dir.LearnersByEmail(c.UserContext(), rej.Email); err == nil && len(ls) > 0 {
+			if p, err := s.Dir.Partner(c.UserContext(), ls[0].PartnerID); err == nil {
+				partner, brand = p, brandOf(p)
+			}
+		}
+	}
+	page := s.page(c, "Sign in", brand)
 	if rej.Reason == signin.ReasonNotEnrolled {
 		return render(c, fiber.StatusForbidden, views.NotEnrolledPage(page, views.NotEnrolled{
 			Email: rej.Email, Provider: providerName(rej.Provider), SupportEmail: partner.SupportEmail,

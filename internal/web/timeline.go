@@ -41,6 +41,17 @@ var methods = map[string]string{
 var failures = map[string]string{
 	"expired": "the link had expired", "used": "the link was already used", "invalid_link": "the link was not valid",
 	"wrong_code": "a wrong code was typed", "too_many_attempts": "too many wrong codes", "rate_limited": "too many sign-in emails were asked for",
+	"email_links_off": "the organisation has turned email links off",
+}
+
+// ssoRefusals say why a sign-in with Microsoft or Google was refused.
+var ssoRefusals = map[string]string{
+	"bad_state": "it did not start in this browser (or was forged)", "replayed": "the provider's answer was replayed",
+	"expired": "it took longer than 10 minutes", "bad_nonce": "the ID token was not minted for this sign-in",
+	"token_invalid": "the ID token did not check out", "code_rejected": "the provider refused the code (expired or used)",
+	"provider_error": "cancelled or failed at the provider", "email_unverified": "the provider did not confirm the email",
+	"wrong_tenant": "the Microsoft account is in another organisation's tenant", "hd_mismatch": "the Google account is outside the organisation's Workspace",
+	"wrong_method": "this person signs in another way", "not_enrolled": "nobody is enrolled with that email",
 }
 
 // describe says an entry in plain language, for support staff and learners.
@@ -72,6 +83,26 @@ func describe(e timeline.Entry, own bool) views.TimelineRow {
 	case "sign_in_failed":
 		r.Text = "Sign-in refused: " + orDefault(failures[str(d, "reason")], str(d, "reason")) + from
 		r.Tone = "bad"
+	case "sso_refused":
+		r.Text = "Sign-in with " + orDefault(methods[str(d, "provider")], str(d, "provider")) + " refused: " + orDefault(ssoRefusals[str(d, "reason")], str(d, "reason")) + from
+		r.Tone = "bad"
+		var detail []string
+		if m := str(d, "right_method"); m != "" && str(d, "reason") == "wrong_method" {
+			detail = append(detail, "Should use "+orDefault(methods[m], m))
+		}
+		if t := str(d, "tenant"); t != "" {
+			detail = append(detail, "Tenant "+t)
+		}
+		if x := str(d, "detail"); x != "" && !own {
+			detail = append(detail, x)
+		}
+		r.Detail = strings.Join(detail, " · ")
+	case "identity_linked":
+		r.Text = orDefault(methods[str(d, "provider")], str(d, "provider")) + " account linked"
+		r.Detail = "Verified email " + str(d, "email")
+		if t := str(d, "tenant"); t != "" {
+			r.Detail += " · tenant " + t
+		}
 	case "organisation_chosen":
 		r.Text = "Chose this organisation after signing in"
 	case "signed_out":

@@ -6,11 +6,13 @@ package timeline
 import (
 	"context"
 	"encoding/json"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/awareportal/portal/domain"
 	dir "github.com/awareportal/portal/domain/directory"
+	"github.com/awareportal/portal/domain/identity"
 	"github.com/awareportal/portal/domain/learning"
 	"github.com/awareportal/portal/domain/mailing"
 	"github.com/awareportal/portal/domain/signin"
@@ -34,7 +36,7 @@ const (
 type Projection struct{}
 
 func (Projection) Name() string { return Name }
-func (Projection) Version() int { return 1 }
+func (Projection) Version() int { return 2 }
 
 func (Projection) Schema() string {
 	return `
@@ -103,6 +105,10 @@ func (p Projection) Apply(ctx context.Context, tx pgx.Tx, rec eventstore.Recorde
 	case signin.LinkOpened:
 		return p.addLinked(ctx, tx, rec, ev.At, "link_opened", CatSignIn, D{"ip": ip, "user_agent": rec.Metadata.UserAgent, "followed": false})
 	case signin.SignedIn:
+		// A sign-in with Microsoft or Google learns its learners only now.
+		if err := p.link(ctx, tx, rec.Stream, slices.DeleteFunc(append([]string{ev.LearnerID}, ev.LearnerIDs...), func(id string) bool { return id == "" })...); err != nil {
+			return err
+		}
 		if _, err := tx.Exec(ctx, `UPDATE entries SET details = details || '{"followed": true}' WHERE stream = $1 AND kind = 'link_opened'`, rec.Stream); err != nil {
 			return err
 		}
@@ -112,6 +118,19 @@ func (p Projection) Apply(ctx context.Context, tx pgx.Tx, rec eventstore.Recorde
 			return err
 		}
 		return p.addLinked(ctx, tx, rec, ev.At, "sign_in_failed", CatSignIn, D{"reason": ev.Reason, "attempt": ev.Attempt, "ip": ip})
+	case signin.SSOStarted:
+		return nil // said by what follows: signed in, or refused
+	case signin.SSORejected:
+		// The email is what the provider's token claimed: a refusal for
+		// another tenant's "riley@acme" shows on Riley's timeline, which is
+		// what support (and Riley) should see.
+		if err := p.linkByEmail(ctx, tx, rec.Stream, ev.Email); err != nil {
+			return err
+		}
+		return p.addLinked(ctx, tx, rec, ev.At, "sso_refused", CatSignIn, D{"provider": ev.Provider, "reason": ev.Reason,
+			"right_method": ev.RightMethod, "tenant": ev.TenantID, "detail": ev.Detail, "ip": ip})
+	case identity.Linked:
+		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "identity_linked", CatAccount, D{"provider": ev.Provider, "email": ev.Email, "tenant": ev.TenantID})
 	case signin.OrganisationChosen:
 		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "organisation_chosen", CatSignIn, D{})
 	case signin.SignedOut:
