@@ -119,6 +119,10 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if cfg.DevMail() {
 		fmt.Fprintf(os.Stderr, "  Sent mail (dev outbox):      %s/dev/mail\n", base)
 	}
+	if a.DevIdP != nil {
+		fmt.Fprintf(os.Stderr, "  Microsoft & Google sign-in:  local test provider at %s (dev only)\n", a.DevIdP.URL)
+		fmt.Fprintf(os.Stderr, "                               pick %s (Microsoft) or %s (Google)\n", seed.MicrosoftEmail, seed.GoogleEmail)
+	}
 	fmt.Fprintf(os.Stderr, "  Data directory:              %s\n\n", cfg.DataDir)
 	return a.Listen(ctx, ln)
 }
