@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"html"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -16,11 +15,6 @@ import (
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/seed"
 )
-
-var idpClient = &http.Client{
-	CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	Timeout:       30 * time.Second,
-}
 
 // ssoFlight is a sign-in with a provider on its way back to the portal.
 type ssoFlight struct {
@@ -42,37 +36,11 @@ func ssoPick(t *testing.T, b *browser, provider, who string, tamper func(string)
 	if tamper != nil {
 		next = tamper(next)
 	}
-	res, err := idpClient.Get(next)
+	back, err := devidp.Pick(context.Background(), next, who, b.p.base)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
-	login, err := res.Location()
-	if err != nil {
-		t.Fatalf("authorize: %s, no login page", res.Status)
-	}
-	form := url.Values{"id": {login.Query().Get("id")}, "who": {who}}
-	if who == "" {
-		form = url.Values{"id": {login.Query().Get("id")}, "cancel": {"1"}}
-	}
-	res, err = idpClient.PostForm(login.String(), form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	for {
-		loc, err := res.Location()
-		if err != nil {
-			t.Fatalf("provider: %s, no redirect", res.Status)
-		}
-		if strings.HasPrefix(loc.String(), b.p.base) {
-			return ssoFlight{callback: loc.String(), cookie: b.cookies["__Host-sso"]}
-		}
-		if res, err = idpClient.Get(loc.String()); err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-	}
+	return ssoFlight{callback: back.String(), cookie: b.cookies["__Host-sso"]}
 }
 
 // ssoSignIn goes all the way and returns the portal's answer.

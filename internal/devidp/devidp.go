@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -290,3 +291,46 @@ button.who:hover,button.who:focus{border-color:#2563eb;outline:2px solid #2563eb
 {{end}}
 <button class="cancel" name="cancel" value="1">Cancel and go back</button>
 </form></div></main></body></html>`))
+
+// Pick does without a browser what a person does at the provider: open the
+// authorize URL, pick the identity who ("" cancels) and follow the
+// provider's redirects until one leaves for the relying party (an address
+// starting with back). It returns that address. For tests.
+func Pick(ctx context.Context, authorizeURL, who, back string) (*url.URL, error) {
+	c := &http.Client{Timeout: 30 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	step := func(req *http.Request, err error) (*url.URL, error) {
+		if err != nil {
+			return nil, err
+		}
+		res, err := c.Do(req.WithContext(ctx))
+		if err != nil {
+			return nil, err
+		}
+		res.Body.Close()
+		loc, err := res.Location()
+		if err != nil {
+			return nil, fmt.Errorf("%s %s: %s, no redirect", req.Method, req.URL.Path, res.Status)
+		}
+		return loc, nil
+	}
+	login, err := step(http.NewRequest(http.MethodGet, authorizeURL, nil))
+	if err != nil {
+		return nil, err
+	}
+	form := url.Values{"id": {login.Query().Get("id")}, "who": {who}}
+	if who == "" {
+		form = url.Values{"id": {login.Query().Get("id")}, "cancel": {"1"}}
+	}
+	req, err := http.NewRequest(http.MethodPost, login.String(), strings.NewReader(form.Encode()))
+	if req != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	loc, err := step(req, err)
+	for i := 0; err == nil && !strings.HasPrefix(loc.String(), back); i++ {
+		if i == 5 {
+			return nil, fmt.Errorf("no redirect to %s", back)
+		}
+		loc, err = step(http.NewRequest(http.MethodGet, loc.String(), nil))
+	}
+	return loc, err
+}

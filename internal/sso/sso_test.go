@@ -3,7 +3,6 @@ package sso_test
 import (
 	"context"
 	"errors"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -41,39 +40,15 @@ func setup(t *testing.T) fixture {
 	}
 }
 
-var noFollow = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-
 // pick goes to the provider and picks a demo identity; it returns the
-// callback's query (code and state). tamper may change the authorize URL.
+// callback's query (code and state).
 func pick(t *testing.T, authURL, who string) url.Values {
 	t.Helper()
-	res, err := noFollow.Get(authURL)
+	back, err := devidp.Pick(context.Background(), authURL, who, redirect)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res.Body.Close()
-	login, err := res.Location()
-	if err != nil {
-		t.Fatalf("authorize: %s, no redirect to the login page", res.Status)
-	}
-	res, err = noFollow.PostForm(login.String(), url.Values{"id": {login.Query().Get("id")}, "who": {who}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	for {
-		loc, err := res.Location()
-		if err != nil {
-			t.Fatalf("%s: no redirect", res.Status)
-		}
-		if strings.HasPrefix(loc.String(), redirect) {
-			return loc.Query()
-		}
-		if res, err = noFollow.Get(loc.String()); err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-	}
+	return back.Query()
 }
 
 func signIn(t *testing.T, p *sso.Provider, who string, tamper func(string) string) (url.Values, error) {
