@@ -96,6 +96,7 @@ func adminCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []
 		return err
 	}
 	defer database.Close()
+	cfg.DevIdP = false // nobody signs in through a command
 	a, err := app.New(cfg, database.Pool, clock.System{}, log)
 	if err != nil {
 		return err

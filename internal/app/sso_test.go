@@ -11,6 +11,7 @@ import (
 
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/internal/admin"
+	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/devidp"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/seed"
@@ -372,7 +373,7 @@ func TestMethodsForTypedEmail(t *testing.T) {
 	has(riley, "signs you in with Microsoft.", "Continue with Microsoft", `value="`+seed.MicrosoftEmail+`"`, "Email me a sign-in link instead")
 	lacks(riley, "Continue with Google")
 	has(methods(seed.GoogleEmail), "Continue with Google")
-	for _, email := range []string{sam, "nobody@nowhere.example"} {
+	for _, email := range []string{sam, "nobody@nowhere.example", "riley.ch"} {
 		body := methods(email)
 		has(body, "Email me a sign-in link")
 		lacks(body, "Continue with")
@@ -401,5 +402,24 @@ func TestMethodsForTypedEmail(t *testing.T) {
 	p.inbox.waitFor(t, sam, 1)
 	if p.inbox.count(seed.MicrosoftEmail) != before {
 		t.Fatal("a link went to Riley with email links off")
+	}
+}
+
+func TestSSOStartsPerNetworkAreLimited(t *testing.T) {
+	p := start(t)
+	b := p.browser(t)
+	token := b.csrf("/signin")
+	for i := 0; i < auth.PerIPSSO.N; i++ {
+		if r := b.post("/signin/sso/google", url.Values{}, token); r.status != 303 {
+			t.Fatalf("start %d: %d", i+1, r.status)
+		}
+	}
+	r := b.post("/signin/sso/microsoft", url.Values{}, token)
+	if r.status != 429 || r.header.Get("Retry-After") == "" || !strings.Contains(html.UnescapeString(r.body), "Too many sign-ins were started from your network") {
+		t.Fatalf("start %d: %d", auth.PerIPSSO.N+1, r.status)
+	}
+	p.clock.Advance(auth.PerIPSSO.Window)
+	if r := b.post("/signin/sso/microsoft", url.Values{}, token); r.status != 303 {
+		t.Fatalf("after the window: %d", r.status)
 	}
 }

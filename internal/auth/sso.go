@@ -25,6 +25,10 @@ import (
 // email?" question, which tells whether an email is enrolled.
 var PerIPLookup = Limit{N: 120, Window: 15 * time.Minute}
 
+// PerIPSSO limits sign-ins started with a provider from one network (each
+// is an event; an office behind one address signs in together at 9am).
+var PerIPSSO = Limit{N: 300, Window: 15 * time.Minute}
+
 // ErrProviderOff means that sign-in method is not configured.
 var ErrProviderOff = errors.New("that sign-in method is not set up")
 
@@ -63,10 +67,10 @@ func (e *SSOError) Error() string {
 // Methods are the ways in that work for an email.
 type Methods struct {
 	Microsoft, Google, EmailLink bool
+	// Decided: the answer is about this email (false while the email is
+	// incomplete, or when too many were asked about from one network).
+	Decided bool
 }
-
-// Generic is what anyone sees before typing an email.
-var Generic = Methods{Microsoft: true, Google: true, EmailLink: true}
 
 // Providers lists the configured sign-in providers.
 func (s *Service) Providers() Methods {
@@ -120,9 +124,9 @@ func (s *Service) MethodsFor(ctx context.Context, rawEmail, ip string) (Methods,
 		return Methods{}, err
 	}
 	if len(learners) == 0 {
-		return Methods{EmailLink: true}, nil
+		return Methods{EmailLink: true, Decided: true}, nil
 	}
-	var m Methods
+	m := Methods{Decided: true}
 	for _, l := range learners {
 		switch dirdomain.Source(l.Source) {
 		case dirdomain.SourceMicrosoft:
@@ -147,6 +151,14 @@ func (s *Service) StartSSO(ctx context.Context, method signin.Method, loginHint,
 	if p == nil {
 		return SSOStart{}, ErrProviderOff
 	}
+	now := s.Clock.Now()
+	ok, until, err := s.Limiter.Hit(ctx, "sso-ip:"+meta.RequestIP, PerIPSSO, now)
+	if err != nil {
+		return SSOStart{}, err
+	}
+	if !ok {
+		return SSOStart{}, ErrRateLimited{Until: until, PerIP: true}
+	}
 	hint, err := dirdomain.NormalizeEmail(loginHint)
 	if err != nil {
 		hint = ""
@@ -162,7 +174,6 @@ func (s *Service) StartSSO(ctx context.Context, method signin.Method, loginHint,
 	if err != nil {
 		return SSOStart{}, fmt.Errorf("start sign-in with %s: %w", method, err)
 	}
-	now := s.Clock.Now()
 	ck.Expires = now.Add(signin.SSOTTL)
 	meta.TenantID = partnerID
 	if _, err := s.Repo.Append(ctx, signin.Stream(ck.RequestID), eventstore.NoStream, meta, signin.StartSSO(ck.RequestID, method, ck.State, hint, partnerID, now)...); err != nil {

@@ -3,6 +3,8 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -40,7 +42,7 @@ func (s *Server) methods(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	panel := views.MethodsPanel(views.SignInMethods{Email: email, Microsoft: m.Microsoft, Google: m.Google, EmailLink: m.EmailLink, Typed: true})
+	panel := views.MethodsPanel(views.SignInMethods{Email: email, Microsoft: m.Microsoft, Google: m.Google, EmailLink: m.EmailLink, Typed: m.Decided})
 	return render(c, fiber.StatusOK, panel, panel) // a fragment only htmx asks for
 }
 
@@ -59,6 +61,18 @@ func (s *Server) startSSO(c *fiber.Ctx) error {
 	start, err := s.Auth.StartSSO(c.UserContext(), method, c.FormValue("login_hint"), partnerID, s.meta(c))
 	if errors.Is(err, auth.ErrProviderOff) {
 		return fiber.ErrNotFound
+	}
+	var limited auth.ErrRateLimited
+	if errors.As(err, &limited) {
+		brand, berr := s.brandForSlug(c.UserContext(), c.FormValue("partner"))
+		if berr != nil {
+			return berr
+		}
+		p := s.page(c, "Sign in", brand)
+		f := s.signInForm("")
+		f.Problem = "Too many sign-ins were started from your network. Please wait a few minutes and try again."
+		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(time.Until(limited.Until).Seconds())+1))
+		return render(c, fiber.StatusTooManyRequests, views.SignInPage(p, f), views.SignInPanel(p, f))
 	}
 	if err != nil {
 		s.Log.Warn("start sign-in with provider", "provider", method, "err", err)
@@ -144,7 +158,7 @@ func (s *Server) ssoRefused(c *fiber.Ctx, e *auth.SSOError) error {
 	if rej.Reason == signin.ReasonWrongMethod {
 		f.Email = rej.Email
 		if m, err := s.Auth.MethodsFor(c.UserContext(), rej.Email, c.IP()); err == nil {
-			f.Methods = views.SignInMethods{Email: rej.Email, Microsoft: m.Microsoft, Google: m.Google, EmailLink: m.EmailLink, Typed: true}
+			f.Methods = views.SignInMethods{Email: rej.Email, Microsoft: m.Microsoft, Google: m.Google, EmailLink: m.EmailLink, Typed: m.Decided}
 		}
 	}
 	return render(c, fiber.StatusForbidden, views.SignInPage(page, f), nil)
