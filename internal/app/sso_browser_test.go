@@ -48,7 +48,7 @@ func TestBrowserSignInWithMicrosoftAndGoogle(t *testing.T) {
 	err = chromedp.Run(ctx,
 		chromedp.Click(`button[value=riley]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`.hero h1`, chromedp.ByQuery),
-		chromedp.Text(`.usermenu-name`, &user, chromedp.ByQuery),
+		chromedp.TextContent(`.usermenu-name`, &user, chromedp.ByQuery), // hidden on a phone
 	)
 	if err != nil {
 		t.Fatalf("back from Microsoft: %v", err)
@@ -67,7 +67,7 @@ func TestBrowserSignInWithMicrosoftAndGoogle(t *testing.T) {
 		chromedp.WaitVisible(`button[value=avery]`, chromedp.ByQuery),
 		chromedp.Click(`button[value=avery]`, chromedp.ByQuery),
 		chromedp.WaitVisible(`.hero h1`, chromedp.ByQuery),
-		chromedp.Text(`.usermenu-name`, &user, chromedp.ByQuery),
+		chromedp.TextContent(`.usermenu-name`, &user, chromedp.ByQuery), // hidden on a phone
 	)
 	if err != nil {
 		t.Fatalf("sign in with Google: %v", err)
@@ -95,4 +95,21 @@ func TestBrowserSignInWithMicrosoftAndGoogle(t *testing.T) {
 		t.Fatalf("problem = %q", problem)
 	}
 	screenshot(t, ctx, "34-wrong-button")
+
+	// A real account nobody enrolled gets a page that says so.
+	var heading string
+	err = chromedp.Run(ctx,
+		chromedp.Click(`.sso .btn-microsoft`, chromedp.ByQuery),
+		chromedp.WaitVisible(`button[value=drew]`, chromedp.ByQuery),
+		chromedp.Click(`button[value=drew]`, chromedp.ByQuery),
+		chromedp.WaitVisible(`main h1`, chromedp.ByQuery),
+		chromedp.Text(`main h1`, &heading, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("not enrolled: %v", err)
+	}
+	if heading != "Your organisation hasn't enrolled you" {
+		t.Fatalf("heading = %q", heading)
+	}
+	screenshot(t, ctx, "35-not-enrolled")
 }
