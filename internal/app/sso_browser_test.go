@@ -102,8 +102,8 @@ func TestBrowserSignInWithMicrosoftAndGoogle(t *testing.T) {
 		chromedp.Click(`.sso .btn-microsoft`, chromedp.ByQuery),
 		chromedp.WaitVisible(`button[value=drew]`, chromedp.ByQuery),
 		chromedp.Click(`button[value=drew]`, chromedp.ByQuery),
-		chromedp.WaitVisible(`main h1`, chromedp.ByQuery),
-		chromedp.Text(`main h1`, &heading, chromedp.ByQuery),
+		chromedp.WaitVisible(`#main h1`, chromedp.ByQuery), // the portal's page, not the provider's
+		chromedp.Text(`#main h1`, &heading, chromedp.ByQuery),
 	)
 	if err != nil {
 		t.Fatalf("not enrolled: %v", err)
