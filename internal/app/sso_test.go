@@ -123,8 +123,18 @@ func TestSignInWithMicrosoftLinksTheIdentity(t *testing.T) {
 	// The same email through the email link is the same learner.
 	b3 := p.browser(t)
 	signIn(t, p, b3, seed.MicrosoftEmail)
-	if got := b3.get("/courses"); got.body != courses.body && !strings.Contains(got.body, "Riley") {
-		t.Fatal("the email link reached other data")
+	var learners []string
+	rows, err := p.db.Pool.Query(context.Background(), `SELECT method || ':' || learner_id FROM sessions ORDER BY created_at, method`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var l string
+		_ = rows.Scan(&l)
+		learners = append(learners, l)
+	}
+	if strings.Join(learners, ",") != "email_link:acme-riley,microsoft:acme-riley,microsoft:acme-riley" {
+		t.Fatalf("sessions: %v", learners)
 	}
 	if len(rejections(t, p)) != 0 {
 		t.Fatalf("rejections: %+v", rejections(t, p))
@@ -421,5 +431,19 @@ func TestSSOStartsPerNetworkAreLimited(t *testing.T) {
 	p.clock.Advance(auth.PerIPSSO.Window)
 	if r := b.post("/signin/sso/microsoft", url.Values{}, token); r.status != 303 {
 		t.Fatalf("after the window: %d", r.status)
+	}
+}
+
+func TestProviderNotAnswering(t *testing.T) {
+	p := start(t)
+	if err := p.idp.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	b := p.browser(t)
+	token := b.csrf("/p/northwind/signin")
+	r := b.post("/signin/sso/microsoft", url.Values{"partner": {"northwind"}, "login_hint": {seed.MicrosoftEmail}}, token)
+	body := html.UnescapeString(r.body)
+	if r.status != 503 || !strings.Contains(body, "Microsoft sign-in isn't answering right now") || !strings.Contains(body, `value="`+seed.MicrosoftEmail+`"`) || !strings.Contains(body, "Northwind IT") {
+		t.Fatalf("provider down: %d\n%s", r.status, body)
 	}
 }

@@ -33,14 +33,14 @@ var PerIPSSO = Limit{N: 300, Window: 15 * time.Minute}
 var ErrProviderOff = errors.New("that sign-in method is not set up")
 
 // SSOCookie is what the browser carries to the provider and back, sealed
-// in a short-lived cookie by the web layer. It is never logged.
+// in a short-lived cookie by the web layer (the request's own expiry is in
+// its stream). It is never logged.
 type SSOCookie struct {
 	RequestID string        `json:"r"`
 	Provider  signin.Method `json:"p"`
 	State     string        `json:"s"`
 	Nonce     string        `json:"n"`
 	Verifier  string        `json:"v"`
-	Expires   time.Time     `json:"e"`
 }
 
 // SSOStart is a started sign-in with a provider.
@@ -174,7 +174,6 @@ func (s *Service) StartSSO(ctx context.Context, method signin.Method, loginHint,
 	if err != nil {
 		return SSOStart{}, fmt.Errorf("start sign-in with %s: %w", method, err)
 	}
-	ck.Expires = now.Add(signin.SSOTTL)
 	meta.TenantID = partnerID
 	if _, err := s.Repo.Append(ctx, signin.Stream(ck.RequestID), eventstore.NoStream, meta, signin.StartSSO(ck.RequestID, method, ck.State, hint, partnerID, now)...); err != nil {
 		return SSOStart{}, err

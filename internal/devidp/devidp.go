@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/zitadel/oidc/v3/pkg/oidc"
@@ -81,9 +82,11 @@ type Options struct {
 
 // Server is the running local provider.
 type Server struct {
-	URL  string // http://127.0.0.1:port
-	srv  *http.Server
-	done chan error
+	URL   string // http://127.0.0.1:port
+	srv   *http.Server
+	done  chan error
+	close sync.Once
+	err   error
 }
 
 // MicrosoftIssuer is the issuer template its discovery document names,
@@ -135,13 +138,15 @@ func Start(o Options) (*Server, error) {
 	return s, nil
 }
 
-// Close stops the server.
+// Close stops the server; closing again returns the first answer.
 func (s *Server) Close(ctx context.Context) error {
-	err := s.srv.Shutdown(ctx)
-	if serveErr := <-s.done; !errors.Is(serveErr, http.ErrServerClosed) && err == nil {
-		err = serveErr
-	}
-	return err
+	s.close.Do(func() {
+		s.err = s.srv.Shutdown(ctx)
+		if serveErr := <-s.done; !errors.Is(serveErr, http.ErrServerClosed) && s.err == nil {
+			s.err = serveErr
+		}
+	})
+	return s.err
 }
 
 func (s *Server) mount(mux *http.ServeMux, flavor Flavor, reg Registration, o Options) error {

@@ -52,38 +52,30 @@ func (s *Server) startSSO(c *fiber.Ctx) error {
 	if !ok {
 		return fiber.ErrNotFound
 	}
-	partnerID := ""
+	brand, partnerID := productBrand, ""
 	if slug := c.FormValue("partner"); slug != "" {
 		if p, err := s.Dir.PartnerBySlug(c.UserContext(), slug); err == nil {
-			partnerID = p.ID
+			brand, partnerID = brandOf(p), p.ID
 		}
+	}
+	problem := func(status int, hint, text string) error {
+		p := s.page(c, "Sign in", brand)
+		f := s.signInForm(hint)
+		f.Problem = text
+		return render(c, status, views.SignInPage(p, f), views.SignInPanel(p, f))
 	}
 	start, err := s.Auth.StartSSO(c.UserContext(), method, c.FormValue("login_hint"), partnerID, s.meta(c))
-	if errors.Is(err, auth.ErrProviderOff) {
-		return fiber.ErrNotFound
-	}
 	var limited auth.ErrRateLimited
-	if errors.As(err, &limited) {
-		brand, berr := s.brandForSlug(c.UserContext(), c.FormValue("partner"))
-		if berr != nil {
-			return berr
-		}
-		p := s.page(c, "Sign in", brand)
-		f := s.signInForm("")
-		f.Problem = "Too many sign-ins were started from your network. Please wait a few minutes and try again."
+	switch {
+	case errors.Is(err, auth.ErrProviderOff):
+		return fiber.ErrNotFound
+	case errors.As(err, &limited):
 		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(time.Until(limited.Until).Seconds())+1))
-		return render(c, fiber.StatusTooManyRequests, views.SignInPage(p, f), views.SignInPanel(p, f))
-	}
-	if err != nil {
+		return problem(fiber.StatusTooManyRequests, "", "Too many sign-ins were started from your network. Please wait a few minutes and try again.")
+	case err != nil:
 		s.Log.Warn("start sign-in with provider", "provider", method, "err", err)
-		brand, berr := s.brandForSlug(c.UserContext(), c.FormValue("partner"))
-		if berr != nil {
-			return berr
-		}
-		p := s.page(c, "Sign in", brand)
-		f := s.signInForm(c.FormValue("login_hint"))
-		f.Problem = providerName(method) + " sign-in isn't answering right now. Please try again in a minute, or get a sign-in link by email below."
-		return render(c, fiber.StatusServiceUnavailable, views.SignInPage(p, f), views.SignInPanel(p, f))
+		return problem(fiber.StatusServiceUnavailable, c.FormValue("login_hint"),
+			providerName(method)+" sign-in isn't answering right now. Please try again in a minute, or get a sign-in link by email below.")
 	}
 	sealed, err := json.Marshal(start.Cookie)
 	if err != nil {
