@@ -26,6 +26,30 @@
       if (!d.contains(e.target)) d.removeAttribute("open");
     });
   });
+  // A fragment swapped in under a pressed mouse button or finger loses the
+  // click: press and release land on different elements. Such a swap waits
+  // until the press ends and its click has run; the latest answer wins.
+  var pressedIn = null, held = null;
+  function released() {
+    pressedIn = null;
+    var swap = held;
+    held = null;
+    if (swap) setTimeout(swap, 0);
+  }
+  document.addEventListener("pointerdown", function (e) { pressedIn = e.target; }, true);
+  document.addEventListener("pointerup", released, true);
+  document.addEventListener("pointercancel", released, true);
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var d = e.detail;
+    if (!d.shouldSwap || !pressedIn || !d.target.contains(pressedIn)) return;
+    d.shouldSwap = false;
+    var target = d.target, html = d.serverResponse;
+    var from = d.requestConfig.elt.closest("[hx-swap]");
+    var style = ((from && from.getAttribute("hx-swap")) || htmx.config.defaultSwapStyle).split(" ")[0];
+    held = function () {
+      if (document.body.contains(target)) htmx.swap(target, html, { swapStyle: style });
+    };
+  });
   // Show an error toast when a request fails outright.
   document.addEventListener("htmx:responseError", function (e) {
     var s = e.detail.xhr.status;

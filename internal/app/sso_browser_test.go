@@ -1,9 +1,13 @@
 package app_test
 
 import (
+	"context"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
 	"github.com/awareportal/portal/internal/seed"
@@ -112,4 +116,94 @@ func TestBrowserSignInWithMicrosoftAndGoogle(t *testing.T) {
 		t.Fatalf("heading = %q", heading)
 	}
 	screenshot(t, ctx, "35-not-enrolled")
+}
+
+// TestBrowserClickSurvivesMethodsLookup: leaving the email field (pressing
+// the button) asks which methods work for the email. When that answer
+// arrives while the mouse button is still down, the click must still land:
+// whether the answer is what the page already shows (Sam, email link only)
+// or something new (the field now holds Riley's address, whose organisation
+// signs in with Microsoft, set without an input event so only the blur asks).
+// A press that ends elsewhere clicks nothing, and the new answer shows.
+func TestBrowserClickSurvivesMethodsLookup(t *testing.T) {
+	for _, tc := range []struct {
+		name, typed, final string
+		releaseAway        bool
+	}{
+		{"same answer", seed.LearnerEmail, "", false},
+		{"new answer", seed.LearnerEmail, seed.MicrosoftEmail, false},
+		{"new answer, released elsewhere", seed.LearnerEmail, seed.MicrosoftEmail, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := start(t)
+			ctx := newBrowser(t)
+			// window.lookups: the status of each answer, in order.
+			const countLookups = `window.lookups = [];
+document.body.addEventListener('htmx:afterRequest', function (e) {
+  if (e.detail.pathInfo.requestPath === '/signin/methods') window.lookups.push(e.detail.xhr.status);
+});`
+			err := chromedp.Run(ctx,
+				chromedp.Navigate(p.base+"/p/northwind/signin"),
+				chromedp.WaitVisible(`#email`, chromedp.ByID),
+				chromedp.Evaluate(countLookups, nil),
+				chromedp.SendKeys(`#email`, tc.typed, chromedp.ByID),
+				chromedp.Poll(`window.lookups.length >= 1`, nil), // the typing pause
+			)
+			if err != nil {
+				t.Fatalf("type the email: %v", err)
+			}
+			want := tc.typed
+			if tc.final != "" {
+				want = tc.final
+				if err := chromedp.Run(ctx, chromedp.Evaluate(`document.getElementById('email').value = `+strconv.Quote(tc.final), nil)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var box []float64
+			var answers []int
+			mouse := func(typ input.MouseType, away bool) chromedp.Action {
+				return chromedp.ActionFunc(func(ctx context.Context) error {
+					x, y := box[0], box[1]
+					if away {
+						x, y = 2, 2
+					}
+					return input.DispatchMouseEvent(typ, x, y).WithButton(input.Left).WithClickCount(1).Do(ctx)
+				})
+			}
+			err = chromedp.Run(ctx,
+				chromedp.Evaluate(`(function(){var r=document.querySelector('#send-link').getBoundingClientRect();return [r.x+r.width/2, r.y+r.height/2]})()`, &box),
+				mouse(input.MousePressed, false),
+				chromedp.Poll(`window.lookups.length >= 2`, nil), // the blur's lookup has answered
+				mouse(input.MouseReleased, tc.releaseAway),
+				chromedp.Evaluate(`window.lookups`, &answers),
+			)
+			if err != nil {
+				t.Fatalf("press, lookup, release: %v", err)
+			}
+			// The answer during the press: 204 when it changes nothing.
+			if wantStatus := map[bool]int{true: 200, false: 204}[tc.final != ""]; len(answers) != 2 || answers[1] != wantStatus {
+				t.Fatalf("answers to the lookups: %v, want the second %d", answers, wantStatus)
+			}
+			if tc.releaseAway {
+				var hint string
+				err := chromedp.Run(ctx,
+					chromedp.WaitVisible(`#methods .method-hint`, chromedp.ByQuery),
+					chromedp.Text(`#methods .method-hint`, &hint, chromedp.ByQuery),
+				)
+				if err != nil || !strings.Contains(hint, "Microsoft") {
+					t.Fatalf("the held answer: %q, %v", hint, err)
+				}
+				if n := p.inbox.count(want); n != 0 {
+					t.Fatalf("%d emails sent without a click", n)
+				}
+				return
+			}
+			wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			if err := chromedp.Run(wctx, chromedp.WaitVisible(`#code`, chromedp.ByID)); err != nil {
+				t.Fatalf("the click after the lookup: %v", err)
+			}
+			p.inbox.waitFor(t, want, 1) // the link went to the address in the field
+		})
+	}
 }

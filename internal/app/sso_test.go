@@ -391,6 +391,24 @@ func TestMethodsForTypedEmail(t *testing.T) {
 	if r := b.do("POST", "/signin/methods", url.Values{"email": {sam}}, map[string]string{"HX-Request": "true"}); r.status != 403 {
 		t.Fatalf("without CSRF: %d", r.status)
 	}
+	// What the page already shows (posted back as "shown") is not sent
+	// again: a swap would replace the button a person is pressing.
+	for _, c := range []struct {
+		email, shown string
+		status       int
+	}{
+		{sam, "link", 204},
+		{"nobody@nowhere.example", "link", 204},
+		{seed.MicrosoftEmail, "microsoft+link:" + seed.MicrosoftEmail, 204},
+		{seed.MicrosoftEmail, "link", 200},
+		{seed.MicrosoftEmail, "microsoft+link:riley@acme.example", 200}, // the buttons hint another email
+		{sam, "microsoft+link:" + seed.MicrosoftEmail, 200},
+	} {
+		r := b.do("POST", "/signin/methods", url.Values{"email": {c.email}, "shown": {c.shown}, "_csrf": {token}}, map[string]string{"HX-Request": "true"})
+		if r.status != c.status || (c.status == 204) != (r.body == "") {
+			t.Errorf("%s with %q shown: %d %q, want %d", c.email, c.shown, r.status, r.body, c.status)
+		}
+	}
 
 	// Acme turns email links off: synced learners lose them, hand-added
 	// learners keep theirs (their only way in).

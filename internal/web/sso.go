@@ -42,7 +42,11 @@ func (s *Server) methods(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	panel := views.MethodsPanel(views.SignInMethods{Email: email, Microsoft: m.Microsoft, Google: m.Google, EmailLink: m.EmailLink, Typed: m.Decided})
+	shown := views.SignInMethods{Email: email, Microsoft: m.Microsoft, Google: m.Google, EmailLink: m.EmailLink, Typed: m.Decided}
+	if c.FormValue("shown") == shown.Shown() {
+		return c.SendStatus(fiber.StatusNoContent) // the page already shows this
+	}
+	panel := views.MethodsPanel(shown)
 	return render(c, fiber.StatusOK, panel, panel) // a fragment only htmx asks for
 }
 
