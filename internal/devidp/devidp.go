@@ -260,7 +260,16 @@ func (p *picker) choose(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, err.Error(), http.StatusNotFound)
 			return
 		}
-		op.AuthRequestError(w, r, a, oidc.ErrAccessDenied().WithDescription("the user cancelled"), p.provider)
+		// Answer access_denied to the relying party. op.AuthRequestError would
+		// do the same but log the request's state through the default logger.
+		e := oidc.ErrAccessDenied().WithDescription("the user cancelled")
+		e.State = a.GetState()
+		to, err := op.AuthResponseURL(a.GetRedirectURI(), a.GetResponseType(), "", e, p.provider.Encoder())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		http.Redirect(w, r, to, http.StatusFound)
 		return
 	}
 	if _, err := p.st.choose(id, r.PostFormValue("who")); err != nil {
