@@ -50,10 +50,25 @@ func newBrowser(t *testing.T) context.Context {
 	}
 	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	t.Cleanup(cancel)
-	ctx, cancel2 := chromedp.NewContext(actx)
+	tab, cancel2 := chromedp.NewContext(actx)
 	t.Cleanup(cancel2)
-	ctx, cancel3 := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancel3 := context.WithTimeout(tab, 60*time.Second)
 	t.Cleanup(cancel3)
+	// A failed test says where the browser was and what it showed; a
+	// deadline alone does not.
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		c, cancel := context.WithTimeout(tab, 5*time.Second)
+		defer cancel()
+		var at, shown string
+		if err := chromedp.Run(c, chromedp.Location(&at), chromedp.Evaluate(`document.body ? document.body.innerText : ""`, &shown)); err != nil {
+			t.Logf("browser state unavailable: %v", err)
+			return
+		}
+		t.Logf("the browser was at %s showing:\n%s", at, shown)
+	})
 	// Any Content-Security-Policy violation or script error fails the test:
 	// the policy must be one the pages really satisfy.
 	chromedp.ListenTarget(ctx, func(ev any) {
