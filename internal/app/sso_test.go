@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/internal/admin"
 	"github.com/awareportal/portal/internal/auth"
@@ -50,6 +52,20 @@ func ssoSignIn(t *testing.T, b *browser, provider, who string) response {
 	r := b.get(ssoPick(t, b, provider, who, nil).callback)
 	r.body = html.UnescapeString(r.body)
 	return r
+}
+
+// column is the one text column a query returns, in order.
+func column(t *testing.T, p *portal, query string) []string {
+	t.Helper()
+	rows, err := p.db.Pool.Query(context.Background(), query)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // rejections are the sso_rejected events recorded so far.
@@ -123,16 +139,7 @@ func TestSignInWithMicrosoftLinksTheIdentity(t *testing.T) {
 	// The same email through the email link is the same learner.
 	b3 := p.browser(t)
 	signIn(t, p, b3, seed.MicrosoftEmail)
-	var learners []string
-	rows, err := p.db.Pool.Query(context.Background(), `SELECT method || ':' || learner_id FROM sessions ORDER BY created_at, method`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var l string
-		_ = rows.Scan(&l)
-		learners = append(learners, l)
-	}
+	learners := column(t, p, `SELECT method || ':' || learner_id FROM sessions ORDER BY created_at, method`)
 	if strings.Join(learners, ",") != "email_link:acme-riley,microsoft:acme-riley,microsoft:acme-riley" {
 		t.Fatalf("sessions: %v", learners)
 	}
@@ -198,16 +205,7 @@ func TestSSORefusals(t *testing.T) {
 	}
 	// Support sees the attempts on Riley's timeline.
 	p.waitProjections(t)
-	var reasons []string
-	rows, err := p.db.Pool.Query(context.Background(), `SELECT details->>'reason' FROM rm_timeline.entries WHERE learner_id = 'acme-riley' AND kind = 'sso_refused' ORDER BY seq`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for rows.Next() {
-		var r string
-		_ = rows.Scan(&r)
-		reasons = append(reasons, r)
-	}
+	reasons := column(t, p, `SELECT details->>'reason' FROM rm_timeline.entries WHERE learner_id = 'acme-riley' AND kind = 'sso_refused' ORDER BY seq`)
 	if strings.Join(reasons, ",") != "wrong_method,wrong_tenant,email_unverified" {
 		t.Fatalf("Riley's timeline shows refusals %v", reasons)
 	}
