@@ -69,6 +69,10 @@ type SignedIn struct {
 
 func (SignedIn) EventName() string { return "signin.signed_in.v1" }
 
+// Commutes: a training link may be used many times in its 7 days, and one
+// use does not depend on another, so parallel uses never conflict.
+func (e SignedIn) Commutes() bool { return e.Method == MethodTrainingLink }
+
 // SignInFailed: a sign-in attempt was refused.
 type SignInFailed struct {
 	RequestID string    `json:"request_id"`

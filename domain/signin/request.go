@@ -94,6 +94,8 @@ type Request struct {
 	// TokenHash is the state's hash); SSOFinished once it was refused.
 	SSO         Method
 	SSOFinished bool
+	// LastOpenedAt is when a GET of the link was last recorded.
+	LastOpenedAt time.Time
 }
 
 // Apply folds an event into the request.
@@ -112,6 +114,8 @@ func (r *Request) Apply(e domain.Event) {
 		r.ID, r.SSO, r.TokenHash, r.ExpiresAt, r.PartnerID = ev.RequestID, ev.Provider, ev.StateHash, ev.ExpiresAt, ev.PartnerID
 	case SSORejected:
 		r.SSOFinished = true
+	case LinkOpened:
+		r.LastOpenedAt = ev.At
 	case SignedIn:
 		r.Redeemed = true
 		r.Email = ev.Email
@@ -183,10 +187,18 @@ func RateLimited(requestID, email string, now time.Time) []domain.Event {
 	return []domain.Event{SignInFailed{RequestID: requestID, Email: email, Reason: ReasonRateLimited, At: now}}
 }
 
-// Open records a GET of the link.
+// OpenedEvery is how often a GET of one link is recorded at most: support
+// sees that a link was opened (by a person or a mail scanner) without one
+// event per fetch.
+const OpenedEvery = time.Minute
+
+// Open records a GET of the link, at most once per OpenedEvery.
 func (r *Request) Open(now time.Time) ([]domain.Event, error) {
 	if r.ID == "" {
 		return nil, ErrNoSuchRequest
+	}
+	if !r.LastOpenedAt.IsZero() && now.Sub(r.LastOpenedAt) < OpenedEvery {
+		return nil, nil
 	}
 	return []domain.Event{LinkOpened{RequestID: r.ID, At: now}}, nil
 }
@@ -218,11 +230,13 @@ func (r *Request) RedeemCode(code string, key []byte, red Redemption, now time.T
 		return r.fail(ReasonTooManyAttempts, now), ErrLocked
 	}
 	if subtle.ConstantTimeCompare(HashCode(key, r.ID, code), r.CodeHash) != 1 || !r.Known {
+		// Counted: parallel guesses are judged one after another, so no
+		// more than MaxCodeAttempts wrong codes are ever weighed.
 		ev := SignInFailed{RequestID: r.ID, Email: r.Email, Reason: ReasonWrongCode, Attempt: r.WrongCodes + 1, At: now}
 		if ev.Attempt >= MaxCodeAttempts {
-			return []domain.Event{ev}, ErrLocked
+			return []domain.Event{ev}, domain.Counted(ErrLocked)
 		}
-		return []domain.Event{ev}, ErrWrongCode
+		return []domain.Event{ev}, domain.Counted(ErrWrongCode)
 	}
 	return r.redeem(red, now)
 }

@@ -163,3 +163,45 @@ func TestTrainingLinkWorksForSevenDaysAndMoreThanOnce(t *testing.T) {
 		t.Fatalf("after 7 days: %v", err)
 	}
 }
+
+func TestWrongCodesAreCountedAtTheLoadedVersion(t *testing.T) {
+	r := given(requested("l-1"))
+	_, err := r.RedeemCode("ZZZZZZ", key, red, t0)
+	if !domain.IsCounted(err) {
+		t.Fatalf("a wrong code must be a counted refusal (appended with the version check), got %v", err)
+	}
+	// A refusal that stays true whatever happens meanwhile is not counted.
+	_, err = r.RedeemCode("ABCDEF", key, red, t0.Add(2*time.Hour))
+	if err == nil || domain.IsCounted(err) {
+		t.Fatalf("expiry is not a counted refusal: %v", err)
+	}
+}
+
+func TestOpeningALinkIsRecordedAtMostOnceAMinute(t *testing.T) {
+	r := given(requested("l-1"))
+	evs, err := r.Open(t0)
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("first open: %v %v", evs, err)
+	}
+	r.Apply(evs[0])
+	if evs, err := r.Open(t0.Add(59 * time.Second)); err != nil || len(evs) != 0 {
+		t.Fatalf("open within the minute: want nothing recorded, got %v %v", evs, err)
+	}
+	if evs, err := r.Open(t0.Add(signin.OpenedEvery)); err != nil || len(evs) != 1 {
+		t.Fatalf("open a minute later: want one event, got %v %v", evs, err)
+	}
+	if _, err := given().Open(t0); !errors.Is(err, signin.ErrNoSuchRequest) {
+		t.Fatalf("unknown link: %v", err)
+	}
+}
+
+func TestOnlyTrainingLinkSignInsCommute(t *testing.T) {
+	if !domain.AllCommute([]domain.Event{signin.SignedIn{Method: signin.MethodTrainingLink}}) {
+		t.Fatal("training-link sign-ins must commute (parallel uses of one link)")
+	}
+	for _, m := range []signin.Method{signin.MethodEmailLink, signin.MethodEmailCode} {
+		if domain.AllCommute([]domain.Event{signin.SignedIn{Method: m}}) {
+			t.Fatalf("%s sign-ins spend the link once: they must not commute", m)
+		}
+	}
+}

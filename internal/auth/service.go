@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/big"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -312,7 +313,11 @@ func (s *Service) redeem(ctx context.Context, requestID string, meta eventstore.
 // begin stores the session a SignedIn event started.
 func (s *Service) begin(ctx context.Context, requestID string, ev signin.SignedIn, pos eventstore.Position, meta eventstore.Metadata, next string) (SignedIn, error) {
 	now := s.Clock.Now()
-	sess := Session{Ref: ev.SessionRef, RequestID: requestID, Email: ev.Email, LearnerID: ev.LearnerID, Method: ev.Method, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(AbsoluteTimeout)}
+	sess := Session{Ref: ev.SessionRef, RequestID: requestID, Email: ev.Email, LearnerID: ev.LearnerID, LearnerIDs: ev.LearnerIDs,
+		Method: ev.Method, CreatedAt: now, LastSeenAt: now, ExpiresAt: now.Add(AbsoluteTimeout)}
+	if ev.LearnerID != "" {
+		sess.LearnerIDs = []string{ev.LearnerID}
+	}
 	secret, err := s.Sessions.Create(ctx, sess, meta.RequestIP, meta.UserAgent)
 	if err != nil {
 		return SignedIn{}, err
@@ -321,9 +326,16 @@ func (s *Service) begin(ctx context.Context, requestID string, ev signin.SignedI
 	return SignedIn{Secret: secret, Session: sess, Position: pos, Next: next}, nil
 }
 
-// Candidates lists the learners an organisation-less session may choose.
+// Candidates lists the learners an organisation-less session may choose:
+// those its sign-in proved, never every learner who shares the email (a
+// Microsoft sign-in vouched for at one partner's client must not reach
+// another partner's learner with the same address).
 func (s *Service) Candidates(ctx context.Context, sess Session) ([]directory.Learner, error) {
-	return s.Dir.LearnersByEmail(ctx, sess.Email)
+	all, err := s.Dir.LearnersByEmail(ctx, sess.Email)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(all, func(l directory.Learner) bool { return !slices.Contains(sess.LearnerIDs, l.ID) }), nil
 }
 
 // ChooseOrganisation binds the session to one of its email's learners.
@@ -362,7 +374,33 @@ func newCode() (string, error) {
 	return string(b), nil
 }
 
-// StaffRoles are the live staff grants of a session's email.
+// StaffRoles are the live staff grants a session holds. A partner grants a
+// role to an email; a session holds it only when its sign-in proved that
+// email in a way the granting partner trusts:
+//   - an email link or code proves the mailbox itself, so every partner's
+//     grants to that email apply;
+//   - Microsoft or Google prove the email only at the partners whose client
+//     bindings vouched for the token (the partners of the learners it
+//     matched): another partner's grants to the same address do not apply;
+//   - a training link is a forwardable 7-day bearer link from a course
+//     email: it proves nothing for staff, and holds no role.
 func (s *Service) StaffRoles(ctx context.Context, sess Session) ([]directory.StaffRole, error) {
-	return s.Dir.StaffRoles(ctx, sess.Email)
+	switch sess.Method {
+	case signin.MethodEmailLink, signin.MethodEmailCode:
+		return s.Dir.StaffRoles(ctx, sess.Email)
+	case signin.MethodMicrosoft, signin.MethodGoogle:
+	default:
+		return []directory.StaffRole{}, nil
+	}
+	roles, err := s.Dir.StaffRoles(ctx, sess.Email)
+	if err != nil || len(roles) == 0 {
+		return roles, err
+	}
+	vouched, err := s.Candidates(ctx, sess)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(roles, func(r directory.StaffRole) bool {
+		return !slices.ContainsFunc(vouched, func(l directory.Learner) bool { return l.PartnerID == r.PartnerID })
+	}), nil
 }

@@ -36,6 +36,9 @@ type Session struct {
 	RequestID  string
 	Email      string
 	LearnerID  string // empty until an organisation is chosen
+	// LearnerIDs are the learners the sign-in proved this session may act
+	// as: one, or several to choose from (one email at several clients).
+	LearnerIDs []string
 	Method     signin.Method
 	CreatedAt  time.Time
 	LastSeenAt time.Time
@@ -67,9 +70,13 @@ func (s Sessions) Create(ctx context.Context, sess Session, ip, ua string) (stri
 	if err != nil {
 		return "", err
 	}
-	_, err = s.Pool.Exec(ctx, `INSERT INTO sessions (id_hash, ref, request_id, email, learner_id, method, created_at, last_seen_at, expires_at, ip, user_agent)
-		VALUES ($1, $2, $3, $4, nullif($5, ''), $6, $7, $7, $8, $9, $10)`,
-		hashSecret(secret), sess.Ref, sess.RequestID, sess.Email, sess.LearnerID, string(sess.Method), sess.CreatedAt, sess.ExpiresAt, ip, ua)
+	learners := sess.LearnerIDs
+	if learners == nil {
+		learners = []string{}
+	}
+	_, err = s.Pool.Exec(ctx, `INSERT INTO sessions (id_hash, ref, request_id, email, learner_id, learner_ids, method, created_at, last_seen_at, expires_at, ip, user_agent)
+		VALUES ($1, $2, $3, $4, nullif($5, ''), $6, $7, $8, $8, $9, $10, $11)`,
+		hashSecret(secret), sess.Ref, sess.RequestID, sess.Email, sess.LearnerID, learners, string(sess.Method), sess.CreatedAt, sess.ExpiresAt, ip, ua)
 	if err != nil {
 		return "", fmt.Errorf("create session: %w", err)
 	}
@@ -82,8 +89,8 @@ func (s Sessions) Get(ctx context.Context, secret string, now time.Time) (Sessio
 	var learner *string
 	var method string
 	var revoked *time.Time
-	err := s.Pool.QueryRow(ctx, `SELECT ref, request_id, email, learner_id, method, created_at, last_seen_at, expires_at, revoked_at FROM sessions WHERE id_hash = $1`,
-		hashSecret(secret)).Scan(&sess.Ref, &sess.RequestID, &sess.Email, &learner, &method, &sess.CreatedAt, &sess.LastSeenAt, &sess.ExpiresAt, &revoked)
+	err := s.Pool.QueryRow(ctx, `SELECT ref, request_id, email, learner_id, learner_ids, method, created_at, last_seen_at, expires_at, revoked_at FROM sessions WHERE id_hash = $1`,
+		hashSecret(secret)).Scan(&sess.Ref, &sess.RequestID, &sess.Email, &learner, &sess.LearnerIDs, &method, &sess.CreatedAt, &sess.LastSeenAt, &sess.ExpiresAt, &revoked)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Session{}, ErrNoSession
 	}
@@ -106,10 +113,14 @@ func (s Sessions) Get(ctx context.Context, secret string, now time.Time) (Sessio
 	return sess, nil
 }
 
-// SetLearner binds the session to the chosen learner.
+// SetLearner binds the session to the chosen learner, one of those its
+// sign-in proved.
 func (s Sessions) SetLearner(ctx context.Context, ref, learnerID string) error {
-	_, err := s.Pool.Exec(ctx, `UPDATE sessions SET learner_id = $2 WHERE ref = $1 AND revoked_at IS NULL`, ref, learnerID)
-	return err
+	_, err := s.Pool.Exec(ctx, `UPDATE sessions SET learner_id = $2 WHERE ref = $1 AND revoked_at IS NULL AND $2 = ANY(learner_ids)`, ref, learnerID)
+	if err != nil {
+		return fmt.Errorf("set session learner: %w", err)
+	}
+	return nil
 }
 
 // Revoke ends a session.

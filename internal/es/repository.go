@@ -6,6 +6,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
+	"time"
 
 	"github.com/awareportal/portal/domain"
 	"github.com/awareportal/portal/internal/eventstore"
@@ -67,12 +69,30 @@ type Decided struct {
 // maxRetries bounds retries after concurrency conflicts.
 const maxRetries = 30
 
+// backoff waits before retry attempt n (1-based) after a conflict: a random
+// time up to 1 ms, 2 ms, 4 ms … capped at 64 ms ("full jitter"), so that
+// writers who collided spread out instead of colliding again in lockstep.
+func backoff(ctx context.Context, n int) error {
+	ceiling := time.Millisecond << min(n-1, 6)
+	t := time.NewTimer(rand.N(ceiling) + 1)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
 // Execute loads the stream into a fresh aggregate, runs decide, and appends
 // what it decided at the loaded version, retrying from a fresh load when
 // another writer got there first. Events that decide returns together with
 // an error (a recorded refusal) are appended too, and the error is returned;
 // a refusal stays true whatever was appended meanwhile, so it is appended
-// without the version check (many losers of a race must not retry forever).
+// without the version check (many losers of a race must not retry forever),
+// unless it counts attempts (domain.Counted). Events that commute
+// (domain.Commuting) are appended without the check too. Retries back off
+// with jitter.
 func Execute[A Aggregate](ctx context.Context, r Repository, stream string, meta eventstore.Metadata, fresh func() A, decide func(A) ([]domain.Event, error)) (Decided, error) {
 	for attempt := 0; ; attempt++ {
 		agg := fresh()
@@ -85,11 +105,14 @@ func Execute[A Aggregate](ctx context.Context, r Repository, stream string, meta
 			return Decided{}, decideErr
 		}
 		expected := eventstore.Exactly(version)
-		if decideErr != nil {
+		if (decideErr != nil && !domain.IsCounted(decideErr)) || (decideErr == nil && domain.AllCommute(events)) {
 			expected = eventstore.Any
 		}
 		res, err := r.Append(ctx, stream, expected, meta, events...)
 		if errors.Is(err, eventstore.ErrConcurrency) && attempt < maxRetries {
+			if err := backoff(ctx, attempt+1); err != nil {
+				return Decided{}, err
+			}
 			continue
 		}
 		if err != nil {

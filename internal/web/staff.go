@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/awareportal/portal/domain/staff"
+	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/internal/audit"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/projections/directory"
@@ -42,7 +43,9 @@ func (sc staffCtx) clientIDs() []string {
 	return ids
 }
 
-// requireStaff lets through staff only; a learner gets 403.
+// requireStaff lets through staff only; a learner gets 403. What a staff
+// member may see comes from the grants their session holds (see
+// auth.Service.StaffRoles), each checked against the partner that made it.
 func (s *Server) requireStaff(c *fiber.Ctx) error {
 	sess, ok := sessionOf(c)
 	if !ok {
@@ -75,8 +78,14 @@ func (s *Server) requireStaff(c *fiber.Ctx) error {
 			}
 		} else if !seen[r.ClientID] {
 			cl, err := s.Dir.Client(c.UserContext(), r.ClientID)
+			if errors.Is(err, directory.ErrNotFound) {
+				continue
+			}
 			if err != nil {
 				return err
+			}
+			if cl.PartnerID != r.PartnerID {
+				continue // a grant can only cover the granting partner's clients
 			}
 			seen[cl.ID] = true
 			sc.Clients = append(sc.Clients, cl)
@@ -150,6 +159,27 @@ func (s *Server) personInScope(c *fiber.Ctx, id string) (timeline.Person, error)
 		return timeline.Person{}, fiber.ErrNotFound
 	}
 	return person, err
+}
+
+// staffSubject checks every id a staff request carries against the staff's
+// scope: a learner outside it, a client outside it, or a learner who is
+// not at the named client are all 404, the same as ids that do not exist.
+// It returns the learner (zero when none was named).
+func (s *Server) staffSubject(c *fiber.Ctx, learnerID, clientID string) (timeline.Person, error) {
+	if clientID != "" && !staffOf(c).inScope(clientID) {
+		return timeline.Person{}, fiber.ErrNotFound
+	}
+	if learnerID == "" {
+		return timeline.Person{}, nil
+	}
+	person, err := s.personInScope(c, learnerID)
+	if err != nil {
+		return timeline.Person{}, err
+	}
+	if clientID != "" && person.ClientID != clientID {
+		return timeline.Person{}, fiber.ErrNotFound
+	}
+	return person, nil
 }
 
 // recordLook records that staff looked at a learner's data.
@@ -294,15 +324,15 @@ func (s *Server) asOf(c *fiber.Ctx) error {
 	for _, cl := range sc.Clients {
 		v.Clients = append(v.Clients, views.CourseOption{ID: cl.ID, Title: cl.Name, Selected: cl.ID == v.ClientID})
 	}
-	scope := audit.Scope{LearnerID: v.LearnerID, ClientID: v.ClientID}
-	var person timeline.Person
-	if v.LearnerID != "" {
-		if person, err = s.personInScope(c, v.LearnerID); err != nil {
-			return err
-		}
+	person, err := s.staffSubject(c, v.LearnerID, v.ClientID)
+	if err != nil {
+		return err
+	}
+	scope := audit.Scope{ClientID: v.ClientID}
+	if person.ID != "" {
+		// One learner's history: never the union with a whole client's.
+		scope = audit.Scope{LearnerID: person.ID}
 		v.Scope = "For " + person.Name + " (" + person.Email + ")"
-	} else if v.ClientID != "" && !sc.inScope(v.ClientID) {
-		return fiber.ErrNotFound
 	}
 	if v.At == "" {
 		v.At = s.Clock.Now().UTC().Format("2006-01-02T15:04")
@@ -351,29 +381,28 @@ func (s *Server) asOf(c *fiber.Ctx) error {
 // export streams a client's or a learner's history as CloudEvents JSON
 // Lines or CSV, row by row.
 func (s *Server) export(c *fiber.Ctx) error {
-	sc := staffOf(c)
 	format := audit.Format(c.Query("format", "jsonl"))
 	if format != audit.JSONLines && format != audit.CSV {
 		return fiber.NewError(fiber.StatusBadRequest, "format must be jsonl or csv")
 	}
-	var learners []string
-	name := ""
+	person, err := s.staffSubject(c, c.Query("learner"), c.Query("client"))
+	if err != nil {
+		return err
+	}
+	var learners, extra []string
+	var name string
 	switch {
-	case c.Query("learner") != "":
-		person, err := s.personInScope(c, c.Query("learner"))
-		if err != nil {
-			return err
-		}
+	case person.ID != "":
 		if err := s.recordLook(c, person, "history export"); err != nil {
 			return err
 		}
 		learners, name = []string{person.ID}, person.ID
-	case c.Query("client") != "" && sc.inScope(c.Query("client")):
+	case c.Query("client") != "":
 		ids, err := s.Timeline.LearnersOfClient(c.UserContext(), c.Query("client"))
 		if err != nil {
 			return err
 		}
-		learners, name = ids, c.Query("client")
+		learners, name, extra = ids, c.Query("client"), []string{tenancy.ClientStream(c.Query("client"))}
 	default:
 		return fiber.NewError(fiber.StatusBadRequest, "Say whose history: learner=… or client=… (one of yours).")
 	}
@@ -381,9 +410,7 @@ func (s *Server) export(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if c.Query("client") != "" {
-		streams = append(streams, "client-"+c.Query("client"))
-	}
+	streams = append(streams, extra...)
 	sel := audit.Selection{Streams: streams}
 	if t, err := time.Parse("2006-01-02", c.Query("from")); err == nil {
 		sel.From = t
