@@ -32,10 +32,10 @@ var ErrNoSession = errors.New("no live session")
 
 // Session is a signed-in browser.
 type Session struct {
-	Ref        string // public id, safe for events and logs
-	RequestID  string
-	Email      string
-	LearnerID  string // empty until an organisation is chosen
+	Ref       string // public id, safe for events and logs
+	RequestID string
+	Email     string
+	LearnerID string // empty until an organisation is chosen
 	// LearnerIDs are the learners the sign-in proved this session may act
 	// as: one, or several to choose from (one email at several clients).
 	LearnerIDs []string
