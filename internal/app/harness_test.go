@@ -113,6 +113,12 @@ func testSigningKey(t testing.TB) *rsa.PrivateKey {
 // loopback, a real HTTP listener, and a fake clock.
 func start(t testing.TB) *portal {
 	t.Helper()
+	return startWith(t, nil)
+}
+
+// startWith is start with more configuration (PORTAL_* variables).
+func startWith(t testing.TB, extra map[string]string) *portal {
+	t.Helper()
 	db := testenv.DB(t)
 	box := &inbox{cond: make(chan struct{})}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -142,6 +148,9 @@ func start(t testing.TB) *portal {
 	}
 	t.Cleanup(func() { _ = idp.Close(context.Background()) })
 	cfg, err := config.Load(func(k string) string {
+		if v, ok := extra[k]; ok {
+			return v
+		}
 		return map[string]string{
 			"PORTAL_LISTEN":                  ln.Addr().String(),
 			"PORTAL_BASE_URL":                base,

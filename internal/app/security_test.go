@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/awareportal/portal/internal/admin"
+	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/devidp"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/seed"
@@ -255,5 +256,69 @@ func TestParallelWrongCodesAreCountedOneByOne(t *testing.T) {
 	token := b.csrf("/signin")
 	if r := b.post("/signin/code", url.Values{"request": {reqID}, "code": {code}}, token); r.status != 422 || !strings.Contains(r.body, "Too many wrong codes") {
 		t.Fatalf("the right code after the lock: %d", r.status)
+	}
+}
+
+// TestPerIPLimitsBehindATrustedProxy: behind a proxy every request comes
+// from the proxy's address; with PORTAL_TRUSTED_PROXIES the per-IP limit
+// counts each client (the address the proxy appended), and what a client
+// writes into X-Forwarded-For itself is not believed.
+func TestPerIPLimitsBehindATrustedProxy(t *testing.T) {
+	p := startWith(t, map[string]string{"PORTAL_TRUSTED_PROXIES": "127.0.0.0/8, ::1"})
+	ask := func(client, email string) int {
+		b := p.browser(t)
+		token := b.csrf("/p/northwind/signin")
+		// The client forged a first hop; the proxy appended the real one.
+		return b.do("POST", "/p/northwind/signin", url.Values{"email": {email}, "_csrf": {token}},
+			map[string]string{"X-Forwarded-For": fmt.Sprintf("198.51.100.%d, %s", len(email)%200, client)}).status
+	}
+	for i := range auth.PerIP.N {
+		if s := ask("203.0.113.1", fmt.Sprintf("a%d@acme.example", i)); s != 200 {
+			t.Fatalf("client A request %d: %d", i+1, s)
+		}
+	}
+	if s := ask("203.0.113.1", "one.more@acme.example"); s != 429 {
+		t.Fatalf("client A over its limit (forged first hops ignored): %d, want 429", s)
+	}
+	if s := ask("203.0.113.2", "b@acme.example"); s != 200 {
+		t.Fatalf("client B is not limited by client A: %d, want 200", s)
+	}
+}
+
+// TestNoProxyTrustedMeansForwardedForIsIgnored: without the setting, a
+// client cannot escape the per-IP limit by sending X-Forwarded-For.
+func TestNoProxyTrustedMeansForwardedForIsIgnored(t *testing.T) {
+	p := start(t)
+	for i := range auth.PerIP.N + 1 {
+		b := p.browser(t)
+		token := b.csrf("/p/northwind/signin")
+		s := b.do("POST", "/p/northwind/signin", url.Values{"email": {fmt.Sprintf("x%d@acme.example", i)}, "_csrf": {token}},
+			map[string]string{"X-Forwarded-For": fmt.Sprintf("203.0.113.%d", i)}).status
+		if want := map[bool]int{true: 429, false: 200}[i == auth.PerIP.N]; s != want {
+			t.Fatalf("request %d with a made-up X-Forwarded-For: %d, want %d", i+1, s, want)
+		}
+	}
+}
+
+// TestSignedInPagesAreNeverCached: every page of a signed-in learner or
+// staff member says no-store.
+func TestSignedInPagesAreNeverCached(t *testing.T) {
+	p := start(t)
+	learner, support := p.browser(t), p.browser(t)
+	signIn(t, p, learner, sam)
+	signIn(t, p, support, seed.SupportEmail)
+	for _, c := range []struct {
+		b     *browser
+		paths []string
+	}{
+		{learner, []string{"/courses", "/courses/completed", "/stats", "/leaderboard", "/activity"}},
+		{support, []string{"/staff", "/staff/users/acme-sam", "/staff/asof"}},
+	} {
+		for _, path := range c.paths {
+			r := c.b.get(path)
+			if r.status != 200 || r.header.Get("Cache-Control") != "no-store" {
+				t.Errorf("GET %s: %d, Cache-Control %q, want no-store", path, r.status, r.header.Get("Cache-Control"))
+			}
+		}
 	}
 }

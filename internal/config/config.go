@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/mail"
+	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -37,6 +38,10 @@ type Config struct {
 	// DevIdP starts the local identity provider playing Microsoft and
 	// Google: embedded mode only, and never when either is configured.
 	DevIdP bool // PORTAL_DEV_IDP
+	// TrustedProxies (PORTAL_TRUSTED_PROXIES) are the reverse proxies whose
+	// X-Forwarded-For the portal believes; empty: none, the peer address is
+	// the client.
+	TrustedProxies []netip.Prefix
 }
 
 // OIDC is the portal's registration with one identity provider.
@@ -169,11 +174,38 @@ func Load(getenv func(string) string) (*Config, error) {
 		}
 		c.Secret = b
 	}
+	proxies, err := ParseTrustedProxies(getenv("PORTAL_TRUSTED_PROXIES"))
+	if err != nil {
+		errs = append(errs, "PORTAL_TRUSTED_PROXIES: "+err.Error())
+	}
+	c.TrustedProxies = proxies
 	errs = append(errs, c.loadOIDC(getenv)...)
 	if len(errs) > 0 {
 		return nil, errs
 	}
 	return c, nil
+}
+
+// ParseTrustedProxies reads a comma-separated list of IP addresses and
+// CIDR ranges (10.0.0.0/8, 192.0.2.7, ::1).
+func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if p, err := netip.ParsePrefix(f); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("%q is not an IP address or CIDR range", f)
+		}
+		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
+	}
+	return out, nil
 }
 
 func (c *Config) loadOIDC(getenv func(string) string) FieldErrors {

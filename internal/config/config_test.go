@@ -88,3 +88,20 @@ func TestIdentityProviders(t *testing.T) {
 		}
 	}
 }
+
+func TestTrustedProxies(t *testing.T) {
+	c, err := Load(env(map[string]string{"PORTAL_DATA_DIR": t.TempDir(), "PORTAL_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7 ,::1,10.1.2.3/8"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, p := range c.TrustedProxies {
+		got = append(got, p.String())
+	}
+	if strings.Join(got, " ") != "10.0.0.0/8 192.0.2.7/32 ::1/128 10.0.0.0/8" {
+		t.Fatalf("trusted proxies: %v", got)
+	}
+	if _, err := Load(env(map[string]string{"PORTAL_DATA_DIR": t.TempDir(), "PORTAL_TRUSTED_PROXIES": "10.0.0.0/8, proxy.internal"})); err == nil || !strings.Contains(err.Error(), `PORTAL_TRUSTED_PROXIES: "proxy.internal" is not an IP address`) {
+		t.Fatalf("a host name must be refused: %v", err)
+	}
+}

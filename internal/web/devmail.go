@@ -14,15 +14,32 @@ import (
 	"github.com/awareportal/portal/views"
 )
 
-// loopbackOnly hides the dev outbox from other machines: it holds
-// everyone's sign-in links, so even a dev portal listening on all
-// interfaces shows it only to this machine.
-func loopbackOnly(c *fiber.Ctx) error {
-	ip := net.ParseIP(c.IP())
-	if ip == nil || !ip.IsLoopback() {
+// devOnly hides the dev outbox: it holds everyone's sign-in links, so even
+// a dev portal listening on all interfaces shows it only to this machine,
+// and only under this machine's names. A page on another site whose name
+// was made to resolve to 127.0.0.1 (DNS rebinding) arrives with its own
+// name in Host and is refused.
+func (s *Server) devOnly(c *fiber.Ctx) error {
+	ip := net.ParseIP(s.clientIP(c))
+	if ip == nil || !ip.IsLoopback() || !s.localHost(c.Hostname()) {
 		return fiber.ErrNotFound
 	}
 	return c.Next()
+}
+
+// localHost reports whether a Host header names this portal: its base
+// URL's host, or a loopback name.
+func (s *Server) localHost(host string) bool {
+	host = strings.ToLower(strings.TrimSuffix(host, "."))
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	switch host {
+	case "localhost", "127.0.0.1", "::1", strings.ToLower(s.BaseURL.Hostname()):
+		return true
+	}
+	return false
 }
 
 // devOutbox lists mail the built-in SMTP server received (embedded mode).

@@ -50,6 +50,9 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	c.Set("X-Frame-Options", "DENY")
 	c.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
 	c.Set("Cross-Origin-Opener-Policy", "same-origin")
+	if s.BaseURL.Scheme == "https" {
+		c.Set(fiber.HeaderStrictTransportSecurity, "max-age=31536000; includeSubDomains")
+	}
 	return c.Next()
 }
 
@@ -95,6 +98,8 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 			switch {
 			case err == nil:
 				c.Locals(keySession, sess)
+				// A signed-in page is that person's: no cache keeps it.
+				c.Set(fiber.HeaderCacheControl, "no-store")
 			case errors.Is(err, auth.ErrNoSession):
 				s.clearCookie(c, sessionCookie)
 			default:

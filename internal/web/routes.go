@@ -87,8 +87,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/course-assets/:course/:version/*", s.courseAsset)
 
 	if s.DevMail {
-		app.Get("/dev/mail", loopbackOnly, s.devOutbox)
-		app.Get("/dev/mail/:id", loopbackOnly, s.devMail)
-		app.Get("/dev/mail/:id/html", loopbackOnly, s.devMailHTML)
+		app.Get("/dev/mail", s.devOnly, s.devOutbox)
+		app.Get("/dev/mail/:id", s.devOnly, s.devMail)
+		app.Get("/dev/mail/:id/html", s.devOnly, s.devMailHTML)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/netip"
 	"net/url"
 	"time"
 
@@ -49,7 +50,10 @@ type Deps struct {
 	CookieBK []byte // securecookie block key
 	CSRFKey  []byte
 	DevMail  bool // serve the dev outbox
-	Log      *slog.Logger
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed (see clientIP).
+	TrustedProxies []netip.Prefix
+	Log            *slog.Logger
 }
 
 // Server holds the handlers' dependencies.
@@ -71,6 +75,10 @@ func New(d Deps) *fiber.App {
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
 		BodyLimit:             1 << 20,
+		// Proxy headers (X-Forwarded-Proto, …) count only from trusted
+		// proxies; the client's address is clientIP's, never c.IP().
+		EnableTrustedProxyCheck: true,
+		TrustedProxies:          prefixStrings(d.TrustedProxies),
 	})
 	s.routes(app)
 	return app
@@ -80,7 +88,7 @@ func New(d Deps) *fiber.App {
 func (s *Server) meta(c *fiber.Ctx) eventstore.Metadata {
 	m := eventstore.Metadata{
 		CorrelationID: requestID(c),
-		RequestIP:     c.IP(),
+		RequestIP:     s.clientIP(c),
 		UserAgent:     c.Get(fiber.HeaderUserAgent),
 		ActorID:       "anonymous",
 	}

@@ -38,7 +38,7 @@ func (s *Server) signInForm(email string) views.SignInForm {
 // this email.
 func (s *Server) methods(c *fiber.Ctx) error {
 	email := c.FormValue("email")
-	m, err := s.Auth.MethodsFor(c.UserContext(), email, c.IP())
+	m, err := s.Auth.MethodsFor(c.UserContext(), email, s.clientIP(c))
 	if err != nil {
 		return err
 	}
@@ -153,7 +153,7 @@ func (s *Server) ssoRefused(c *fiber.Ctx, e *auth.SSOError) error {
 	f.Problem = refusalText(rej)
 	if rej.Reason == signin.ReasonWrongMethod {
 		f.Email = rej.Email
-		if m, err := s.Auth.MethodsFor(c.UserContext(), rej.Email, c.IP()); err == nil {
+		if m, err := s.Auth.MethodsFor(c.UserContext(), rej.Email, s.clientIP(c)); err == nil {
 			f.Methods = views.SignInMethods{Email: rej.Email, Microsoft: m.Microsoft, Google: m.Google, EmailLink: m.EmailLink, Typed: m.Decided}
 		}
 	}
