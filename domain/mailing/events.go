@@ -11,7 +11,10 @@ func Stream(mailID string) string { return "mail-" + mailID }
 type Kind string
 
 const (
-	KindSignInLink      Kind = "sign_in_link"
+	KindSignInLink Kind = "sign_in_link"
+	// KindSignInMethod tells someone whose organisation turned email links
+	// off which button to use; it signs nobody in.
+	KindSignInMethod    Kind = "sign_in_method"
 	KindCourseAvailable Kind = "course_available"
 	KindCertificate     Kind = "certificate"
 )

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/internal/training"
@@ -74,6 +75,9 @@ Anyone you share it with can check it at:
 
 // renderSignInMail builds the branded sign-in email, HTML and text.
 func renderSignInMail(l auth.LinkMail) (mail.Message, error) {
+	if l.Method != "" {
+		return renderSignInMethodMail(l)
+	}
 	expires := fmt.Sprintf("%d minutes", int(math.Round(l.Expires.Minutes())))
 	if l.Expires.Hours() >= 1 && math.Mod(l.Expires.Minutes(), 60) == 0 {
 		expires = fmt.Sprintf("%d hour", int(l.Expires.Hours()))
@@ -109,4 +113,38 @@ The link and code work once and expire in %s. If you didn't ask to sign in, you 
 		Text:     text,
 		HTML:     html.String(),
 	}, nil
+}
+
+// renderSignInMethodMail answers a link request from someone whose
+// organisation turned email links off: which button signs them in.
+func renderSignInMethodMail(l auth.LinkMail) (mail.Message, error) {
+	provider := providerName(l.Method)
+	subject := "Sign in to " + l.Partner.Name + " Training with " + provider
+	data := views.SignInMethodEmail{Frame: frame(subject, l.Partner, l.BaseURL), FirstName: l.FirstName, Provider: provider, Link: l.Link}
+	var html bytes.Buffer
+	if err := views.SignInMethodEmailHTML(data).Render(context.Background(), &html); err != nil {
+		return mail.Message{}, err
+	}
+	text := fmt.Sprintf(`Hi %s,
+
+Someone asked for a sign-in link for this address. Your organisation signs you in with your %s account instead, so no link was sent: open the sign-in page and press "Sign in with %s".
+
+%s
+
+If you didn't ask to sign in, you can ignore this email.
+
+-- 
+%s
+`, l.FirstName, provider, provider, l.Link, l.Partner.Name)
+	return mail.Message{FromName: l.Partner.Name + " Training", To: l.To, Subject: subject, Text: text, HTML: html.String()}, nil
+}
+
+func providerName(m signin.Method) string {
+	switch m {
+	case signin.MethodMicrosoft:
+		return "Microsoft"
+	case signin.MethodGoogle:
+		return "Google"
+	}
+	return string(m)
 }

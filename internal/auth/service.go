@@ -39,16 +39,6 @@ func (e ErrRateLimited) Error() string {
 	return "too many sign-in emails requested; try again later"
 }
 
-// ErrEmailLinksOff means the email's organisation signs it in with
-// Microsoft or Google only.
-type ErrEmailLinksOff struct {
-	Method signin.Method
-}
-
-func (e ErrEmailLinksOff) Error() string {
-	return "email links are off for this organisation; sign in with " + string(e.Method)
-}
-
 // Limits for sign-in requests.
 var (
 	PerEmail = Limit{N: 5, Window: 15 * time.Minute}
@@ -67,6 +57,10 @@ type LinkMail struct {
 	Code          string // formatted, ABC-DEF
 	Expires       time.Duration
 	BaseURL       string
+	// Method, when set, makes it the email for someone whose organisation
+	// turned email links off: no link or code, the button to use instead,
+	// and Link is the partner's sign-in page.
+	Method signin.Method
 }
 
 // Service runs sign-in.
@@ -139,11 +133,19 @@ func (s *Service) RequestLink(ctx context.Context, rawEmail string, meta eventst
 	}
 	if len(all) > 0 && len(learners) == 0 && len(roles) == 0 {
 		// Their organisation signs them in with Microsoft or Google only.
+		// The page answers as for anyone (an email is on its way, if the
+		// address is registered), and the email tells the mailbox's owner,
+		// and no one else, which button to use.
+		meta.TenantID = all[0].PartnerID
 		if _, err := s.Repo.Append(ctx, signin.Stream(requestID), eventstore.NoStream, meta,
 			signin.SignInFailed{RequestID: requestID, Email: email, Reason: signin.ReasonEmailLinksOff, At: now}); err != nil {
 			return Requested{}, err
 		}
-		return Requested{}, ErrEmailLinksOff{Method: identity.MethodOf(dirdomain.Source(all[0].Source))}
+		if err := s.sendMethodHint(ctx, requestID, all[0], meta); err != nil {
+			return Requested{}, err
+		}
+		s.Log.Info("sign-in link requested", "request_id", requestID, "known", true, "links_off", true)
+		return Requested{RequestID: requestID, Email: email}, nil
 	}
 	token, err := newSecret()
 	if err != nil {
@@ -200,6 +202,24 @@ func (s *Service) sendLink(ctx context.Context, in signin.LinkInput, firstName, 
 		learnerID = in.LearnerIDs[0]
 	}
 	return s.Mail.Enqueue(ctx, in.MailID, mailing.KindSignInLink, learnerID, signin.Stream(in.RequestID), msg, meta)
+}
+
+// sendMethodHint emails a learner whose organisation turned email links
+// off the name of the button that signs them in.
+func (s *Service) sendMethodHint(ctx context.Context, requestID string, l directory.Learner, meta eventstore.Metadata) error {
+	partner, err := s.Dir.Partner(ctx, l.PartnerID)
+	if err != nil {
+		return err
+	}
+	page := *s.BaseURL
+	page.Path = "/p/" + partner.Slug + "/signin"
+	page.RawQuery = url.Values{"email": {l.Email}}.Encode()
+	msg, err := s.Render(LinkMail{To: l.Email, FirstName: l.FirstName, Partner: partner, Link: page.String(), BaseURL: s.BaseURL.String(),
+		Method: identity.MethodOf(dirdomain.Source(l.Source))})
+	if err != nil {
+		return fmt.Errorf("render sign-in method email: %w", err)
+	}
+	return s.Mail.Enqueue(ctx, uuid.NewString(), mailing.KindSignInMethod, l.ID, signin.Stream(requestID), msg, meta)
 }
 
 func (s *Service) pad(ctx context.Context, start time.Time) {

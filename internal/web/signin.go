@@ -68,15 +68,10 @@ func (s *Server) requestLink(c *fiber.Ctx) error {
 	req, err := s.Auth.RequestLink(c.UserContext(), email, s.meta(c))
 	var fieldErr tenancy.FieldError
 	var limited auth.ErrRateLimited
-	var linksOff auth.ErrEmailLinksOff
 	switch {
 	case errors.As(err, &fieldErr):
 		form := s.signInForm(email)
 		form.Error = "Enter your work email address, like name@company.com."
-		return render(c, fiber.StatusUnprocessableEntity, views.SignInPage(p, form), views.SignInPanel(p, form))
-	case errors.As(err, &linksOff):
-		form := s.signInForm(email)
-		form.Error = "Your organisation has turned sign-in links off. Use \"Sign in with " + providerName(linksOff.Method) + "\" above."
 		return render(c, fiber.StatusUnprocessableEntity, views.SignInPage(p, form), views.SignInPanel(p, form))
 	case errors.As(err, &limited):
 		wait := time.Until(limited.Until).Round(time.Minute)
