@@ -151,23 +151,19 @@ func (s *Service) Authenticate(ctx context.Context, token string) (directory.API
 	return t, err
 }
 
-// client returns one of the partner's clients.
-func (s *Service) client(ctx context.Context, partnerID, clientID string) (directory.Client, error) {
-	c, err := s.Dir.Client(ctx, clientID)
-	if errors.Is(err, directory.ErrNotFound) || (err == nil && c.PartnerID != partnerID) {
-		return directory.Client{}, fmt.Errorf("client %q: %w", clientID, ErrNotFound)
-	}
-	return c, err
-}
-
 // Clients lists the partner's clients.
 func (s *Service) Clients(ctx context.Context, partnerID string) ([]directory.Client, error) {
-	return s.Dir.Clients(ctx, partnerID)
+	list, err := s.Dir.Clients(ctx, partnerID)
+	for i := range list {
+		list[i] = clientView(list[i])
+	}
+	return list, err
 }
 
 // Client returns one of the partner's clients.
 func (s *Service) Client(ctx context.Context, partnerID, clientID string) (directory.Client, error) {
-	return s.client(ctx, partnerID, clientID)
+	c, err := s.client(ctx, partnerID, clientID)
+	return clientView(c), err
 }
 
 // ClientInput creates a client.
@@ -223,24 +219,28 @@ func (s *Service) CreateClient(ctx context.Context, partnerID string, in ClientI
 		return directory.Client{}, err
 	}
 	enabled := in.PortalEnabled == nil || *in.PortalEnabled
+	if _, err := s.client(ctx, partnerID, in.ID); err == nil {
+		return directory.Client{}, fmt.Errorf("client %q: %w", in.ID, ErrConflict)
+	}
+	ref, id := in.ID, scoped(partnerID, in.ID)
 	var partner tenancy.Partner
 	if _, err := s.Repo.Load(ctx, tenancy.PartnerStream(partnerID), &partner); err != nil {
 		return directory.Client{}, err
 	}
-	d, err := es.Execute(ctx, s.Repo, tenancy.ClientStream(in.ID), meta, func() *tenancy.Client { return &tenancy.Client{} },
+	d, err := es.Execute(ctx, s.Repo, tenancy.ClientStream(id), meta, func() *tenancy.Client { return &tenancy.Client{} },
 		func(c *tenancy.Client) ([]domain.Event, error) {
 			now := s.Clock.Now()
-			evs, err := tenancy.RegisterClient(c, &partner, tenancy.ClientRegistered{ClientID: in.ID, Name: in.Name, PortalEnabled: enabled}, now)
+			evs, err := tenancy.RegisterClient(c, &partner, tenancy.ClientRegistered{ClientID: id, Name: in.Name, PortalEnabled: enabled}, now)
 			if err != nil {
 				return nil, err
 			}
 			if mode != tenancy.LeaderboardRanked {
-				evs = append(evs, tenancy.ClientLeaderboardSet{ClientID: in.ID, Mode: mode, At: now})
+				evs = append(evs, tenancy.ClientLeaderboardSet{ClientID: id, Mode: mode, At: now})
 			}
 			return evs, nil
 		})
-	if errors.Is(err, tenancy.ErrAlreadyRegistered) {
-		return directory.Client{}, fmt.Errorf("client %q: %w", in.ID, ErrConflict)
+	if errors.Is(err, tenancy.ErrAlreadyRegistered) { // the partner's own, created in parallel
+		return directory.Client{}, fmt.Errorf("client %q: %w", ref, ErrConflict)
 	}
 	if err != nil {
 		return directory.Client{}, asValidation(err)
@@ -248,7 +248,7 @@ func (s *Service) CreateClient(ctx context.Context, partnerID string, in ClientI
 	if err := s.settle(ctx, d.Result.Position); err != nil {
 		return directory.Client{}, err
 	}
-	return s.client(ctx, partnerID, in.ID)
+	return s.Client(ctx, partnerID, ref)
 }
 
 // ClientPatch changes a client's settings.
@@ -264,8 +264,9 @@ type ClientPatch struct {
 
 // UpdateClient switches the portal, the leaderboard mode, the directory
 // bindings or email links.
-func (s *Service) UpdateClient(ctx context.Context, partnerID, clientID string, in ClientPatch, meta eventstore.Metadata) (directory.Client, error) {
-	if _, err := s.client(ctx, partnerID, clientID); err != nil {
+func (s *Service) UpdateClient(ctx context.Context, partnerID, ref string, in ClientPatch, meta eventstore.Metadata) (directory.Client, error) {
+	client, err := s.client(ctx, partnerID, ref)
+	if err != nil {
 		return directory.Client{}, err
 	}
 	var v ValidationError
@@ -282,7 +283,7 @@ func (s *Service) UpdateClient(ctx context.Context, partnerID, clientID string, 
 	if err := v.err(); err != nil {
 		return directory.Client{}, err
 	}
-	d, err := es.Execute(ctx, s.Repo, tenancy.ClientStream(clientID), meta, func() *tenancy.Client { return &tenancy.Client{} },
+	d, err := es.Execute(ctx, s.Repo, tenancy.ClientStream(client.ID), meta, func() *tenancy.Client { return &tenancy.Client{} },
 		func(c *tenancy.Client) ([]domain.Event, error) {
 			now := s.Clock.Now()
 			var evs []domain.Event
@@ -329,7 +330,7 @@ func (s *Service) UpdateClient(ctx context.Context, partnerID, clientID string, 
 	if err := s.settle(ctx, d.Result.Position); err != nil {
 		return directory.Client{}, err
 	}
-	return s.client(ctx, partnerID, clientID)
+	return s.Client(ctx, partnerID, ref)
 }
 
 // UserInput provisions a learner.
@@ -344,19 +345,25 @@ type UserInput struct {
 }
 
 // Users lists a client's learners.
-func (s *Service) Users(ctx context.Context, partnerID, clientID string) ([]directory.Learner, error) {
-	if _, err := s.client(ctx, partnerID, clientID); err != nil {
+func (s *Service) Users(ctx context.Context, partnerID, clientRef string) ([]directory.Learner, error) {
+	client, err := s.client(ctx, partnerID, clientRef)
+	if err != nil {
 		return nil, err
 	}
-	return s.Dir.LearnersOfClient(ctx, clientID)
+	list, err := s.Dir.LearnersOfClient(ctx, client.ID)
+	for i := range list {
+		list[i] = learnerView(list[i])
+	}
+	return list, err
 }
 
 // ProvisionUser adds a learner to a client, checking everything first.
-func (s *Service) ProvisionUser(ctx context.Context, partnerID, clientID string, in UserInput, meta eventstore.Metadata) (directory.Learner, error) {
-	client, err := s.client(ctx, partnerID, clientID)
+func (s *Service) ProvisionUser(ctx context.Context, partnerID, clientRef string, in UserInput, meta eventstore.Metadata) (directory.Learner, error) {
+	client, err := s.client(ctx, partnerID, clientRef)
 	if err != nil {
 		return directory.Learner{}, err
 	}
+	clientID := client.ID
 	var v ValidationError
 	email, err := dirdomain.NormalizeEmail(in.Email)
 	if err != nil {
@@ -373,11 +380,13 @@ func (s *Service) ProvisionUser(ctx context.Context, partnerID, clientID string,
 	if in.ID != "" && !slugRe.MatchString(in.ID) && uuid.Validate(in.ID) != nil {
 		v.add("id", "must be a UUID or 1-40 lowercase letters, digits or dashes")
 	}
+	managerID := ""
 	if in.ManagerID != "" {
-		m, err := s.Dir.Learner(ctx, in.ManagerID)
-		if err != nil || m.ClientID != clientID {
+		m, err := s.learner(ctx, partnerID, clientID, in.ManagerID)
+		if err != nil {
 			v.add("manager_id", "is not a learner at this client")
 		}
+		managerID = m.ID
 	}
 	if email != "" {
 		existing, err := s.Dir.LearnersByEmail(ctx, email)
@@ -386,26 +395,30 @@ func (s *Service) ProvisionUser(ctx context.Context, partnerID, clientID string,
 		}
 		for _, l := range existing {
 			if l.ClientID == clientID {
-				v.add("email", "is already a learner at this client ("+l.ID+")")
+				v.add("email", "is already a learner at this client ("+unscoped(partnerID, l.ID)+")")
 			}
 		}
 	}
 	if err := v.err(); err != nil {
 		return directory.Learner{}, err
 	}
-	if in.ID == "" {
-		in.ID = uuid.NewString()
+	ref, id := in.ID, uuid.NewString()
+	if ref != "" {
+		if _, err := s.learner(ctx, partnerID, clientID, ref); err == nil {
+			return directory.Learner{}, fmt.Errorf("learner %q: %w", ref, ErrConflict)
+		}
+		id = scoped(partnerID, ref)
 	}
 	tc := &tenancy.Client{ID: client.ID, PartnerID: client.PartnerID, PortalEnabled: client.PortalEnabled}
-	d, err := es.Execute(ctx, s.Repo, dirdomain.LearnerStream(in.ID), meta, func() *dirdomain.Learner { return &dirdomain.Learner{} },
+	d, err := es.Execute(ctx, s.Repo, dirdomain.LearnerStream(id), meta, func() *dirdomain.Learner { return &dirdomain.Learner{} },
 		func(l *dirdomain.Learner) ([]domain.Event, error) {
 			return dirdomain.Provision(l, tc, dirdomain.LearnerProvisioned{
-				LearnerID: in.ID, ClientID: clientID, Email: email, FirstName: in.FirstName, LastName: in.LastName,
-				ManagerID: in.ManagerID, Department: strings.TrimSpace(in.Department), Source: dirdomain.Source(in.Source),
+				LearnerID: id, ClientID: clientID, Email: email, FirstName: in.FirstName, LastName: in.LastName,
+				ManagerID: managerID, Department: strings.TrimSpace(in.Department), Source: dirdomain.Source(in.Source),
 			}, s.Clock.Now())
 		})
-	if errors.Is(err, dirdomain.ErrAlreadyProvisioned) {
-		return directory.Learner{}, fmt.Errorf("learner %q: %w", in.ID, ErrConflict)
+	if errors.Is(err, dirdomain.ErrAlreadyProvisioned) { // the partner's own, created in parallel
+		return directory.Learner{}, fmt.Errorf("learner %q: %w", ref, ErrConflict)
 	}
 	if err != nil {
 		return directory.Learner{}, asValidation(err)
@@ -413,7 +426,8 @@ func (s *Service) ProvisionUser(ctx context.Context, partnerID, clientID string,
 	if err := s.settle(ctx, d.Result.Position); err != nil {
 		return directory.Learner{}, err
 	}
-	return s.Dir.Learner(ctx, in.ID)
+	l, err := s.Dir.Learner(ctx, id)
+	return learnerView(l), err
 }
 
 // AssignInput assigns a course to some of a client's learners, or all.
@@ -434,10 +448,12 @@ func parseTime(s string) (time.Time, error) {
 }
 
 // Assign assigns a course; everything is checked before anything is written.
-func (s *Service) Assign(ctx context.Context, partnerID, clientID string, in AssignInput, actor string, meta eventstore.Metadata) (training.Assigned, error) {
-	if _, err := s.client(ctx, partnerID, clientID); err != nil {
+func (s *Service) Assign(ctx context.Context, partnerID, clientRef string, in AssignInput, actor string, meta eventstore.Metadata) (training.Assigned, error) {
+	client, err := s.client(ctx, partnerID, clientRef)
+	if err != nil {
 		return training.Assigned{}, err
 	}
+	clientID := client.ID
 	var v ValidationError
 	if _, err := s.Catalog.Latest(in.CourseID); err != nil {
 		v.add("course_id", "is not a course in the catalog (GET /api/v1/courses)")
@@ -461,8 +477,8 @@ func (s *Service) Assign(ctx context.Context, partnerID, clientID string, in Ass
 	} else {
 		due = t
 	}
-	learners := in.LearnerIDs
-	if len(learners) == 0 {
+	var learners []string
+	if len(in.LearnerIDs) == 0 {
 		all, err := s.Dir.LearnersOfClient(ctx, clientID)
 		if err != nil {
 			return training.Assigned{}, err
@@ -474,11 +490,12 @@ func (s *Service) Assign(ctx context.Context, partnerID, clientID string, in Ass
 			v.add("learner_ids", "the client has no learners yet")
 		}
 	}
-	for _, id := range learners {
-		l, err := s.Dir.Learner(ctx, id)
-		if err != nil || l.ClientID != clientID {
-			v.add("learner_ids", fmt.Sprintf("%q is not a learner at this client", id))
+	for _, ref := range in.LearnerIDs {
+		l, err := s.learner(ctx, partnerID, clientID, ref)
+		if err != nil {
+			v.add("learner_ids", fmt.Sprintf("%q is not a learner at this client", ref))
 		}
+		learners = append(learners, l.ID)
 	}
 	if err := v.err(); err != nil {
 		return training.Assigned{}, err
@@ -486,9 +503,12 @@ func (s *Service) Assign(ctx context.Context, partnerID, clientID string, in Ass
 	if in.RequestID == "" {
 		in.RequestID = uuid.NewString()
 	}
-	out, err := s.Training.Assign(ctx, in.RequestID, training.AssignInput{
+	out, err := s.Training.Assign(ctx, scoped(partnerID, in.RequestID), training.AssignInput{
 		CourseID: in.CourseID, LearnerIDs: learners, AvailableFrom: from, DueAt: due, AssignedBy: actor,
 	}, meta)
+	for i, id := range out.Skipped {
+		out.Skipped[i] = unscoped(partnerID, id)
+	}
 	if err != nil {
 		return out, err
 	}
@@ -517,18 +537,22 @@ type LearnerStatus struct {
 
 // Status summarises a client's training.
 func (s *Service) Status(ctx context.Context, partnerID, clientID string) ([]LearnerStatus, error) {
-	learners, err := s.Users(ctx, partnerID, clientID)
+	client, err := s.client(ctx, partnerID, clientID)
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.Learning.ClientStatus(ctx, clientID, s.Clock.Now())
+	learners, err := s.Dir.LearnersOfClient(ctx, client.ID)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.Learning.ClientStatus(ctx, client.ID, s.Clock.Now())
 	if err != nil {
 		return nil, err
 	}
 	out := make([]LearnerStatus, 0, len(learners))
 	for _, l := range learners {
 		x := st[l.ID]
-		out = append(out, LearnerStatus{ID: l.ID, Email: l.Email, Name: l.FullName(), Assigned: x.Assigned, Completed: x.Completed, Overdue: x.Overdue, CompletionPercent: x.CompletionPercent})
+		out = append(out, LearnerStatus{ID: unscoped(partnerID, l.ID), Email: l.Email, Name: l.FullName(), Assigned: x.Assigned, Completed: x.Completed, Overdue: x.Overdue, CompletionPercent: x.CompletionPercent})
 	}
 	return out, nil
 }
@@ -552,7 +576,11 @@ type StaffInput struct {
 
 // Staff lists the partner's staff grants.
 func (s *Service) Staff(ctx context.Context, partnerID string) ([]directory.StaffRole, error) {
-	return s.Dir.StaffOfPartner(ctx, partnerID)
+	list, err := s.Dir.StaffOfPartner(ctx, partnerID)
+	for i := range list {
+		list[i].ClientID = unscoped(partnerID, list[i].ClientID)
+	}
+	return list, err
 }
 
 // GrantStaff makes someone support (every client of the partner) or an
@@ -563,10 +591,13 @@ func (s *Service) GrantStaff(ctx context.Context, partnerID string, in StaffInpu
 	if err != nil {
 		v.add("email", "is not a valid email address")
 	}
+	clientID := ""
 	if in.ClientID != "" {
-		if _, err := s.client(ctx, partnerID, in.ClientID); err != nil {
+		c, err := s.client(ctx, partnerID, in.ClientID)
+		if err != nil {
 			v.add("client_id", "is not one of your clients")
 		}
+		clientID = c.ID
 	}
 	if err := v.err(); err != nil {
 		return "", err
@@ -574,7 +605,7 @@ func (s *Service) GrantStaff(ctx context.Context, partnerID string, in StaffInpu
 	grantID := "g_" + strings.ToLower(rand.Text()[:12])
 	d, err := es.Execute(ctx, s.Repo, staff.GrantsStream(partnerID), meta, func() *staff.Grants { return &staff.Grants{} },
 		func(g *staff.Grants) ([]domain.Event, error) {
-			return staff.Grant(g, staff.RoleGranted{GrantID: grantID, PartnerID: partnerID, ClientID: in.ClientID, Email: email, Name: in.Name, Role: staff.Role(in.Role)}, s.Clock.Now())
+			return staff.Grant(g, staff.RoleGranted{GrantID: grantID, PartnerID: partnerID, ClientID: clientID, Email: email, Name: in.Name, Role: staff.Role(in.Role)}, s.Clock.Now())
 		})
 	if err != nil {
 		return "", asValidation(err)

@@ -243,3 +243,51 @@ func TestLeaderboardModes(t *testing.T) {
 		t.Fatal("leaderboard crosses clients")
 	}
 }
+
+// TestAPIIDsArePerPartner: ids a partner chooses are its own. Another
+// partner using the same ids (even ones that exist elsewhere) gets exactly
+// what it would get if they existed nowhere, so no answer tells a partner
+// which ids another partner uses.
+func TestAPIIDsArePerPartner(t *testing.T) {
+	p := start(t)
+	northwind, bluepeak := p.token(t, "northwind"), p.token(t, "bluepeak")
+	// Northwind has "acme" and its learner "acme-sam" (the demo).
+	if code, out := p.api(t, bluepeak, "POST", "/api/v1/clients", `{"id":"acme","name":"Acme Bakery"}`); code != 201 || out["id"] != "acme" {
+		t.Fatalf("BluePeak creates its own acme: %d %v", code, out)
+	}
+	if code, out := p.api(t, bluepeak, "POST", "/api/v1/clients/acme/users", `{"id":"acme-sam","email":"sam@acme-bakery.example","first_name":"Sam","manager_id":"acme-morgan"}`); code != 422 || out["fields"].(map[string]any)["manager_id"] == nil {
+		t.Fatalf("another partner's learner as manager: %d %v", code, out)
+	}
+	if code, out := p.api(t, bluepeak, "POST", "/api/v1/clients/acme/users", `{"id":"acme-sam","email":"sam@acme-bakery.example","first_name":"Sam"}`); code != 201 || out["id"] != "acme-sam" {
+		t.Fatalf("BluePeak's own acme-sam: %d %v", code, out)
+	}
+	// The same ids again are the partner's own conflicts.
+	if code, _ := p.api(t, bluepeak, "POST", "/api/v1/clients", `{"id":"acme","name":"Acme Bakery"}`); code != 409 {
+		t.Fatalf("BluePeak's acme twice: %d", code)
+	}
+	if code, _ := p.api(t, bluepeak, "POST", "/api/v1/clients/acme/users", `{"id":"acme-sam","email":"sam2@acme-bakery.example","first_name":"Sam"}`); code != 409 {
+		t.Fatalf("BluePeak's acme-sam twice: %d", code)
+	}
+	if code, _ := p.api(t, northwind, "POST", "/api/v1/clients", `{"id":"acme","name":"Acme again"}`); code != 409 {
+		t.Fatalf("Northwind's acme twice: %d", code)
+	}
+	// Each partner sees its own.
+	if code, out := p.api(t, bluepeak, "GET", "/api/v1/clients/acme", ""); code != 200 || out["name"] != "Acme Bakery" {
+		t.Fatalf("BluePeak's acme: %d %v", code, out)
+	}
+	if code, out := p.api(t, northwind, "GET", "/api/v1/clients/acme", ""); code != 200 || out["name"] != "Acme Corporation" {
+		t.Fatalf("Northwind's acme: %d %v", code, out)
+	}
+	code, out := p.api(t, bluepeak, "GET", "/api/v1/clients/acme/users", "")
+	if users := out["users"].([]any); code != 200 || len(users) != 1 || users[0].(map[string]any)["email"] != "sam@acme-bakery.example" || users[0].(map[string]any)["id"] != "acme-sam" {
+		t.Fatalf("BluePeak's acme users: %d %v", code, out)
+	}
+	if code, out := p.api(t, bluepeak, "POST", "/api/v1/clients/acme/assignments", `{"course_id":"spotting-phishing","due_at":"2026-12-20","learner_ids":["acme-sam"],"request_id":"r1"}`); code != 201 || len(out["assignment_ids"].([]any)) != 1 {
+		t.Fatalf("assign to BluePeak's acme-sam: %d %v", code, out)
+	}
+	// Northwind's Sam got nothing from BluePeak.
+	var n int
+	if err := p.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM events WHERE type = 'learning.course_assigned.v1' AND data->>'learner_id' = 'acme-sam' AND data->>'due_at' LIKE '2026-12-20%'`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("BluePeak's assignment reached Northwind's Sam: %d %v", n, err)
+	}
+}

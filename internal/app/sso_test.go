@@ -338,7 +338,7 @@ func TestSSOOrganisationPicker(t *testing.T) {
 	if r := b.post("/signin/organisation", url.Values{"learner": {"acme-sam"}}, token); r.status != 403 {
 		t.Fatalf("picking someone else: %d", r.status)
 	}
-	if r := b.post("/signin/organisation", url.Values{"learner": {"labs-riley"}}, token); r.status != 303 {
+	if r := b.post("/signin/organisation", url.Values{"learner": {"northwind.labs-riley"}}, token); r.status != 303 {
 		t.Fatalf("pick: %d", r.status)
 	}
 	if c := b.get("/courses"); !strings.Contains(c.body, "Acme Labs") {
