@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/awareportal/portal/domain"
+	"github.com/awareportal/portal/domain/domaintest"
 	"github.com/awareportal/portal/domain/signin"
 )
 
@@ -178,21 +179,15 @@ func TestWrongCodesAreCountedAtTheLoadedVersion(t *testing.T) {
 }
 
 func TestOpeningALinkIsRecordedAtMostOnceAMinute(t *testing.T) {
-	r := given(requested("l-1"))
-	evs, err := r.Open(t0)
-	if err != nil || len(evs) != 1 {
-		t.Fatalf("first open: %v %v", evs, err)
+	open := func(at time.Time) func(*signin.Request) ([]domain.Event, error) {
+		return func(r *signin.Request) ([]domain.Event, error) { return r.Open(at) }
 	}
-	r.Apply(evs[0])
-	if evs, err := r.Open(t0.Add(59 * time.Second)); err != nil || len(evs) != 0 {
-		t.Fatalf("open within the minute: want nothing recorded, got %v %v", evs, err)
-	}
-	if evs, err := r.Open(t0.Add(signin.OpenedEvery)); err != nil || len(evs) != 1 {
-		t.Fatalf("open a minute later: want one event, got %v %v", evs, err)
-	}
-	if _, err := given().Open(t0); !errors.Is(err, signin.ErrNoSuchRequest) {
-		t.Fatalf("unknown link: %v", err)
-	}
+	opened := signin.LinkOpened{RequestID: "req-1", At: t0}
+	domaintest.For(t, &signin.Request{}).Given(requested("l-1")).When(open(t0)).Then(opened)
+	domaintest.For(t, &signin.Request{}).Given(requested("l-1"), opened).When(open(t0.Add(59 * time.Second))).Then()
+	domaintest.For(t, &signin.Request{}).Given(requested("l-1"), opened).When(open(t0.Add(signin.OpenedEvery))).
+		Then(signin.LinkOpened{RequestID: "req-1", At: t0.Add(signin.OpenedEvery)})
+	domaintest.For(t, &signin.Request{}).When(open(t0)).ThenError(signin.ErrNoSuchRequest)
 }
 
 func TestOnlyTrainingLinkSignInsCommute(t *testing.T) {

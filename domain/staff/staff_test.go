@@ -1,39 +1,59 @@
 package staff_test
 
 import (
-	"errors"
 	"testing"
 	"time"
 
+	"github.com/awareportal/portal/domain"
+	"github.com/awareportal/portal/domain/domaintest"
 	"github.com/awareportal/portal/domain/staff"
 	"github.com/awareportal/portal/domain/tenancy"
 )
 
 var now = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 
-func TestGrantRules(t *testing.T) {
-	g := &staff.Grants{}
-	var fe tenancy.FieldError
-	if _, err := staff.Grant(g, staff.RoleGranted{GrantID: "g1", Email: "a@x.example", Name: "A", Role: staff.RoleAuditor}, now); !errors.As(err, &fe) || fe.Field != "client_id" {
-		t.Fatalf("auditor without client: %v", err)
+func grant(in staff.RoleGranted) func(*staff.Grants) ([]domain.Event, error) {
+	return func(g *staff.Grants) ([]domain.Event, error) { return staff.Grant(g, in, now) }
+}
+
+var supportA = staff.RoleGranted{GrantID: "g1", PartnerID: "northwind", Email: "a@x.example", Name: "A", Role: staff.RoleSupport, At: now}
+
+func TestGrant(t *testing.T) {
+	field := func(want string) func(tenancy.FieldError) {
+		return func(fe tenancy.FieldError) {
+			if fe.Field != want {
+				t.Errorf("field %q, want %q", fe.Field, want)
+			}
+		}
 	}
-	if _, err := staff.Grant(g, staff.RoleGranted{GrantID: "g1", Email: "a@x.example", Name: "A", Role: "admin"}, now); !errors.As(err, &fe) || fe.Field != "role" {
-		t.Fatalf("bad role: %v", err)
-	}
-	evs, err := staff.Grant(g, staff.RoleGranted{GrantID: "g1", Email: " A@X.example", Name: "A", Role: staff.RoleSupport}, now)
-	if err != nil || len(evs) != 1 || evs[0].(staff.RoleGranted).Email != "a@x.example" {
-		t.Fatalf("grant: %v %v", evs, err)
-	}
-	g.Apply(evs[0])
-	if again, _ := staff.Grant(g, staff.RoleGranted{GrantID: "g2", Email: "a@x.example", Name: "A", Role: staff.RoleSupport}, now); len(again) != 0 {
-		t.Fatal("duplicate grant recorded")
-	}
-	evs, err = staff.Revoke(g, "g1", now)
-	if err != nil || len(evs) != 1 {
-		t.Fatalf("revoke: %v", err)
-	}
-	g.Apply(evs[0])
-	if _, err := staff.Revoke(g, "g1", now); !errors.Is(err, staff.ErrUnknownGrant) {
-		t.Fatalf("revoke twice: %v", err)
-	}
+	t.Run("an auditor needs a client", func(t *testing.T) {
+		s := domaintest.For(t, &staff.Grants{}).When(grant(staff.RoleGranted{GrantID: "g1", Email: "a@x.example", Name: "A", Role: staff.RoleAuditor}))
+		domaintest.ThenErrorAs(s, field("client_id"))
+	})
+	t.Run("support covers every client, so it names none", func(t *testing.T) {
+		s := domaintest.For(t, &staff.Grants{}).When(grant(staff.RoleGranted{GrantID: "g1", ClientID: "acme", Email: "a@x.example", Name: "A", Role: staff.RoleSupport}))
+		domaintest.ThenErrorAs(s, field("client_id"))
+	})
+	t.Run("only known roles", func(t *testing.T) {
+		s := domaintest.For(t, &staff.Grants{}).When(grant(staff.RoleGranted{GrantID: "g1", Email: "a@x.example", Name: "A", Role: "admin"}))
+		domaintest.ThenErrorAs(s, field("role"))
+	})
+	t.Run("the email is normalised", func(t *testing.T) {
+		domaintest.For(t, &staff.Grants{}).
+			When(grant(staff.RoleGranted{GrantID: "g1", PartnerID: "northwind", Email: " A@X.example", Name: " A ", Role: staff.RoleSupport})).
+			Then(supportA)
+	})
+	t.Run("the same role twice is recorded once", func(t *testing.T) {
+		domaintest.For(t, &staff.Grants{}).Given(supportA).
+			When(grant(staff.RoleGranted{GrantID: "g2", PartnerID: "northwind", Email: "a@x.example", Name: "A", Role: staff.RoleSupport})).
+			Then()
+	})
+}
+
+func TestRevoke(t *testing.T) {
+	revoke := func(g *staff.Grants) ([]domain.Event, error) { return staff.Revoke(g, "g1", now) }
+	domaintest.For(t, &staff.Grants{}).Given(supportA).When(revoke).
+		Then(staff.RoleRevoked{GrantID: "g1", PartnerID: "northwind", At: now})
+	domaintest.For(t, &staff.Grants{}).Given(supportA, staff.RoleRevoked{GrantID: "g1", PartnerID: "northwind", At: now}).When(revoke).
+		ThenError(staff.ErrUnknownGrant)
 }
