@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -53,6 +54,20 @@ func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	if s.BaseURL.Scheme == "https" {
 		c.Set(fiber.HeaderStrictTransportSecurity, "max-age=31536000; includeSubDomains")
 	}
+	return c.Next()
+}
+
+// requestTimeout bounds everything a request does (its database calls,
+// rendering, waiting for read models); a streamed export has its own.
+const requestTimeout = 30 * time.Second
+
+// deadline gives every request a context that ends after requestTimeout,
+// or when the client goes away with the server shutting down. Handlers
+// pass c.UserContext() to every call.
+func deadline(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), requestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
 	return c.Next()
 }
 

@@ -13,7 +13,7 @@ import (
 // routes is every route of the portal, in one place.
 func (s *Server) routes(app *fiber.App) {
 	app.Use(recover.New())
-	app.Use(requestIDs, s.securityHeaders, s.logRequests)
+	app.Use(deadline, requestIDs, s.securityHeaders, s.logRequests)
 
 	// Load balancers.
 	app.Get("/healthz", s.healthz)

@@ -133,3 +133,21 @@ func TestClientIP(t *testing.T) {
 		})
 	}
 }
+
+func TestEveryRequestHasADeadline(t *testing.T) {
+	app := fiber.New(fiber.Config{DisableStartupMessage: true})
+	left := make(chan time.Duration, 1)
+	app.Get("/", deadline, func(c *fiber.Ctx) error {
+		d, ok := c.UserContext().Deadline()
+		if !ok {
+			left <- -1
+			return nil
+		}
+		left <- time.Until(d)
+		return nil
+	})
+	get(t, serve(t, app), "localhost", nil)
+	if d := <-left; d <= 0 || d > requestTimeout {
+		t.Fatalf("time left in the request's context: %v, want (0, %v]", d, requestTimeout)
+	}
+}
