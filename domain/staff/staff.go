@@ -5,8 +5,11 @@ package staff
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/awareportal/portal/domain"
 	"github.com/awareportal/portal/domain/tenancy"
@@ -61,6 +64,38 @@ type UserViewed struct {
 }
 
 func (UserViewed) EventName() string { return "staff.user_viewed.v1" }
+
+// Look is a staff member looking at a learner's data.
+type Look struct {
+	LearnerID, ClientID   string
+	StaffEmail, StaffName string
+	Role                  Role
+	What                  string // timeline, history as of …, history export
+	Reason                string // optional, given by the staff member
+}
+
+// MaxReason is the longest reason a look may give, in characters.
+const MaxReason = 500
+
+// RecordLook decides the record of a look: every look at a learner's data
+// is in that learner's history, with the reason the staff member gave.
+func RecordLook(l Look, now time.Time) ([]domain.Event, error) {
+	l.Reason = strings.TrimSpace(l.Reason)
+	switch {
+	case l.LearnerID == "" || l.What == "" || l.StaffEmail == "":
+		return nil, errors.New("a look needs a learner, what was looked at and who looked")
+	case l.Role != RoleSupport && l.Role != RoleAuditor:
+		return nil, tenancy.FieldError{Field: "role", Problem: "must be support or auditor"}
+	case utf8.RuneCountInString(l.Reason) > MaxReason:
+		return nil, tenancy.FieldError{Field: "reason", Problem: fmt.Sprintf("must be at most %d characters", MaxReason)}
+	case !utf8.ValidString(l.Reason) || strings.ContainsFunc(l.Reason, unicode.IsControl):
+		return nil, tenancy.FieldError{Field: "reason", Problem: "must be plain text"}
+	}
+	return []domain.Event{UserViewed{
+		LearnerID: l.LearnerID, ClientID: l.ClientID, StaffEmail: l.StaffEmail, StaffName: l.StaffName, Role: l.Role,
+		What: l.What, Reason: l.Reason, At: now,
+	}}, nil
+}
 
 var (
 	ErrUnknownGrant  = errors.New("no such staff grant")

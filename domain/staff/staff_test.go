@@ -1,6 +1,8 @@
 package staff_test
 
 import (
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -56,4 +58,32 @@ func TestRevoke(t *testing.T) {
 		Then(staff.RoleRevoked{GrantID: "g1", PartnerID: "northwind", At: now})
 	domaintest.For(t, &staff.Grants{}).Given(supportA, staff.RoleRevoked{GrantID: "g1", PartnerID: "northwind", At: now}).When(revoke).
 		ThenError(staff.ErrUnknownGrant)
+}
+
+func TestRecordLook(t *testing.T) {
+	look := staff.Look{LearnerID: "acme-sam", ClientID: "acme", StaffEmail: "sky@northwind.example", StaffName: "Sky", Role: staff.RoleSupport, What: "timeline"}
+	t.Run("a look is recorded with its reason", func(t *testing.T) {
+		l := look
+		l.Reason = "  Ticket 4711: where is my sign-in email?  "
+		evs, err := staff.RecordLook(l, now)
+		want := staff.UserViewed{LearnerID: "acme-sam", ClientID: "acme", StaffEmail: "sky@northwind.example", StaffName: "Sky",
+			Role: staff.RoleSupport, What: "timeline", Reason: "Ticket 4711: where is my sign-in email?", At: now}
+		if err != nil || len(evs) != 1 || evs[0] != want {
+			t.Fatalf("got %v %v", evs, err)
+		}
+	})
+	for name, reason := range map[string]string{
+		"too long":         strings.Repeat("x", staff.MaxReason+1),
+		"control":          "why\x00not",
+		"invalid encoding": "bad \xff byte",
+	} {
+		t.Run("a reason that is "+name+" is refused", func(t *testing.T) {
+			l := look
+			l.Reason = reason
+			var fe tenancy.FieldError
+			if evs, err := staff.RecordLook(l, now); !errors.As(err, &fe) || fe.Field != "reason" || len(evs) != 0 {
+				t.Fatalf("got %v %v", evs, err)
+			}
+		})
+	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/awareportal/portal/domain/registry"
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/internal/admin"
+	"github.com/awareportal/portal/internal/audit"
 	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
@@ -200,6 +201,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		Admin: a.Admin,
 		Pool:  pool, Auth: a.Auth, Dir: dir, Learning: learning, Training: a.Training, Catalog: a.Catalog,
 		Runner: a.Runner, Clock: clk, BaseURL: cfg.BaseURL, Timeline: timeline.Queries{Pool: pool}, Repo: a.Repo,
+		Audit:    &audit.Service{Repo: a.Repo, Pool: pool, Clock: clk},
 		CookieHK: keys.CookieHash, CookieBK: keys.CookieBlock, CSRFKey: keys.CSRF, DevMail: cfg.DevMail(), TrustedProxies: cfg.TrustedProxies,
 		Log: log.With("component", "web"),
 	})

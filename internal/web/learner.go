@@ -122,3 +122,15 @@ func duration(secs int64) string {
 		return fmt.Sprintf("%d d %d h", days, h)
 	}
 }
+
+// waitForAll waits briefly until every projection has applied pos.
+func (s *Server) waitForAll(ctx context.Context, pos eventstore.Position) {
+	if pos == (eventstore.Position{}) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	if err := s.Runner.WaitFor(ctx, pos); err != nil {
+		s.Log.Warn("read models lagging", "err", err)
+	}
+}

@@ -68,7 +68,12 @@ func deadline(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), requestTimeout)
 	defer cancel()
 	c.SetUserContext(ctx)
-	return c.Next()
+	if err := c.Next(); err != nil {
+		// Error pages load the partner's brand too: render them while the
+		// request's context is still live.
+		return c.App().ErrorHandler(c, err)
+	}
+	return nil
 }
 
 // requestIDs gives every request an id for logs and event correlation.

@@ -16,6 +16,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/awareportal/portal/internal/admin"
+	"github.com/awareportal/portal/internal/audit"
 	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
@@ -43,6 +44,7 @@ type Deps struct {
 	Catalog  *catalog.Catalog
 	Runner   *projections.Runner
 	Timeline timeline.Queries
+	Audit    *audit.Service
 	Repo     es.Repository
 	Clock    clock.Clock
 	BaseURL  *url.URL

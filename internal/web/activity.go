@@ -1,0 +1,31 @@
+package web
+
+import (
+	"slices"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/awareportal/portal/projections/timeline"
+	"github.com/awareportal/portal/views"
+)
+
+// myActivity is a learner's own history (without staff notes).
+func (s *Server) myActivity(c *fiber.Ctx) error {
+	l, _ := learnerOf(c)
+	f, cats, from, to := timelineFilter(c)
+	f.NoStaff = true
+	cats = slices.DeleteFunc(cats, func(o views.CategoryOption) bool { return o.ID == timeline.CatStaff })
+	rows, next, err := s.timelineRows(c, l.ID, f, true, "/activity")
+	if err != nil {
+		return err
+	}
+	if f.Before != "" {
+		return render(c, fiber.StatusOK, views.TimelineRows(rows, next), views.TimelineRows(rows, next))
+	}
+	p, err := s.learnerPage(c, "My activity", "activity", nil)
+	if err != nil {
+		return err
+	}
+	v := views.TimelineView{Own: true, Categories: cats, From: from, To: to, Rows: rows, Next: next, BaseURL: "/activity"}
+	return render(c, fiber.StatusOK, views.TimelinePage(p, v), nil)
+}

@@ -1,0 +1,76 @@
+package web
+
+import (
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/awareportal/portal/internal/audit"
+	"github.com/awareportal/portal/views"
+)
+
+// asOf replays a learner's or client's state at an instant.
+func (s *Server) asOf(c *fiber.Ctx) error {
+	sc := staffOf(c)
+	p, err := s.staffPage(c, "As of", "asof")
+	if err != nil {
+		return err
+	}
+	v := views.AsOfView{Scope: sc.scopeText(p.Brand.Name), LearnerID: c.Query("learner"), ClientID: c.Query("client"), At: c.Query("at"), Basis: c.Query("basis")}
+	for _, cl := range sc.Clients {
+		v.Clients = append(v.Clients, views.CourseOption{ID: cl.ID, Title: cl.Name, Selected: cl.ID == v.ClientID})
+	}
+	person, err := s.staffSubject(c, v.LearnerID, v.ClientID)
+	if err != nil {
+		return err
+	}
+	scope := audit.Scope{ClientID: v.ClientID}
+	if person.ID != "" {
+		// One learner's history: never the union with a whole client's.
+		scope = audit.Scope{LearnerID: person.ID}
+		v.Scope = "For " + person.Name + " (" + person.Email + ")"
+	}
+	if v.At == "" {
+		v.At = s.Clock.Now().UTC().Format("2006-01-02T15:04")
+		return render(c, fiber.StatusOK, views.AsOfPage(p, v), nil)
+	}
+	at, err := time.Parse("2006-01-02T15:04", v.At)
+	if err != nil {
+		v.Error = "Give the instant as a date and time."
+		return render(c, fiber.StatusUnprocessableEntity, views.AsOfPage(p, v), nil)
+	}
+	if scope.LearnerID == "" && scope.ClientID == "" {
+		v.Error = "Pick a client."
+		return render(c, fiber.StatusUnprocessableEntity, views.AsOfPage(p, v), nil)
+	}
+	if person.ID != "" {
+		if err := s.recordLook(c, person, "history as of "+at.Format("2 Jan 2006 15:04")); err != nil {
+			return err
+		}
+	}
+	basis := audit.Occurred
+	if v.Basis == "recorded" {
+		basis = audit.Recorded
+	}
+	st, err := s.Audit.AsOf(c.UserContext(), scope, at, basis)
+	if err != nil {
+		return err
+	}
+	v.Done, v.Events = true, st.Events
+	for _, l := range st.Learners {
+		al := views.AsOfLearner{Name: l.Name, Email: l.Email, Risk: l.Risk, Band: l.Band, Assigned: l.Assigned, Completed: l.Completed, AvgScore: "—"}
+		if l.Completed > 0 {
+			al.AvgScore = strconv.Itoa(int(l.AvgScore+0.5)) + "%"
+		}
+		for _, cs := range l.Courses {
+			ac := views.AsOfCourse{Title: cs.Title, Status: cs.Status, Due: cs.DueAt.Format("2 Jan 2006")}
+			if cs.CompletedAt != nil {
+				ac.Completed, ac.Score, ac.Certificate = cs.CompletedAt.Format("2 Jan 2006 15:04"), strconv.Itoa(cs.Score)+"%", cs.CertificateID
+			}
+			al.Courses = append(al.Courses, ac)
+		}
+		v.Learners = append(v.Learners, al)
+	}
+	return render(c, fiber.StatusOK, views.AsOfPage(p, v), nil)
+}

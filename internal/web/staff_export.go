@@ -1,0 +1,71 @@
+package web
+
+import (
+	"bufio"
+	"context"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/awareportal/portal/domain/tenancy"
+	"github.com/awareportal/portal/internal/audit"
+)
+
+// export streams a client's or a learner's history as CloudEvents JSON
+// Lines or CSV, row by row.
+func (s *Server) export(c *fiber.Ctx) error {
+	format := audit.Format(c.Query("format", "jsonl"))
+	if format != audit.JSONLines && format != audit.CSV {
+		return fiber.NewError(fiber.StatusBadRequest, "format must be jsonl or csv")
+	}
+	person, err := s.staffSubject(c, c.Query("learner"), c.Query("client"))
+	if err != nil {
+		return err
+	}
+	var learners, extra []string
+	var name string
+	switch {
+	case person.ID != "":
+		if err := s.recordLook(c, person, "history export"); err != nil {
+			return err
+		}
+		learners, name = []string{person.ID}, person.ID
+	case c.Query("client") != "":
+		ids, err := s.Timeline.LearnersOfClient(c.UserContext(), c.Query("client"))
+		if err != nil {
+			return err
+		}
+		learners, name, extra = ids, c.Query("client"), []string{tenancy.ClientStream(c.Query("client"))}
+	default:
+		return fiber.NewError(fiber.StatusBadRequest, "Say whose history: learner=… or client=… (one of yours).")
+	}
+	streams, err := s.Timeline.StreamsOf(c.UserContext(), learners)
+	if err != nil {
+		return err
+	}
+	streams = append(streams, extra...)
+	sel := audit.Selection{Streams: streams}
+	if t, err := time.Parse("2006-01-02", c.Query("from")); err == nil {
+		sel.From = t
+	}
+	if t, err := time.Parse("2006-01-02", c.Query("to")); err == nil {
+		sel.To = t.Add(24 * time.Hour)
+	}
+	ext, ctype := "jsonl", "application/x-ndjson"
+	if format == audit.CSV {
+		ext, ctype = "csv", "text/csv; charset=utf-8"
+	}
+	c.Set(fiber.HeaderContentType, ctype)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="history-`+name+`.`+ext+`"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	source := s.BaseURL.String()
+	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		if _, err := s.Audit.Export(ctx, sel, format, source, w); err != nil {
+			s.Log.Error("export failed", "err", err)
+		}
+		_ = w.Flush()
+	})
+	return nil
+}
