@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/internal/app"
 	"github.com/awareportal/portal/internal/audit"
 	"github.com/awareportal/portal/internal/config"
@@ -92,7 +93,7 @@ func auditCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []
 				return err
 			}
 			if *client != "" {
-				sel.Streams = append(sel.Streams, "client-"+*client)
+				sel.Streams = append(sel.Streams, tenancy.ClientStream(*client))
 			}
 		} else if *client != "" || *learner != "" {
 			return errors.New("nobody matches that --client or --learner")

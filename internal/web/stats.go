@@ -12,15 +12,6 @@ import (
 	"github.com/awareportal/portal/views"
 )
 
-// badgeInfo names and explains each badge, in display order.
-var badgeInfo = []struct{ id, name, desc string }{
-	{rm.BadgeFirstSteps, "First Steps", "Completed your first course"},
-	{rm.BadgeFirstTry, "First Try", "Passed a quiz at the first attempt"},
-	{rm.BadgePerfectScore, "Perfect Score", "Scored 100% on a quiz"},
-	{rm.BadgeQuickStarter, "Quick Starter", "Finished a course within 48 hours of it opening"},
-	{rm.BadgePunctual, "Punctual", "Three courses in a row finished on time"},
-	{rm.BadgeCompletionist, "Completionist", "Completed five courses"},
-}
 
 // showStats answers "am I behind?" and "what does my score mean?".
 func (s *Server) showStats(c *fiber.Ctx) error {
@@ -58,9 +49,9 @@ func (s *Server) showStats(c *fiber.Ctx) error {
 	for _, b := range st.Badges {
 		earned[b.ID] = b.EarnedAt
 	}
-	for _, b := range badgeInfo {
-		bv := views.BadgeView{Name: b.name, Description: b.desc, Icon: b.id}
-		if at, ok := earned[b.id]; ok {
+	for _, b := range dom.Badges() {
+		bv := views.BadgeView{Name: b.Name, Description: b.Description, Icon: b.Icon}
+		if at, ok := earned[string(b.ID)]; ok {
 			bv.Earned, bv.EarnedOn = true, shortDate(at, now)
 		}
 		v.Badges = append(v.Badges, bv)

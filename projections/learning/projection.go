@@ -177,51 +177,23 @@ func (Projection) restat(ctx context.Context, tx pgx.Tx, rec eventstore.Recorded
 	return err
 }
 
-// Badge ids and what earns them.
-const (
-	BadgeFirstSteps    = "first-steps"   // first course completed
-	BadgePerfectScore  = "perfect-score" // 100% on a quiz
-	BadgeFirstTry      = "first-try"     // passed a quiz at the first attempt
-	BadgePunctual      = "punctual"      // three on-time completions in a row
-	BadgeQuickStarter  = "quick-starter" // completed within 48 hours of it becoming available
-	BadgeCompletionist = "completionist" // five courses completed
-)
-
+// awardBadges gathers a completion's facts and awards what the domain
+// says they earn (dom.EarnedBadges).
 func awardBadges(ctx context.Context, tx pgx.Tx, ev dom.CourseCompleted) error {
-	var completed int
-	var lastThreeOnTime bool
-	var availableFrom any
+	var f dom.BadgeFacts
 	err := tx.QueryRow(ctx, `SELECT
 			(SELECT count(*) FROM assignments WHERE learner_id = $1 AND completed_at IS NOT NULL),
 			(SELECT count(*) = 3 AND bool_and(on_time) FROM (SELECT on_time FROM assignments WHERE learner_id = $1 AND completed_at IS NOT NULL ORDER BY completed_at DESC, id DESC LIMIT 3) t),
-			(SELECT available_from FROM assignments WHERE id = $2)`,
-		ev.LearnerID, ev.AssignmentID).Scan(&completed, &lastThreeOnTime, &availableFrom)
+			coalesce((SELECT $3 <= available_from + make_interval(secs => $4) FROM assignments WHERE id = $2), false)`,
+		ev.LearnerID, ev.AssignmentID, ev.At, dom.QuickStartWindow).Scan(&f.Completed, &f.LastThreeOnTime, &f.QuickStart)
 	if err != nil {
 		return fmt.Errorf("badges: %w", err)
 	}
-	var earned []string
-	if completed >= 1 {
-		earned = append(earned, BadgeFirstSteps)
-	}
-	if ev.Score == 100 {
-		earned = append(earned, BadgePerfectScore)
-	}
-	if ev.Attempts == 1 {
-		earned = append(earned, BadgeFirstTry)
-	}
-	if lastThreeOnTime {
-		earned = append(earned, BadgePunctual)
-	}
-	if completed >= 5 {
-		earned = append(earned, BadgeCompletionist)
-	}
-	for _, b := range earned {
-		if _, err := tx.Exec(ctx, `INSERT INTO badges (learner_id, badge, earned_at) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING`, ev.LearnerID, b, ev.At); err != nil {
-			return err
+	f.Score, f.Attempts = ev.Score, ev.Attempts
+	for _, b := range dom.EarnedBadges(f) {
+		if _, err := tx.Exec(ctx, `INSERT INTO badges (learner_id, badge, earned_at) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING`, ev.LearnerID, string(b), ev.At); err != nil {
+			return fmt.Errorf("award %s: %w", b, err)
 		}
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO badges (learner_id, badge, earned_at)
-		SELECT $1, $2, $3 FROM assignments WHERE id = $4 AND $3 <= available_from + interval '48 hours'
-		ON CONFLICT DO NOTHING`, ev.LearnerID, BadgeQuickStarter, ev.At, ev.AssignmentID)
-	return err
+	return nil
 }
