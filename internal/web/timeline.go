@@ -18,21 +18,6 @@ var timelineCategories = []struct{ id, label string }{
 	{timeline.CatStaff, "Staff access"},
 }
 
-func str(d map[string]any, k string) string {
-	v, _ := d[k].(string)
-	return v
-}
-
-func num(d map[string]any, k string) int {
-	v, _ := d[k].(float64)
-	return int(v)
-}
-
-func flag(d map[string]any, k string) bool {
-	v, _ := d[k].(bool)
-	return v
-}
-
 var methods = map[string]string{
 	"email_link": "an email link", "email_code": "a code from the email", "training_link": "the Start training link in a course email",
 	"microsoft": "Microsoft", "google": "Google",
@@ -59,48 +44,48 @@ func describe(e timeline.Entry, own bool) views.TimelineRow {
 	d := e.Details
 	r := views.TimelineRow{When: e.At.UTC().Format("2 Jan 2006 15:04"), WhenISO: e.At.UTC().Format(time.RFC3339), Category: e.Category}
 	from := ""
-	if ip := str(d, "ip"); ip != "" {
+	if ip := d.IP; ip != "" {
 		from = " from " + ip
 	}
-	course := str(d, "course")
+	course := d.Course
 	switch e.Kind {
 	case "provisioned":
 		r.Text = "Enrolled for training"
-		r.Detail = "Directory source: " + strings.ReplaceAll(str(d, "source"), "_", " ")
+		r.Detail = "Directory source: " + strings.ReplaceAll(d.Source, "_", " ")
 	case "link_requested":
 		r.Text = "Sign-in link requested" + from
 	case "link_opened":
-		if flag(d, "followed") {
+		if d.Followed {
 			r.Text = "Sign-in link opened" + from
 		} else {
 			r.Text = "Link opened without signing in (mail scanner?)" + from
 			r.Tone = "warn"
 		}
-		r.Detail = str(d, "user_agent")
+		r.Detail = d.UserAgent
 	case "signed_in":
-		r.Text = "Signed in with " + orDefault(methods[str(d, "method")], str(d, "method")) + from
+		r.Text = "Signed in with " + orDefault(methods[d.Method], d.Method) + from
 		r.Tone = "ok"
 	case "sign_in_failed":
-		r.Text = "Sign-in refused: " + orDefault(failures[str(d, "reason")], str(d, "reason")) + from
+		r.Text = "Sign-in refused: " + orDefault(failures[d.Reason], d.Reason) + from
 		r.Tone = "bad"
 	case "sso_refused":
-		r.Text = "Sign-in with " + orDefault(methods[str(d, "provider")], str(d, "provider")) + " refused: " + orDefault(ssoRefusals[str(d, "reason")], str(d, "reason")) + from
+		r.Text = "Sign-in with " + orDefault(methods[d.Provider], d.Provider) + " refused: " + orDefault(ssoRefusals[d.Reason], d.Reason) + from
 		r.Tone = "bad"
 		var detail []string
-		if m := str(d, "right_method"); m != "" && str(d, "reason") == "wrong_method" {
+		if m := d.RightMethod; m != "" && d.Reason == "wrong_method" {
 			detail = append(detail, "Should use "+orDefault(methods[m], m))
 		}
-		if t := str(d, "tenant"); t != "" {
+		if t := d.Tenant; t != "" {
 			detail = append(detail, "Tenant "+t)
 		}
-		if x := str(d, "detail"); x != "" && !own {
+		if x := d.Detail; x != "" && !own {
 			detail = append(detail, x)
 		}
 		r.Detail = strings.Join(detail, " · ")
 	case "identity_linked":
-		r.Text = orDefault(methods[str(d, "provider")], str(d, "provider")) + " account linked"
-		r.Detail = "Verified email " + str(d, "email")
-		if t := str(d, "tenant"); t != "" {
+		r.Text = orDefault(methods[d.Provider], d.Provider) + " account linked"
+		r.Detail = "Verified email " + d.Email
+		if t := d.Tenant; t != "" {
 			r.Detail += " · tenant " + t
 		}
 	case "organisation_chosen":
@@ -108,31 +93,31 @@ func describe(e timeline.Entry, own bool) views.TimelineRow {
 	case "signed_out":
 		r.Text = "Logged out"
 	case "mail_queued":
-		r.Text = fmt.Sprintf("Email %q queued", str(d, "subject"))
-		r.Detail = "To " + str(d, "to")
+		r.Text = fmt.Sprintf("Email %q queued", d.Subject)
+		r.Detail = "To " + d.To
 	case "mail_sent":
-		r.Text = fmt.Sprintf("Email %q handed to the mail server", str(d, "subject"))
+		r.Text = fmt.Sprintf("Email %q handed to the mail server", d.Subject)
 		r.Tone = "ok"
 		if own {
-			r.Text = fmt.Sprintf("Email %q sent", str(d, "subject"))
+			r.Text = fmt.Sprintf("Email %q sent", d.Subject)
 		}
 	case "mail_failed":
 		r.Tone = "bad"
-		if flag(d, "final") {
-			r.Text = fmt.Sprintf("Email %q failed for good (attempt %d)", str(d, "subject"), num(d, "attempt"))
+		if d.Final {
+			r.Text = fmt.Sprintf("Email %q failed for good (attempt %d)", d.Subject, d.Attempt)
 		} else {
-			r.Text = fmt.Sprintf("Email %q failed on attempt %d; will retry", str(d, "subject"), num(d, "attempt"))
+			r.Text = fmt.Sprintf("Email %q failed on attempt %d; will retry", d.Subject, d.Attempt)
 			r.Tone = "warn"
 		}
-		r.Detail = "Mail server said: " + str(d, "reply")
+		r.Detail = "Mail server said: " + d.Reply
 	case "course_assigned":
 		r.Text = "Assigned " + course
-		if due, err := time.Parse(time.RFC3339, str(d, "due")); err == nil {
-			r.Detail = "Due " + due.Format("2 Jan 2006")
+		if d.Due != nil {
+			r.Detail = "Due " + d.Due.Format("2 Jan 2006")
 		}
 	case "course_available":
 		r.Text = course + " became available"
-		if flag(d, "emailed") {
+		if d.Emailed {
 			r.Detail = "Announced by email with a Start training link"
 		}
 	case "course_overdue":
@@ -141,25 +126,25 @@ func describe(e timeline.Entry, own bool) views.TimelineRow {
 	case "course_started":
 		r.Text = "Started " + course
 	case "progress_saved":
-		r.Text = fmt.Sprintf("Reached step %d of %d in %s", num(d, "lesson")+1, num(d, "of")+1, course)
+		r.Text = fmt.Sprintf("Reached step %d of %d in %s", d.Lesson+1, d.Of+1, course)
 	case "quiz_submitted":
-		if flag(d, "passed") {
-			r.Text = fmt.Sprintf("Passed the %s quiz with %d%% (attempt %d)", course, num(d, "score"), num(d, "attempt"))
+		if d.Passed {
+			r.Text = fmt.Sprintf("Passed the %s quiz with %d%% (attempt %d)", course, d.Score, d.Attempt)
 			r.Tone = "ok"
 		} else {
-			r.Text = fmt.Sprintf("Quiz for %s: %d%%, below the %d%% pass mark (attempt %d)", course, num(d, "score"), num(d, "pass_mark"), num(d, "attempt"))
+			r.Text = fmt.Sprintf("Quiz for %s: %d%%, below the %d%% pass mark (attempt %d)", course, d.Score, d.PassMark, d.Attempt)
 			r.Tone = "warn"
 		}
 	case "course_completed":
-		r.Text = fmt.Sprintf("Completed %s with %d%%", course, num(d, "score"))
+		r.Text = fmt.Sprintf("Completed %s with %d%%", course, d.Score)
 		r.Tone = "ok"
-		r.Detail = "Certificate " + str(d, "certificate")
+		r.Detail = "Certificate " + d.Certificate
 	case "certificate_requested":
 		r.Text = "Certificate for " + course + " emailed"
-		r.Detail = "Certificate " + str(d, "certificate")
+		r.Detail = "Certificate " + d.Certificate
 	case "staff_viewed":
-		r.Text = fmt.Sprintf("%s (%s) viewed the %s", str(d, "staff"), str(d, "role"), orDefault(str(d, "what"), "history"))
-		r.Detail = str(d, "reason")
+		r.Text = fmt.Sprintf("%s (%s) viewed the %s", d.Staff, d.Role, orDefault(d.What, "history"))
+		r.Detail = d.Reason
 	default:
 		r.Text = e.Kind
 	}

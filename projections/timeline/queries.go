@@ -63,7 +63,7 @@ type Entry struct {
 	Category string
 	Stream   string
 	Actor    string
-	Details  map[string]any
+	Details  Details
 }
 
 // Filter narrows a timeline.
