@@ -4,8 +4,10 @@ package storetest
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -253,6 +255,303 @@ func Run(t *testing.T, newStore Factory) {
 		err := s.Subscribe(ctx, eventstore.Start, func(context.Context, []eventstore.RecordedEvent) error { return boom })
 		if !errors.Is(err, boom) {
 			t.Fatalf("err = %v", err)
+		}
+	})
+
+	runMore(t, newStore)
+}
+
+// runMore runs the cases added for issue 10: expected-version semantics,
+// the global log under concurrent appends, resuming from a checkpoint, large
+// events and many streams.
+func runMore(t *testing.T, newStore Factory) {
+	t.Run("expected version semantics", func(t *testing.T) {
+		s := newStore(t)
+		ctx := context.Background()
+		cases := []struct {
+			name     string
+			existing int // events in the stream before the append
+			expected eventstore.ExpectedVersion
+			conflict bool
+			next     int64
+		}{
+			{"NoStream on a missing stream", 0, eventstore.NoStream, false, 1},
+			{"Exactly(0) is NoStream", 0, eventstore.Exactly(0), false, 1},
+			{"Exactly(1) on a missing stream", 0, eventstore.Exactly(1), true, 0},
+			{"Any on a missing stream", 0, eventstore.Any, false, 1},
+			{"NoStream on a stream at 2", 2, eventstore.NoStream, true, 0},
+			{"Exactly(1) on a stream at 2 (stale)", 2, eventstore.Exactly(1), true, 0},
+			{"Exactly(3) on a stream at 2 (ahead)", 2, eventstore.Exactly(3), true, 0},
+			{"Exactly(2) on a stream at 2", 2, eventstore.Exactly(2), false, 3},
+			{"Any on a stream at 2", 2, eventstore.Any, false, 3},
+		}
+		for i, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				stream := fmt.Sprintf("ev-%d", i)
+				for n := range c.existing {
+					if _, err := s.Append(ctx, stream, eventstore.Any, ev("seed", n)); err != nil {
+						t.Fatal(err)
+					}
+				}
+				res, err := s.Append(ctx, stream, c.expected, ev("try", 0))
+				if c.conflict {
+					if !errors.Is(err, eventstore.ErrConcurrency) {
+						t.Fatalf("err = %v, want ErrConcurrency", err)
+					}
+				} else if err != nil || res.NextVersion != c.next {
+					t.Fatalf("append: %v, next version %d, want %d", err, res.NextVersion, c.next)
+				}
+				got, err := s.ReadStream(ctx, stream, 1)
+				want := c.existing
+				if !c.conflict {
+					want++
+				}
+				if want == 0 {
+					if !errors.Is(err, eventstore.ErrStreamNotFound) {
+						t.Fatalf("refused append left a stream behind: %v %+v", err, got)
+					}
+					return
+				}
+				if err != nil || len(got) != want {
+					t.Fatalf("stream has %d events (%v), want %d", len(got), err, want)
+				}
+				for n, e := range got {
+					if e.Version != int64(n+1) {
+						t.Fatalf("event %d has version %d", n, e.Version)
+					}
+				}
+			})
+		}
+	})
+
+	t.Run("concurrent appends: one total order, nothing skipped", func(t *testing.T) {
+		s := newStore(t)
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		const writers, each = 8, 25
+		got := make(chan eventstore.RecordedEvent, writers*each)
+		subCtx, stop := context.WithCancel(ctx)
+		defer stop()
+		done := make(chan error, 1)
+		go func() {
+			done <- s.Subscribe(subCtx, eventstore.Start, func(_ context.Context, b []eventstore.RecordedEvent) error {
+				for _, e := range b {
+					got <- e
+				}
+				return nil
+			})
+		}()
+		var wg sync.WaitGroup
+		for w := range writers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range each {
+					// Half the writers share one stream, half have their own.
+					stream := fmt.Sprintf("w-%d", w)
+					if w%2 == 0 {
+						stream = "shared"
+					}
+					if _, err := s.Append(ctx, stream, eventstore.Any, ev("n", w*1000+i)); err != nil {
+						t.Errorf("writer %d: %v", w, err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		if t.Failed() {
+			return
+		}
+		var live []eventstore.RecordedEvent
+		for range writers * each {
+			live = append(live, Receive(t, ctx, got))
+		}
+		var paged []eventstore.RecordedEvent
+		for pos := eventstore.Start; ; {
+			page, err := s.ReadAll(ctx, pos, 7)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page) == 0 {
+				break
+			}
+			paged = append(paged, page...)
+			pos = page[len(page)-1].Position
+		}
+		if len(paged) != writers*each {
+			t.Fatalf("ReadAll returned %d events, want %d", len(paged), writers*each)
+		}
+		versions := map[string]int64{}
+		seen := map[uuid.UUID]bool{}
+		for i := range paged {
+			if live[i].ID != paged[i].ID {
+				t.Fatalf("event %d: subscription delivered %s, ReadAll %s", i, live[i].ID, paged[i].ID)
+			}
+			if i > 0 && !paged[i-1].Position.Less(paged[i].Position) {
+				t.Fatalf("positions not increasing at %d: %s, %s", i, paged[i-1].Position, paged[i].Position)
+			}
+			if seen[paged[i].ID] {
+				t.Fatalf("event %s delivered twice", paged[i].ID)
+			}
+			seen[paged[i].ID] = true
+			if want := versions[paged[i].Stream] + 1; paged[i].Version != want {
+				t.Fatalf("stream %s: version %d follows %d in the global log", paged[i].Stream, paged[i].Version, want-1)
+			}
+			versions[paged[i].Stream] = paged[i].Version
+		}
+		select {
+		case e := <-got:
+			t.Fatalf("subscription delivered an extra event %+v", e)
+		default:
+		}
+		stop()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("subscribe ended with %v", err)
+		}
+	})
+
+	t.Run("subscription resumes from a checkpoint", func(t *testing.T) {
+		s := newStore(t)
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		for i := range 5 {
+			if _, err := s.Append(ctx, "resume", eventstore.Any, ev("n", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A first subscriber handles three events and stops: its checkpoint
+		// is the third event's position.
+		var checkpoint eventstore.Position
+		handled := 0
+		stopAt3 := errors.New("checkpoint taken")
+		err := s.Subscribe(ctx, eventstore.Start, func(_ context.Context, b []eventstore.RecordedEvent) error {
+			for _, e := range b {
+				handled++
+				checkpoint = e.Position
+				if handled == 3 {
+					return stopAt3
+				}
+			}
+			return nil
+		})
+		if !errors.Is(err, stopAt3) {
+			t.Fatalf("first subscription ended with %v", err)
+		}
+		got := make(chan eventstore.RecordedEvent, 10)
+		subCtx, stop := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() {
+			done <- s.Subscribe(subCtx, checkpoint, func(_ context.Context, b []eventstore.RecordedEvent) error {
+				for _, e := range b {
+					got <- e
+				}
+				return nil
+			})
+		}()
+		for _, want := range []int64{4, 5} {
+			if e := Receive(t, ctx, got); e.Version != want {
+				t.Fatalf("resumed at version %d, want %d", e.Version, want)
+			}
+		}
+		if _, err := s.Append(ctx, "resume", eventstore.Exactly(5), ev("n", 5)); err != nil {
+			t.Fatal(err)
+		}
+		if e := Receive(t, ctx, got); e.Version != 6 {
+			t.Fatalf("live event version %d, want 6", e.Version)
+		}
+		stop()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("subscribe ended with %v", err)
+		}
+		// ReadAll from the same checkpoint agrees.
+		page, err := s.ReadAll(ctx, checkpoint, 10)
+		if err != nil || len(page) != 3 {
+			t.Fatalf("ReadAll after the checkpoint: %d events (%v), want 3", len(page), err)
+		}
+	})
+
+	t.Run("large event (1 MB)", func(t *testing.T) {
+		s := newStore(t)
+		ctx := context.Background()
+		blob := strings.Repeat("x", 1_000_000-len(`{"blob":""}`))
+		data := []byte(`{"blob":"` + blob + `"}`)
+		meta := eventstore.Metadata{CorrelationID: "big", UserAgent: strings.Repeat("u", 200)}
+		if _, err := s.Append(ctx, "big", eventstore.NoStream, eventstore.EventData{Type: "test.big", Data: data, Metadata: meta}); err != nil {
+			t.Fatalf("append of a 1 MB event: %v", err)
+		}
+		got, err := s.ReadStream(ctx, "big", 1)
+		if err != nil || len(got) != 1 {
+			t.Fatalf("read: %v, %d events", err, len(got))
+		}
+		var back struct{ Blob string }
+		if err := json.Unmarshal(got[0].Data, &back); err != nil || back.Blob != blob {
+			t.Fatalf("data came back changed (%d bytes, %v)", len(got[0].Data), err)
+		}
+		if got[0].Metadata != meta {
+			t.Fatalf("metadata = %+v", got[0].Metadata)
+		}
+		all, err := s.ReadAll(ctx, eventstore.Start, 10)
+		if err != nil || len(all) != 1 || len(all[0].Data) < 1_000_000-10 {
+			t.Fatalf("ReadAll: %v, %d events", err, len(all))
+		}
+	})
+
+	t.Run("10,000 streams", func(t *testing.T) {
+		s := newStore(t)
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		const streams, workers = 10_000, 8
+		next := make(chan int)
+		var wg sync.WaitGroup
+		for range workers {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range next {
+					if _, err := s.Append(ctx, fmt.Sprintf("learner-%05d", i), eventstore.NoStream, ev("n", i)); err != nil {
+						t.Errorf("stream %d: %v", i, err)
+					}
+				}
+			}()
+		}
+		for i := range streams {
+			next <- i
+		}
+		close(next)
+		wg.Wait()
+		if t.Failed() {
+			return
+		}
+		seen := make(map[string]bool, streams)
+		var last eventstore.Position
+		for pos := eventstore.Start; ; {
+			page, err := s.ReadAll(ctx, pos, 500)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page) == 0 {
+				break
+			}
+			for _, e := range page {
+				if seen[e.Stream] || e.Version != 1 {
+					t.Fatalf("unexpected %s version %d", e.Stream, e.Version)
+				}
+				if last != eventstore.Start && !last.Less(e.Position) {
+					t.Fatalf("order broken at %s", e.Position)
+				}
+				seen[e.Stream], last = true, e.Position
+			}
+			pos = page[len(page)-1].Position
+		}
+		if len(seen) != streams {
+			t.Fatalf("ReadAll saw %d streams, want %d", len(seen), streams)
+		}
+		for _, i := range []int{0, 4_999, 9_999} {
+			got, err := s.ReadStream(ctx, fmt.Sprintf("learner-%05d", i), 1)
+			if err != nil || len(got) != 1 {
+				t.Fatalf("stream %d: %v, %d events", i, err, len(got))
+			}
 		}
 	})
 }
