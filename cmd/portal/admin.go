@@ -19,73 +19,115 @@ import (
 	"github.com/awareportal/portal/internal/eventstore"
 )
 
-const adminUsage = `usage: portal admin <command> [flags]
+// adminEnv is what an admin command runs with.
+type adminEnv struct {
+	ctx     context.Context
+	app     *app.App
+	svc     *admin.Service
+	out     io.Writer
+	json    bool
+	partner string // the partner's id, resolved from --partner
+	meta    eventstore.Metadata
+}
 
-  token create  --partner P --name NAME         create an API token (shown once)
-  token revoke  --partner P --id TOKEN_ID       stop a token
-  courses                                       list the course catalog
-  clients list  --partner P
-  clients create --partner P --name NAME [--id ID] [--portal=false] [--leaderboard ranked|anonymised|hidden]
-  clients set   --partner P --client C [--portal true|false] [--leaderboard ranked|anonymised|hidden]
-                [--microsoft-tenant GUID] [--google-domain DOMAIN] [--email-links true|false]
-                (an empty --microsoft-tenant= or --google-domain= unbinds)
-  users list    --partner P --client C
-  users add     --partner P --client C --email E --first F [--last L] [--manager ID] [--department D] [--source manual|microsoft365|google_workspace] [--id ID]
-  assign        --partner P --client C --course COURSE --due DATE [--from DATE] [--learner ID ...]
-  status        --partner P --client C
-  staff list    --partner P
-  staff grant   --partner P --email E --name NAME --role support|auditor [--client C]   (auditors need --client)
-  staff revoke  --partner P --id GRANT_ID
+// print writes v as JSON with --json, else as the table.
+func (e *adminEnv) print(v any, table func(w *tabwriter.Writer)) error {
+	if e.json {
+		enc := json.NewEncoder(e.out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(v)
+	}
+	w := tabwriter.NewWriter(e.out, 2, 4, 2, ' ', 0)
+	table(w)
+	return w.Flush()
+}
 
-P is a partner id or slug. Add --json to any command for JSON output.
-`
+// adminCommand is one `portal admin` command with its own flags.
+type adminCommand struct {
+	name, args, summary string
+	noPartner           bool // the command is not about one partner
+	// define adds the command's flags and returns what it runs.
+	define func(fs *flag.FlagSet) func(e *adminEnv) error
+}
 
-// multi is a repeatable string flag.
-type multi []string
+// adminCommands lists every command, in the order help shows them.
+func adminCommands() []adminCommand {
+	return []adminCommand{
+		{name: "token create", args: "--partner P --name NAME", summary: "create an API token (shown once)", define: tokenCreate},
+		{name: "token revoke", args: "--partner P --id TOKEN_ID", summary: "stop a token", define: tokenRevoke},
+		{name: "courses", summary: "list the course catalog", noPartner: true, define: coursesList},
+		{name: "clients list", args: "--partner P", summary: "list the partner's clients", define: clientsList},
+		{name: "clients create", args: "--partner P --name NAME [--id ID] [--portal=false] [--leaderboard MODE]", summary: "add a client", define: clientsCreate},
+		{name: "clients set", args: "--partner P --client C [--portal B] [--leaderboard MODE] [--microsoft-tenant GUID] [--google-domain D] [--email-links B]",
+			summary: "change a client (an empty --microsoft-tenant= or --google-domain= unbinds)", define: clientsSet},
+		{name: "users list", args: "--partner P --client C", summary: "list a client's learners", define: usersList},
+		{name: "users add", args: "--partner P --client C --email E --first F [--last L] [--manager ID] [--department D] [--source S] [--id ID]",
+			summary: "add a learner (source: manual, microsoft365 or google_workspace)", define: usersAdd},
+		{name: "assign", args: "--partner P --client C --course COURSE --due DATE [--from DATE] [--learner ID ...]", summary: "assign a course (no --learner: everyone at the client)", define: assign},
+		{name: "status", args: "--partner P --client C", summary: "a client's training status", define: status},
+		{name: "staff list", args: "--partner P", summary: "list staff grants", define: staffList},
+		{name: "staff grant", args: "--partner P --email E --name NAME --role support|auditor [--client C]", summary: "make someone support or an auditor (auditors need --client)", define: staffGrant},
+		{name: "staff revoke", args: "--partner P --id GRANT_ID", summary: "end a staff grant", define: staffRevoke},
+	}
+}
 
-func (m *multi) String() string     { return strings.Join(*m, ",") }
-func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
+func adminUsage() string {
+	var b strings.Builder
+	b.WriteString("usage: portal admin <command> [flags]\n\n")
+	w := tabwriter.NewWriter(&b, 2, 4, 2, ' ', 0)
+	for _, c := range adminCommands() {
+		fmt.Fprintf(w, "  %s\t%s\n", c.name, c.summary)
+	}
+	_ = w.Flush()
+	b.WriteString("\nP is a partner id or slug. Every command takes --json for JSON output (the API's keys).\n")
+	b.WriteString("`portal admin <command> --help` lists the command's flags.\n")
+	return b.String()
+}
+
+// errHelp means help was asked for and printed.
+var errHelp = flag.ErrHelp
 
 func adminCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, out io.Writer) error {
-	if len(args) == 0 {
-		return fmt.Errorf("missing command\n\n%s", strings.TrimSpace(adminUsage))
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		if len(args) == 0 {
+			return fmt.Errorf("missing command\n\n%s", adminUsage())
+		}
+		fmt.Fprint(out, adminUsage())
+		return nil
 	}
-	cmd := args[0]
-	if (cmd == "token" || cmd == "clients" || cmd == "users" || cmd == "staff") && len(args) > 1 {
-		cmd += " " + args[1]
-		args = args[1:]
+	var cmd *adminCommand
+	for _, c := range adminCommands() {
+		words := strings.Fields(c.name)
+		if len(args) >= len(words) && strings.Join(args[:len(words)], " ") == c.name {
+			cmd, args = &c, args[len(words):]
+			break
+		}
 	}
-	fs := flag.NewFlagSet("portal admin "+cmd, flag.ContinueOnError)
+	if cmd == nil {
+		return fmt.Errorf("unknown admin command %q\n\n%s", strings.Join(args, " "), adminUsage())
+	}
+	fs := flag.NewFlagSet("portal admin "+cmd.name, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
-	var (
-		partner, client, name, id, email, first, last, manager, dept, source, course, due, from, portal, leaderboard string
-		learners                                                                                                     multi
-		asJSON                                                                                                       bool
-	)
-	fs.StringVar(&partner, "partner", "", "partner id or slug")
-	fs.StringVar(&client, "client", "", "client id")
-	fs.StringVar(&name, "name", "", "name")
-	fs.StringVar(&id, "id", "", "id")
-	fs.StringVar(&email, "email", "", "email")
-	fs.StringVar(&first, "first", "", "first name")
-	fs.StringVar(&last, "last", "", "last name")
-	fs.StringVar(&manager, "manager", "", "manager's learner id")
-	fs.StringVar(&dept, "department", "", "department")
-	fs.StringVar(&source, "source", "", "directory source")
-	fs.StringVar(&course, "course", "", "course id")
-	fs.StringVar(&due, "due", "", "due date")
-	fs.StringVar(&from, "from", "", "available-from date")
-	fs.StringVar(&portal, "portal", "", "portal on (true) or off (false)")
-	fs.StringVar(&leaderboard, "leaderboard", "", "ranked, anonymised or hidden")
-	var role, msTenant, googleDomain, emailLinks string
-	fs.StringVar(&role, "role", "", "support or auditor")
-	fs.StringVar(&msTenant, "microsoft-tenant", "", "Microsoft Entra tenant id the client's sync is bound to")
-	fs.StringVar(&googleDomain, "google-domain", "", "Google Workspace domain the client's sync is bound to")
-	fs.StringVar(&emailLinks, "email-links", "", "email links for synced learners on (true) or off (false)")
-	fs.Var(&learners, "learner", "learner id (repeat)")
-	fs.BoolVar(&asJSON, "json", false, "JSON output")
-	if err := fs.Parse(args[1:]); err != nil {
-		return fmt.Errorf("%w\n\n%s", err, adminUsage)
+	e := &adminEnv{ctx: ctx, out: out, meta: eventstore.Metadata{ActorID: "cli:" + currentUser()}}
+	var partner string
+	if !cmd.noPartner {
+		fs.StringVar(&partner, "partner", "", "partner id or slug (required)")
+	}
+	fs.BoolVar(&e.json, "json", false, "print JSON (the API's shapes and keys)")
+	run := cmd.define(fs)
+	if err := fs.Parse(args); errors.Is(err, errHelp) {
+		fs.SetOutput(out)
+		fmt.Fprintf(out, "usage: portal admin %s %s\n\n%s\n\n", cmd.name, cmd.args, cmd.summary)
+		fs.PrintDefaults()
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("%w\n\nusage: portal admin %s %s", err, cmd.name, cmd.args)
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected %q\n\nusage: portal admin %s %s", fs.Arg(0), cmd.name, cmd.args)
+	}
+	if !cmd.noPartner && partner == "" {
+		return fmt.Errorf("--partner is required\n\nusage: portal admin %s %s", cmd.name, cmd.args)
 	}
 
 	if err := cfg.LoadSecret(); err != nil {
@@ -111,189 +153,261 @@ func adminCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []
 	defer stop()
 	go func() { _ = a.Runner.Run(runCtx) }()
 
-	svc := a.Admin
-	meta := eventstore.Metadata{ActorID: "cli:" + currentUser()}
-	print := func(v any, table func(w *tabwriter.Writer)) error {
-		if asJSON {
-			enc := json.NewEncoder(out)
-			enc.SetIndent("", "  ")
-			return enc.Encode(v)
-		}
-		w := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
-		table(w)
-		return w.Flush()
-	}
-	needPartner := func() (string, error) {
-		if partner == "" {
-			return "", errors.New("--partner is required")
-		}
-		p, err := svc.Partner(ctx, partner)
+	e.app, e.svc = a, a.Admin
+	if !cmd.noPartner {
+		p, err := e.svc.Partner(ctx, partner)
 		if err != nil {
-			return "", err
+			return err
 		}
-		meta.TenantID = p.ID
-		return p.ID, nil
+		e.partner, e.meta.TenantID = p.ID, p.ID
 	}
-	boolFlag := func(v, flagName string) (*bool, error) {
-		if v == "" {
-			return nil, nil
-		}
-		switch strings.ToLower(v) {
-		case "true", "on", "yes":
-			b := true
-			return &b, nil
-		case "false", "off", "no":
-			b := false
-			return &b, nil
-		}
-		return nil, fmt.Errorf("--%s: want true or false", flagName)
-	}
-	strFlag := func(v string) *string {
-		if v == "" {
-			return nil
-		}
-		return &v
-	}
+	return run(e)
+}
 
-	if cmd == "courses" {
-		list := a.Catalog.All()
-		return print(list, func(w *tabwriter.Writer) {
+func tokenCreate(fs *flag.FlagSet) func(*adminEnv) error {
+	name := fs.String("name", "", "what the token is for (required)")
+	return func(e *adminEnv) error {
+		token, tokenID, err := e.svc.IssueToken(e.ctx, e.partner, *name, e.meta)
+		if err != nil {
+			return err
+		}
+		return e.print(admin.TokenJSON{TokenID: tokenID, Token: token}, func(w *tabwriter.Writer) {
+			fmt.Fprintf(w, "Token %s created. Copy it now: it is not shown again.\n\n  %s\n", tokenID, token)
+		})
+	}
+}
+
+func tokenRevoke(fs *flag.FlagSet) func(*adminEnv) error {
+	id := fs.String("id", "", "the token's id (required)")
+	return func(e *adminEnv) error {
+		if err := e.svc.RevokeToken(e.ctx, e.partner, *id, e.meta); err != nil {
+			return err
+		}
+		return e.print(admin.TokenJSON{TokenID: *id}, func(w *tabwriter.Writer) { fmt.Fprintf(w, "Token %s revoked.\n", *id) })
+	}
+}
+
+func coursesList(*flag.FlagSet) func(*adminEnv) error {
+	return func(e *adminEnv) error {
+		list := e.app.Catalog.All()
+		return e.print(admin.CoursesJSON(list), func(w *tabwriter.Writer) {
 			fmt.Fprintln(w, "ID\tVERSION\tTITLE\tMINUTES\tPASS MARK")
 			for _, c := range list {
 				fmt.Fprintf(w, "%s\t%d\t%s\t%d\t%d%%\n", c.ID, c.Version, c.Title, c.Minutes, c.Quiz.PassMark)
 			}
 		})
 	}
-	pid, err := needPartner()
-	if err != nil {
-		return err
-	}
-	switch cmd {
-	case "token create":
-		token, tokenID, err := svc.IssueToken(ctx, pid, name, meta)
+}
+
+func clientsList(*flag.FlagSet) func(*adminEnv) error {
+	return func(e *adminEnv) error {
+		list, err := e.svc.Clients(e.ctx, e.partner)
 		if err != nil {
 			return err
 		}
-		return print(map[string]string{"token_id": tokenID, "token": token}, func(w *tabwriter.Writer) {
-			fmt.Fprintf(w, "Token %s created. Copy it now: it is not shown again.\n\n  %s\n", tokenID, token)
-		})
-	case "token revoke":
-		if err := svc.RevokeToken(ctx, pid, id, meta); err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "Token %s revoked.\n", id)
-		return nil
-	case "clients list":
-		list, err := svc.Clients(ctx, pid)
-		if err != nil {
-			return err
-		}
-		return print(list, func(w *tabwriter.Writer) {
+		return e.print(admin.ClientsJSON(list), func(w *tabwriter.Writer) {
 			fmt.Fprintln(w, "ID\tNAME\tPORTAL\tLEADERBOARD")
 			for _, c := range list {
-				fmt.Fprintf(w, "%s\t%s\t%v\t%s\n", c.ID, c.Name, onOff(c.PortalEnabled), c.LeaderboardMode)
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", c.ID, c.Name, onOff(c.PortalEnabled), c.LeaderboardMode)
 			}
 		})
-	case "clients create":
-		enabled, err := boolFlag(portal, "portal")
+	}
+}
+
+func clientsCreate(fs *flag.FlagSet) func(*adminEnv) error {
+	name := fs.String("name", "", "the client's name (required)")
+	id := fs.String("id", "", "the client's id (default: a slug of the name)")
+	var portal optBool
+	fs.Var(&portal, "portal", "learner portal on (true, the default) or off (false)")
+	var leaderboard optString
+	fs.Var(&leaderboard, "leaderboard", "ranked (default), anonymised or hidden")
+	return func(e *adminEnv) error {
+		c, err := e.svc.CreateClient(e.ctx, e.partner, admin.ClientInput{ID: *id, Name: *name, PortalEnabled: portal.v, Leaderboard: leaderboard.v}, e.meta)
 		if err != nil {
 			return err
 		}
-		c, err := svc.CreateClient(ctx, pid, admin.ClientInput{ID: id, Name: name, PortalEnabled: enabled, Leaderboard: strFlag(leaderboard)}, meta)
+		return e.print(admin.ToClientJSON(c), func(w *tabwriter.Writer) { fmt.Fprintf(w, "Client %s (%s) created.\n", c.ID, c.Name) })
+	}
+}
+
+func clientsSet(fs *flag.FlagSet) func(*adminEnv) error {
+	client := fs.String("client", "", "the client's id (required)")
+	var portal, links optBool
+	var leaderboard, tenant, domain optString
+	fs.Var(&portal, "portal", "learner portal on (true) or off (false)")
+	fs.Var(&leaderboard, "leaderboard", "ranked, anonymised or hidden")
+	fs.Var(&tenant, "microsoft-tenant", "the Microsoft Entra tenant the client's sync is bound to (empty: unbind)")
+	fs.Var(&domain, "google-domain", "the Google Workspace domain the client's sync is bound to (empty: unbind)")
+	fs.Var(&links, "email-links", "email links for synced learners on (true) or off (false)")
+	return func(e *adminEnv) error {
+		patch := admin.ClientPatch{PortalEnabled: portal.v, Leaderboard: leaderboard.v, MicrosoftTenantID: tenant.v, GoogleDomain: domain.v, EmailLinks: links.v}
+		c, err := e.svc.UpdateClient(e.ctx, e.partner, *client, patch, e.meta)
 		if err != nil {
 			return err
 		}
-		return print(c, func(w *tabwriter.Writer) { fmt.Fprintf(w, "Client %s (%s) created.\n", c.ID, c.Name) })
-	case "clients set":
-		enabled, err := boolFlag(portal, "portal")
-		if err != nil {
-			return err
-		}
-		links, err := boolFlag(emailLinks, "email-links")
-		if err != nil {
-			return err
-		}
-		patch := admin.ClientPatch{PortalEnabled: enabled, Leaderboard: strFlag(leaderboard), EmailLinks: links}
-		fs.Visit(func(f *flag.Flag) {
-			switch f.Name {
-			case "microsoft-tenant":
-				patch.MicrosoftTenantID = &msTenant
-			case "google-domain":
-				patch.GoogleDomain = &googleDomain
-			}
-		})
-		c, err := svc.UpdateClient(ctx, pid, client, patch, meta)
-		if err != nil {
-			return err
-		}
-		return print(c, func(w *tabwriter.Writer) {
+		return e.print(admin.ToClientJSON(c), func(w *tabwriter.Writer) {
 			fmt.Fprintf(w, "Client %s: portal %s, leaderboard %s, Microsoft tenant %s, Google domain %s, email links %s.\n", c.ID, onOff(c.PortalEnabled), c.LeaderboardMode,
 				orNone(c.MicrosoftTenantID), orNone(c.GoogleDomain), onOff(c.EmailLinks))
 		})
-	case "users list":
-		list, err := svc.Users(ctx, pid, client)
+	}
+}
+
+func usersList(fs *flag.FlagSet) func(*adminEnv) error {
+	client := fs.String("client", "", "the client's id (required)")
+	return func(e *adminEnv) error {
+		list, err := e.svc.Users(e.ctx, e.partner, *client)
 		if err != nil {
 			return err
 		}
-		return print(list, func(w *tabwriter.Writer) {
+		return e.print(admin.UsersJSON(list), func(w *tabwriter.Writer) {
 			fmt.Fprintln(w, "ID\tEMAIL\tNAME\tMANAGER\tSOURCE")
 			for _, l := range list {
 				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", l.ID, l.Email, l.FullName(), l.ManagerID, l.Source)
 			}
 		})
-	case "users add":
-		l, err := svc.ProvisionUser(ctx, pid, client, admin.UserInput{ID: id, Email: email, FirstName: first, LastName: last, ManagerID: manager, Department: dept, Source: source}, meta)
+	}
+}
+
+func usersAdd(fs *flag.FlagSet) func(*adminEnv) error {
+	client := fs.String("client", "", "the client's id (required)")
+	var in admin.UserInput
+	fs.StringVar(&in.Email, "email", "", "work email (required)")
+	fs.StringVar(&in.FirstName, "first", "", "first name (required)")
+	fs.StringVar(&in.LastName, "last", "", "last name")
+	fs.StringVar(&in.ManagerID, "manager", "", "the manager's learner id")
+	fs.StringVar(&in.Department, "department", "", "department")
+	fs.StringVar(&in.Source, "source", "", "manual (default), microsoft365 or google_workspace")
+	fs.StringVar(&in.ID, "id", "", "the learner's id (default: a random UUID)")
+	return func(e *adminEnv) error {
+		l, err := e.svc.ProvisionUser(e.ctx, e.partner, *client, in, e.meta)
 		if err != nil {
 			return err
 		}
-		return print(l, func(w *tabwriter.Writer) { fmt.Fprintf(w, "Learner %s (%s) added to %s.\n", l.ID, l.Email, client) })
-	case "assign":
-		res, err := svc.Assign(ctx, pid, client, admin.AssignInput{CourseID: course, LearnerIDs: learners, AvailableFrom: from, DueAt: due}, meta.ActorID, meta)
+		return e.print(admin.ToUserJSON(l), func(w *tabwriter.Writer) { fmt.Fprintf(w, "Learner %s (%s) added to %s.\n", l.ID, l.Email, *client) })
+	}
+}
+
+func assign(fs *flag.FlagSet) func(*adminEnv) error {
+	client := fs.String("client", "", "the client's id (required)")
+	var in admin.AssignInput
+	fs.StringVar(&in.CourseID, "course", "", "the course's id (required; see `portal admin courses`)")
+	fs.StringVar(&in.DueAt, "due", "", "due date, 2026-12-31 or RFC 3339 (required)")
+	fs.StringVar(&in.AvailableFrom, "from", "", "available from (default: now)")
+	var learners multi
+	fs.Var(&learners, "learner", "a learner's id (repeat; none: every learner at the client)")
+	return func(e *adminEnv) error {
+		in.LearnerIDs = learners
+		res, err := e.svc.Assign(e.ctx, e.partner, *client, in, e.meta.ActorID, e.meta)
 		if err != nil {
 			return err
 		}
-		return print(res, func(w *tabwriter.Writer) {
-			fmt.Fprintf(w, "Assigned %s to %d learner(s); %d already had it open.\n", course, len(res.AssignmentIDs), len(res.Skipped))
+		return e.print(res, func(w *tabwriter.Writer) {
+			fmt.Fprintf(w, "Assigned %s to %d learner(s); %d already had it open.\n", in.CourseID, len(res.AssignmentIDs), len(res.Skipped))
 		})
-	case "staff list":
-		list, err := svc.Staff(ctx, pid)
+	}
+}
+
+func status(fs *flag.FlagSet) func(*adminEnv) error {
+	client := fs.String("client", "", "the client's id (required)")
+	return func(e *adminEnv) error {
+		st, err := e.svc.Status(e.ctx, e.partner, *client)
 		if err != nil {
 			return err
 		}
-		return print(list, func(w *tabwriter.Writer) {
-			fmt.Fprintln(w, "GRANT\tEMAIL\tNAME\tROLE\tCLIENT")
-			for _, r := range list {
-				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.GrantID, r.Email, r.Name, r.Role, r.ClientID)
-			}
-		})
-	case "staff grant":
-		id, err := svc.GrantStaff(ctx, pid, admin.StaffInput{Email: email, Name: name, Role: role, ClientID: client}, meta)
-		if err != nil {
-			return err
-		}
-		return print(map[string]string{"grant_id": id}, func(w *tabwriter.Writer) {
-			fmt.Fprintf(w, "%s is now %s (grant %s). They sign in at the usual sign-in page.\n", email, role, id)
-		})
-	case "staff revoke":
-		if err := svc.RevokeStaff(ctx, pid, id, meta); err != nil {
-			return err
-		}
-		fmt.Fprintf(out, "Grant %s revoked.\n", id)
-		return nil
-	case "status":
-		st, err := svc.Status(ctx, pid, client)
-		if err != nil {
-			return err
-		}
-		return print(st, func(w *tabwriter.Writer) {
+		return e.print(st, func(w *tabwriter.Writer) {
 			fmt.Fprintln(w, "LEARNER\tEMAIL\tASSIGNED\tCOMPLETED\tOVERDUE\tDONE")
 			for _, s := range st {
 				fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%d\t%d%%\n", s.Name, s.Email, s.Assigned, s.Completed, s.Overdue, s.CompletionPercent)
 			}
 		})
 	}
-	return fmt.Errorf("unknown admin command %q\n\n%s", cmd, adminUsage)
 }
+
+func staffList(*flag.FlagSet) func(*adminEnv) error {
+	return func(e *adminEnv) error {
+		list, err := e.svc.Staff(e.ctx, e.partner)
+		if err != nil {
+			return err
+		}
+		return e.print(admin.StaffListJSON(list), func(w *tabwriter.Writer) {
+			fmt.Fprintln(w, "GRANT\tEMAIL\tNAME\tROLE\tCLIENT")
+			for _, r := range list {
+				fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", r.GrantID, r.Email, r.Name, r.Role, r.ClientID)
+			}
+		})
+	}
+}
+
+func staffGrant(fs *flag.FlagSet) func(*adminEnv) error {
+	var in admin.StaffInput
+	fs.StringVar(&in.Email, "email", "", "their email (required)")
+	fs.StringVar(&in.Name, "name", "", "their name (required)")
+	fs.StringVar(&in.Role, "role", "", "support or auditor (required)")
+	fs.StringVar(&in.ClientID, "client", "", "the one client an auditor audits")
+	return func(e *adminEnv) error {
+		id, err := e.svc.GrantStaff(e.ctx, e.partner, in, e.meta)
+		if err != nil {
+			return err
+		}
+		return e.print(admin.GrantJSON{GrantID: id}, func(w *tabwriter.Writer) {
+			fmt.Fprintf(w, "%s is now %s (grant %s). They sign in at the usual sign-in page.\n", in.Email, in.Role, id)
+		})
+	}
+}
+
+func staffRevoke(fs *flag.FlagSet) func(*adminEnv) error {
+	id := fs.String("id", "", "the grant's id (required)")
+	return func(e *adminEnv) error {
+		if err := e.svc.RevokeStaff(e.ctx, e.partner, *id, e.meta); err != nil {
+			return err
+		}
+		return e.print(admin.GrantJSON{GrantID: *id}, func(w *tabwriter.Writer) { fmt.Fprintf(w, "Grant %s revoked.\n", *id) })
+	}
+}
+
+// multi is a repeatable string flag.
+type multi []string
+
+func (m *multi) String() string     { return strings.Join(*m, ",") }
+func (m *multi) Set(v string) error { *m = append(*m, v); return nil }
+
+// optString is a string flag that knows whether it was given (an empty
+// value given on purpose unbinds).
+type optString struct{ v *string }
+
+func (o *optString) String() string {
+	if o == nil || o.v == nil {
+		return ""
+	}
+	return *o.v
+}
+func (o *optString) Set(s string) error { o.v = &s; return nil }
+
+// optBool is a true/false flag that knows whether it was given.
+type optBool struct{ v *bool }
+
+func (o *optBool) String() string {
+	if o == nil || o.v == nil {
+		return ""
+	}
+	return fmt.Sprint(*o.v)
+}
+
+func (o *optBool) Set(s string) error {
+	var b bool
+	switch strings.ToLower(s) {
+	case "true", "on", "yes":
+		b = true
+	case "false", "off", "no":
+	default:
+		return fmt.Errorf("want true or false, not %q", s)
+	}
+	o.v = &b
+	return nil
+}
+
+// IsBoolFlag lets --portal stand alone for --portal=true.
+func (o *optBool) IsBoolFlag() bool { return true }
 
 func onOff(b bool) string {
 	if b {
