@@ -167,8 +167,8 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		Log: log.With("component", "training"), Render: training.Renderers{CourseAvailable: renderCourseMail, Certificate: renderCertificateMail},
 	}
 	a.Queue, err = mail.NewQueue(mail.QueueConfig{
-		Pool: pool, Sender: mail.SMTPSender{URL: smtpURL, From: cfg.MailFrom}, Sealer: sealer,
-		Repo: a.Repo, Clock: clk, Log: log.With("component", "mail"), Work: true,
+		Pool: pool, Sender: mail.SMTPSender{URL: smtpURL, From: cfg.MailFrom, Timeout: mail.SendTimeout(cfg.MailRescueAfter)}, Sealer: sealer,
+		Repo: a.Repo, Clock: clk, Log: log.With("component", "mail"), Work: true, RescueAfter: cfg.MailRescueAfter,
 		Workers: func(w *river.Workers) error {
 			return river.AddWorkerSafely(w, &sweepWorker{app: a})
 		},
