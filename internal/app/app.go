@@ -50,6 +50,28 @@ type Database struct {
 	cluster *pgembed.Cluster
 }
 
+// UnhealthyAfter is how long the embedded PostgreSQL may stay down, despite
+// the supervisor's restarts, before the process reports itself not live.
+const UnhealthyAfter = 2 * time.Minute
+
+// Supervise restarts the embedded PostgreSQL whenever it dies, until ctx
+// ends (nothing to do with DATABASE_URL: that server has its own keeper).
+func (d *Database) Supervise(ctx context.Context) {
+	if d.cluster != nil {
+		go d.cluster.Supervise(ctx)
+	}
+}
+
+// Live is the liveness check: an error when the embedded PostgreSQL has
+// been down for longer than UnhealthyAfter although the supervisor kept
+// restarting it. Shorter outages only make the portal not ready (/readyz).
+func (d *Database) Live() error {
+	if d.cluster == nil {
+		return nil
+	}
+	return d.cluster.Health(UnhealthyAfter)
+}
+
 // Close closes the pool and stops the embedded server if this process started it.
 func (d *Database) Close() {
 	d.Pool.Close()
@@ -116,6 +138,10 @@ type App struct {
 	Admin    *admin.Service
 	Catalog  *catalog.Catalog
 	Web      *fiber.App
+
+	// Liveness, when set, is consulted by /healthz (serve sets it to the
+	// embedded database's supervision).
+	Liveness func() error
 
 	devSMTP *mail.SMTPServer
 	// DevIdP is the local identity provider (dev only), when it runs.
@@ -202,6 +228,12 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		Runner: a.Runner, Clock: clk, BaseURL: cfg.BaseURL, Timeline: timeline.Queries{Pool: pool}, Repo: a.Repo,
 		CookieHK: keys.CookieHash, CookieBK: keys.CookieBlock, CSRFKey: keys.CSRF, DevMail: cfg.DevMail(),
 		Log: log.With("component", "web"),
+		Live: func() error {
+			if a.Liveness == nil {
+				return nil
+			}
+			return a.Liveness()
+		},
 	})
 	return a, nil
 }

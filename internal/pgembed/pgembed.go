@@ -209,6 +209,16 @@ func (c *Cluster) Down() (down bool, since time.Time, attempts int) {
 	return !c.downSince.IsZero(), c.downSince, c.attempts
 }
 
+// Health is nil unless the server has been down for longer than after (by
+// the cluster's clock) although Supervise kept restarting it.
+func (c *Cluster) Health(after time.Duration) error {
+	down, since, attempts := c.Down()
+	if d := c.clock.Now().Sub(since); down && d > after {
+		return fmt.Errorf("embedded PostgreSQL down for %s (%d restart attempts)", d.Round(time.Second), attempts)
+	}
+	return nil
+}
+
 func (c *Cluster) isStopping() bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()

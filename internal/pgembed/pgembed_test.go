@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/pgembed"
 	"github.com/awareportal/portal/internal/testenv"
 )
@@ -170,4 +171,87 @@ func postmasterPID(t *testing.T, dir string) int {
 		t.Fatal(err)
 	}
 	return pid
+}
+
+// TestSupervisorKeepsTryingAndReportsAnOutage: while the server cannot
+// start (its data directory is gone), the supervisor keeps trying with
+// backoff and Health turns bad once the outage outlasts the limit; when
+// the directory is back, so is the server, and Health is good again.
+func TestSupervisorKeepsTryingAndReportsAnOutage(t *testing.T) {
+	dir, err := os.MkdirTemp("", "pgembedtest")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	clk := clock.NewFake(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+	c, err := pgembed.Start(ctx, dir, pgembed.Options{Fast: true, Clock: clk})
+	if errors.Is(err, pgembed.ErrNoBinaries) {
+		testenv.Unavailable(t, "PostgreSQL server binaries", err)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Stop() //nolint:errcheck
+	superCtx, stopSupervising := context.WithCancel(ctx)
+	supervised := make(chan struct{})
+	go func() { c.Supervise(superCtx); close(supervised) }()
+	defer func() { stopSupervising(); <-supervised }()
+
+	// Take its data away (the running server does not notice), then kill it.
+	data := filepath.Join(dir, "postgres", "data")
+	pid := postmasterPID(t, dir)
+	if err := os.Rename(data, data+".away"); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	// It keeps trying: several attempts within a few seconds (backoff 250 ms, 500 ms, 1 s...).
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		_, _, attempts := c.Down()
+		if attempts >= 3 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d restart attempts", attempts)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := c.Health(2 * time.Minute); err != nil {
+		t.Fatalf("a fresh outage already unhealthy: %v", err)
+	}
+	clk.Advance(3 * time.Minute)
+	if err := c.Health(2 * time.Minute); err == nil {
+		t.Fatal("healthy after a 3-minute outage")
+	} else {
+		t.Log(err)
+	}
+
+	if err := os.Rename(data+".away", data); err != nil {
+		t.Fatal(err)
+	}
+	deadline = time.Now().Add(30 * time.Second)
+	for {
+		if down, _, _ := c.Down(); !down {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("not restarted once the data directory was back")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := c.Health(2 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	conn, err := pgx.Connect(ctx, c.URL("portal"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
 }

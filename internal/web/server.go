@@ -50,6 +50,8 @@ type Deps struct {
 	CSRFKey  []byte
 	DevMail  bool // serve the dev outbox
 	Log      *slog.Logger
+	// Live, when set, is the liveness check behind /healthz.
+	Live func() error
 }
 
 // Server holds the handlers' dependencies.
