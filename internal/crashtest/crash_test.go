@@ -471,9 +471,10 @@ func checkReadModelsEqualRebuild(t *testing.T, ctx context.Context, pool *pgxpoo
 	store := pgstore.New(pool)
 	defer store.Close()
 	runner := projections.NewRunner(pool, store, registry.Codec(), slog.New(slog.NewTextHandler(io.Discard, nil)), app.Projections()...)
+	// The newest event (ordered as xid8: as text, "999" would sort after "1000").
 	var commit string
 	var seq int64
-	if err := pool.QueryRow(ctx, `SELECT txid::text, seq FROM events ORDER BY txid DESC, seq DESC LIMIT 1`).Scan(&commit, &seq); err != nil {
+	if err := pool.QueryRow(ctx, `SELECT e.txid::text AS txid_text, e.seq FROM events e ORDER BY e.txid DESC, e.seq DESC LIMIT 1`).Scan(&commit, &seq); err != nil {
 		t.Fatal(err)
 	}
 	c, _ := strconv.ParseUint(commit, 10, 64)
