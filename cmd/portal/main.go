@@ -104,11 +104,13 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		return err
 	}
 	defer database.Close()
+	database.Supervise(ctx)
 	a, err := app.New(cfg, database.Pool, clock.System{}, log)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
+	a.Liveness = database.Live
 	if err := a.Start(ctx); err != nil {
 		return err
 	}

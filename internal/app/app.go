@@ -51,6 +51,28 @@ type Database struct {
 	cluster *pgembed.Cluster
 }
 
+// UnhealthyAfter is how long the embedded PostgreSQL may stay down, despite
+// the supervisor's restarts, before the process reports itself not live.
+const UnhealthyAfter = 2 * time.Minute
+
+// Supervise restarts the embedded PostgreSQL whenever it dies, until ctx
+// ends (nothing to do with DATABASE_URL: that server has its own keeper).
+func (d *Database) Supervise(ctx context.Context) {
+	if d.cluster != nil {
+		go d.cluster.Supervise(ctx)
+	}
+}
+
+// Live is the liveness check: an error when the embedded PostgreSQL has
+// been down for longer than UnhealthyAfter although the supervisor kept
+// restarting it. Shorter outages only make the portal not ready (/readyz).
+func (d *Database) Live() error {
+	if d.cluster == nil {
+		return nil
+	}
+	return d.cluster.Health(UnhealthyAfter)
+}
+
 // Close closes the pool and stops the embedded server if this process started it.
 func (d *Database) Close() {
 	d.Pool.Close()
@@ -118,6 +140,10 @@ type App struct {
 	Catalog  *catalog.Catalog
 	Web      *fiber.App
 
+	// Liveness, when set, is consulted by /healthz (serve sets it to the
+	// embedded database's supervision).
+	Liveness func() error
+
 	devSMTP *mail.SMTPServer
 	// DevIdP is the local identity provider (dev only), when it runs.
 	DevIdP *devidp.Server
@@ -168,8 +194,8 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		Log: log.With("component", "training"), Render: training.Renderers{CourseAvailable: renderCourseMail, Certificate: renderCertificateMail},
 	}
 	a.Queue, err = mail.NewQueue(mail.QueueConfig{
-		Pool: pool, Sender: mail.SMTPSender{URL: smtpURL, From: cfg.MailFrom}, Sealer: sealer,
-		Repo: a.Repo, Clock: clk, Log: log.With("component", "mail"), Work: true,
+		Pool: pool, Sender: mail.SMTPSender{URL: smtpURL, From: cfg.MailFrom, Timeout: mail.SendTimeout(cfg.MailRescueAfter)}, Sealer: sealer,
+		Repo: a.Repo, Clock: clk, Log: log.With("component", "mail"), Work: true, RescueAfter: cfg.MailRescueAfter,
 		Workers: func(w *river.Workers) error {
 			return river.AddWorkerSafely(w, &sweepWorker{app: a})
 		},
@@ -204,6 +230,12 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		Audit:    &audit.Service{Repo: a.Repo, Pool: pool, Clock: clk},
 		CookieHK: keys.CookieHash, CookieBK: keys.CookieBlock, CSRFKey: keys.CSRF, DevMail: cfg.DevMail(), TrustedProxies: cfg.TrustedProxies,
 		Log: log.With("component", "web"),
+		Live: func() error {
+			if a.Liveness == nil {
+				return nil
+			}
+			return a.Liveness()
+		},
 	})
 	return a, nil
 }

@@ -200,7 +200,7 @@ func (p *portal) waitProjections(t testing.TB) {
 	// transaction can hold the read horizon back for a moment).
 	var commit string
 	var seq int64
-	if err := p.db.Pool.QueryRow(ctx, `SELECT txid::text, seq FROM events ORDER BY txid DESC, seq DESC LIMIT 1`).Scan(&commit, &seq); err != nil {
+	if err := p.db.Pool.QueryRow(ctx, `SELECT e.txid::text AS txid_text, e.seq FROM events e ORDER BY e.txid DESC, e.seq DESC LIMIT 1`).Scan(&commit, &seq); err != nil {
 		t.Fatalf("newest event: %v", err)
 	}
 	c, _ := strconv.ParseUint(commit, 10, 64)

@@ -17,6 +17,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Config is the validated configuration.
@@ -42,6 +43,9 @@ type Config struct {
 	// X-Forwarded-For the portal believes; empty: none, the peer address is
 	// the client.
 	TrustedProxies []netip.Prefix
+	// MailRescueAfter: a mail job still "running" this long (its process
+	// died) is run again. PORTAL_MAIL_RESCUE_AFTER, default 5m.
+	MailRescueAfter time.Duration
 }
 
 // OIDC is the portal's registration with one identity provider.
@@ -165,6 +169,15 @@ func Load(getenv func(string) string) (*Config, error) {
 		errs = append(errs, fmt.Sprintf("PORTAL_MAIL_FROM %q: %v", from, err))
 	} else {
 		c.MailFrom = a
+	}
+
+	c.MailRescueAfter = 5 * time.Minute
+	if s := getenv("PORTAL_MAIL_RESCUE_AFTER"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d < 2*time.Second || d > time.Hour {
+			errs = append(errs, fmt.Sprintf("PORTAL_MAIL_RESCUE_AFTER %q: want a duration from 2s to 1h, like 5m", s))
+		}
+		c.MailRescueAfter = d
 	}
 
 	if s := getenv("PORTAL_SECRET_KEY"); s != "" {

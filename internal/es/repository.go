@@ -49,15 +49,25 @@ func (r Repository) Load(ctx context.Context, stream string, agg Aggregate) (int
 
 // Append encodes and appends events.
 func (r Repository) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, meta eventstore.Metadata, events ...domain.Event) (eventstore.AppendResult, error) {
+	data, err := r.Encode(meta, events...)
+	if err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	return r.Store.Append(ctx, stream, expected, data...)
+}
+
+// Encode turns events into what a store appends, for appends made
+// elsewhere (inside a caller's transaction).
+func (r Repository) Encode(meta eventstore.Metadata, events ...domain.Event) ([]eventstore.EventData, error) {
 	data := make([]eventstore.EventData, 0, len(events))
 	for _, e := range events {
 		name, payload, err := r.Codec.Encode(e)
 		if err != nil {
-			return eventstore.AppendResult{}, err
+			return nil, err
 		}
 		data = append(data, eventstore.EventData{Type: name, Data: payload, Metadata: meta})
 	}
-	return r.Store.Append(ctx, stream, expected, data...)
+	return data, nil
 }
 
 // Decided is what a command produced.

@@ -23,9 +23,33 @@ import (
 // MaxAttempts is how often a mail is tried before it is given up.
 const MaxAttempts = 8
 
+// DefaultRescueAfter is how long a send job may stay "running" before River
+// takes it for dead (its process was killed) and runs it again.
+const DefaultRescueAfter = 5 * time.Minute
+
+// SendTimeout bounds one SMTP delivery (dial to the server's reply) for a
+// queue that rescues jobs after rescueAfter: well below it, so a job still
+// talking to a slow server is never rescued while it runs.
+func SendTimeout(rescueAfter time.Duration) time.Duration {
+	return min(30*time.Second, rescueAfter/4)
+}
+
 // Sender delivers one message.
 type Sender interface {
 	Send(ctx context.Context, mailID string, m Message) error
+}
+
+// TxStore appends events inside a Postgres transaction (pgstore.Store): the
+// queue writes MailQueued and the send job, and later MailSent and the job's
+// completion, atomically.
+//
+// A store that cannot join a Postgres transaction (KurrentDB) needs a
+// reconcile step instead: insert the job held (not yet runnable), append
+// MailQueued, then release it; a sweeper releases held jobs whose MailQueued
+// exists and deletes those whose append never happened. See
+// docs/security-mail-and-db.md.
+type TxStore interface {
+	AppendTx(ctx context.Context, tx pgx.Tx, stream string, expected eventstore.ExpectedVersion, events ...eventstore.EventData) (eventstore.AppendResult, error)
 }
 
 // sendArgs is the queued job. The message is sealed: it carries secrets.
@@ -38,11 +62,14 @@ func (sendArgs) Kind() string { return "send_mail" }
 
 // Queue puts mail on the durable queue and works it.
 type Queue struct {
-	client *river.Client[pgx.Tx]
-	sealer *Sealer
-	repo   es.Repository
-	clock  clock.Clock
-	log    *slog.Logger
+	client      *river.Client[pgx.Tx]
+	pool        *pgxpool.Pool
+	store       TxStore
+	sealer      *Sealer
+	repo        es.Repository
+	clock       clock.Clock
+	log         *slog.Logger
+	sendTimeout time.Duration
 }
 
 // QueueConfig is what a queue needs.
@@ -50,11 +77,16 @@ type QueueConfig struct {
 	Pool   *pgxpool.Pool
 	Sender Sender
 	Sealer *Sealer
-	Repo   es.Repository
-	Clock  clock.Clock
-	Log    *slog.Logger
+	// Repo's store must be a TxStore (the Postgres store).
+	Repo  es.Repository
+	Clock clock.Clock
+	Log   *slog.Logger
 	// Retry spaces attempts; nil means River's default exponential backoff.
 	Retry river.ClientRetryPolicy
+	// RescueAfter is how long a job may run before River takes its process
+	// for dead and runs it again (DefaultRescueAfter when zero). Jobs time
+	// out at half of it, SMTP deliveries at SendTimeout(RescueAfter).
+	RescueAfter time.Duration
 	// Work: false makes a queue that only inserts (for CLI commands).
 	Work bool
 	// Workers adds the app's other job workers (the queue is the app's one
@@ -66,11 +98,21 @@ type QueueConfig struct {
 
 // NewQueue returns a queue. Start it to work jobs.
 func NewQueue(cfg QueueConfig) (*Queue, error) {
-	q := &Queue{sealer: cfg.Sealer, repo: cfg.Repo, clock: cfg.Clock, log: cfg.Log}
+	store, ok := cfg.Repo.Store.(TxStore)
+	if !ok {
+		return nil, fmt.Errorf("mail queue: the event store (%T) cannot append inside a Postgres transaction", cfg.Repo.Store)
+	}
+	rescue := cfg.RescueAfter
+	if rescue <= 0 {
+		rescue = DefaultRescueAfter
+	}
+	q := &Queue{pool: cfg.Pool, store: store, sealer: cfg.Sealer, repo: cfg.Repo, clock: cfg.Clock, log: cfg.Log, sendTimeout: SendTimeout(rescue)}
 	rc := &river.Config{
 		Logger:                      slog.New(levelAtLeast{cfg.Log.Handler(), slog.LevelWarn}).With("component", "river"),
 		CompletedJobRetentionPeriod: time.Hour, // sealed bodies go soon after sending
 		RetryPolicy:                 cfg.Retry,
+		JobTimeout:                  rescue / 2,
+		RescueStuckJobsAfter:        rescue,
 	}
 	if cfg.Work {
 		workers := river.NewWorkers()
@@ -110,9 +152,11 @@ type Queued struct {
 	MailID string
 }
 
-// Enqueue records MailQueued and puts m on the queue. A mail id is queued
-// once: the NoStream append on the mail's stream is the gate, so a retried
-// request (or a second process) does not send two mails.
+// Enqueue records MailQueued and puts m on the queue, in one transaction:
+// either both exist or neither does, whenever the process dies. A mail id
+// is queued once: the NoStream append on the mail's stream is the gate, so a
+// retried request (or a second process) does not send two mails, and
+// "already queued" always means its job exists too.
 func (q *Queue) Enqueue(ctx context.Context, mailID string, kind mailing.Kind, learnerID, cause string, m Message, meta eventstore.Metadata) error {
 	if mailID == "" {
 		mailID = uuid.NewString()
@@ -121,22 +165,29 @@ func (q *Queue) Enqueue(ctx context.Context, mailID string, kind mailing.Kind, l
 	if err != nil {
 		return err
 	}
-	_, err = q.repo.Append(ctx, mailing.Stream(mailID), eventstore.NoStream, meta, mailing.MailQueued{
+	events, err := q.repo.Encode(meta, mailing.MailQueued{
 		MailID: mailID, Kind: kind, To: m.To, Subject: m.Subject, LearnerID: learnerID, Cause: cause, At: q.clock.Now(),
 	})
-	if errors.Is(err, eventstore.ErrConcurrency) {
-		return nil // already queued
-	}
 	if err != nil {
-		return fmt.Errorf("record queued mail: %w", err)
+		return err
 	}
-	_, err = q.client.Insert(ctx, sendArgs{MailID: mailID, Sealed: sealed}, &river.InsertOpts{
-		MaxAttempts: MaxAttempts,
-		UniqueOpts:  river.UniqueOpts{ByArgs: true},
+	err = pgx.BeginFunc(ctx, q.pool, func(tx pgx.Tx) error {
+		if _, err := q.store.AppendTx(ctx, tx, mailing.Stream(mailID), eventstore.NoStream, events...); err != nil {
+			return err
+		}
+		if _, err := q.client.InsertTx(ctx, tx, sendArgs{MailID: mailID, Sealed: sealed}, &river.InsertOpts{
+			MaxAttempts: MaxAttempts,
+			UniqueOpts:  river.UniqueOpts{ByArgs: true},
+		}); err != nil {
+			return fmt.Errorf("insert send job: %w", err)
+		}
+		return nil
 	})
+	if errors.Is(err, eventstore.ErrConcurrency) {
+		return nil // already queued, with its job
+	}
 	if err != nil {
-		q.record(context.WithoutCancel(ctx), mailID, mailing.MailFailed{MailID: mailID, Reply: "could not queue: " + err.Error(), Final: true, At: q.clock.Now()})
-		return fmt.Errorf("queue mail: %w", err)
+		return fmt.Errorf("queue mail %s: %w", mailID, err)
 	}
 	return nil
 }
@@ -147,31 +198,157 @@ type sendWorker struct {
 	sender Sender
 }
 
-func (w *sendWorker) Timeout(*river.Job[sendArgs]) time.Duration { return time.Minute }
-
+// Work sends the mail at most once where SMTP allows it: it claims the
+// attempt (refusing a mail already recorded as sent, counting a possible
+// duplicate when the previous attempt never recorded an outcome), delivers
+// with a stable Message-ID, then records MailSent, the sent record and the
+// job's completion in one transaction. The only duplicate left is a crash
+// after the SMTP server accepted the mail and before that commit.
 func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendArgs]) error {
 	q := w.q
-	m, err := q.sealer.Open(job.Args.MailID, job.Args.Sealed)
+	id := job.Args.MailID
+	m, err := q.sealer.Open(id, job.Args.Sealed)
 	if err != nil {
 		// It will never open: don't retry.
-		q.record(ctx, job.Args.MailID, mailing.MailFailed{MailID: job.Args.MailID, Attempt: job.Attempt, Reply: "cannot open sealed message (secret key changed?)", Final: true, At: q.clock.Now()})
+		q.recordFailure(ctx, job, "cannot open sealed message (secret key changed?)", true, true)
 		return river.JobCancel(err)
 	}
-	if err := w.sender.Send(ctx, job.Args.MailID, m); err != nil {
+	c, err := q.claim(ctx, job)
+	if err != nil {
+		return err // nothing was sent; River retries
+	}
+	if c.alreadySent {
+		q.log.Warn("mail already recorded as sent; not sending it again", "mail_id", id, "attempt", job.Attempt)
+		return nil
+	}
+	if c.unknownBefore {
+		q.log.Warn("the previous attempt ended without an outcome (its process died?): the mail may already have been delivered; sending again, counted as a possible duplicate",
+			"mail_id", id, "attempt", job.Attempt)
+	}
+	sendCtx, cancel := context.WithTimeout(ctx, q.sendTimeout)
+	err = w.sender.Send(sendCtx, id, m)
+	cancel()
+	if err != nil {
 		final := job.Attempt >= job.MaxAttempts
-		q.record(ctx, job.Args.MailID, mailing.MailFailed{MailID: job.Args.MailID, Attempt: job.Attempt, Reply: err.Error(), Final: final, At: q.clock.Now()})
-		q.log.Warn("mail send failed", "mail_id", job.Args.MailID, "attempt", job.Attempt, "final", final, "err", err)
+		// A failure after the message went out is no proof it wasn't
+		// accepted: the attempt stays in flight and the next one counts a
+		// possible duplicate.
+		q.recordFailure(ctx, job, err.Error(), final, !errors.Is(err, ErrOutcomeUnknown))
+		q.log.Warn("mail send failed", "mail_id", id, "attempt", job.Attempt, "final", final, "err", err)
 		return err
 	}
-	q.record(ctx, job.Args.MailID, mailing.MailSent{MailID: job.Args.MailID, Attempt: job.Attempt, At: q.clock.Now()})
-	q.log.Info("mail sent", "mail_id", job.Args.MailID, "attempt", job.Attempt)
+	if err := q.recordSent(ctx, job); err != nil {
+		// Accepted by the server but not recorded: the attempt stays in
+		// flight, so the retry (or River's rescue) counts a possible duplicate.
+		q.log.Error("mail accepted by the SMTP server but not recorded as sent", "mail_id", id, "attempt", job.Attempt, "err", err)
+		return err
+	}
+	q.log.Info("mail sent", "mail_id", id, "attempt", job.Attempt)
 	return nil
 }
 
-func (q *Queue) record(ctx context.Context, mailID string, e domain.Event) {
-	if _, err := q.repo.Append(ctx, mailing.Stream(mailID), eventstore.Any, eventstore.Metadata{ActorID: "system:mailer"}, e); err != nil {
-		q.log.Error("record mail outcome", "mail_id", mailID, "err", err)
+type claim struct {
+	alreadySent   bool
+	unknownBefore bool
+}
+
+// claim records that this attempt is about to hand the mail to SMTP.
+func (q *Queue) claim(ctx context.Context, job *river.Job[sendArgs]) (claim, error) {
+	var c claim
+	now := q.clock.Now()
+	err := pgx.BeginFunc(ctx, q.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO mail_deliveries (mail_id, updated_at) VALUES ($1, $2) ON CONFLICT (mail_id) DO NOTHING`, job.Args.MailID, now); err != nil {
+			return err
+		}
+		var inFlight *int
+		if err := tx.QueryRow(ctx, `SELECT sent_at IS NOT NULL, in_flight FROM mail_deliveries WHERE mail_id = $1 FOR UPDATE`, job.Args.MailID).Scan(&c.alreadySent, &inFlight); err != nil {
+			return err
+		}
+		if c.alreadySent {
+			return nil
+		}
+		c.unknownBefore = inFlight != nil
+		_, err := tx.Exec(ctx, `UPDATE mail_deliveries SET attempts = attempts + 1, in_flight = $2,
+			possible_duplicates = possible_duplicates + CASE WHEN in_flight IS NULL THEN 0 ELSE 1 END, updated_at = $3
+			WHERE mail_id = $1`, job.Args.MailID, job.Attempt, now)
+		return err
+	})
+	if err != nil {
+		return claim{}, fmt.Errorf("claim send attempt of mail %s: %w", job.Args.MailID, err)
 	}
+	return c, nil
+}
+
+// recordSent writes MailSent, the sent record and the job's completion in
+// one transaction.
+func (q *Queue) recordSent(ctx context.Context, job *river.Job[sendArgs]) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	now := q.clock.Now()
+	id := job.Args.MailID
+	return pgx.BeginFunc(ctx, q.pool, func(tx pgx.Tx) error {
+		if err := q.appendTx(ctx, tx, id, mailing.MailSent{MailID: id, Attempt: job.Attempt, At: now}); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `UPDATE mail_deliveries SET sent_at = $2, in_flight = NULL, updated_at = $2 WHERE mail_id = $1`, id, now); err != nil {
+			return fmt.Errorf("sent record: %w", err)
+		}
+		if _, err := river.JobCompleteTx[*riverpgxv5.Driver](ctx, tx, job); err != nil {
+			return fmt.Errorf("complete send job: %w", err)
+		}
+		return nil
+	})
+}
+
+// recordFailure writes MailFailed and, when the failure proves the mail was
+// not accepted (known), ends the attempt.
+func (q *Queue) recordFailure(ctx context.Context, job *river.Job[sendArgs], reply string, final, known bool) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	id := job.Args.MailID
+	err := pgx.BeginFunc(ctx, q.pool, func(tx pgx.Tx) error {
+		if err := q.appendTx(ctx, tx, id, mailing.MailFailed{MailID: id, Attempt: job.Attempt, Reply: reply, Final: final, At: q.clock.Now()}); err != nil {
+			return err
+		}
+		if !known {
+			return nil
+		}
+		_, err := tx.Exec(ctx, `UPDATE mail_deliveries SET in_flight = NULL, updated_at = $2 WHERE mail_id = $1`, id, q.clock.Now())
+		return err
+	})
+	if err != nil {
+		q.log.Error("record mail failure", "mail_id", id, "err", err)
+	}
+}
+
+func (q *Queue) appendTx(ctx context.Context, tx pgx.Tx, mailID string, e domain.Event) error {
+	events, err := q.repo.Encode(eventstore.Metadata{ActorID: "system:mailer"}, e)
+	if err != nil {
+		return err
+	}
+	if _, err := q.store.AppendTx(ctx, tx, mailing.Stream(mailID), eventstore.Any, events...); err != nil {
+		return fmt.Errorf("record %s: %w", mailID, err)
+	}
+	return nil
+}
+
+// Deliveries sums the send worker's records.
+type Deliveries struct {
+	Mails              int // mails the worker has tried
+	Sent               int // recorded as sent
+	InFlight           int // an attempt started without an outcome yet (or its process died)
+	PossibleDuplicates int // attempts started after one that ended without an outcome
+}
+
+// CountDeliveries reads the totals of mail_deliveries.
+func CountDeliveries(ctx context.Context, pool *pgxpool.Pool) (Deliveries, error) {
+	var d Deliveries
+	err := pool.QueryRow(ctx, `SELECT count(*), count(sent_at), count(in_flight), coalesce(sum(possible_duplicates), 0) FROM mail_deliveries`).
+		Scan(&d.Mails, &d.Sent, &d.InFlight, &d.PossibleDuplicates)
+	if err != nil {
+		return Deliveries{}, fmt.Errorf("count mail deliveries: %w", err)
+	}
+	return d, nil
 }
 
 // levelAtLeast drops records below a level (River is chatty at info).

@@ -3,7 +3,10 @@ package mail
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"errors"
 	"fmt"
+	"net"
 	"net/mail"
 	"net/url"
 	"strconv"
@@ -18,10 +21,32 @@ import (
 type SMTPSender struct {
 	URL  *url.URL
 	From *mail.Address
+	// Timeout bounds a whole delivery, from dialling to the server's reply
+	// (30 seconds when zero). The queue sets it from its rescue interval.
+	Timeout time.Duration
 }
+
+// ErrOutcomeUnknown marks a delivery that failed after the message was
+// handed over and before the server's answer arrived: the server may have
+// accepted it.
+var ErrOutcomeUnknown = errors.New("the SMTP server may have accepted the message")
+
+// MessageID is the Message-ID header of mail id sent from address from:
+// the same on every attempt, so receivers can tell a resend from a new mail.
+func MessageID(mailID, from string) string { return mailID + "@" + domainOf(from) }
 
 // Send delivers m.
 func (s SMTPSender) Send(ctx context.Context, mailID string, m Message) error {
+	timeout := s.Timeout
+	if timeout <= 0 {
+		timeout = 30 * time.Second
+	}
+	deadline := time.Now().Add(timeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
 	msg := gomail.NewMsg()
 	if err := msg.FromFormat(m.FromName, s.From.Address); err != nil {
 		return fmt.Errorf("from: %w", err)
@@ -30,7 +55,7 @@ func (s SMTPSender) Send(ctx context.Context, mailID string, m Message) error {
 		return fmt.Errorf("to: %w", err)
 	}
 	msg.Subject(m.Subject)
-	msg.SetMessageIDWithValue(mailID + "@" + domainOf(s.From.Address))
+	msg.SetMessageIDWithValue(MessageID(mailID, s.From.Address))
 	msg.SetDate()
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {
@@ -41,19 +66,35 @@ func (s SMTPSender) Send(ctx context.Context, mailID string, m Message) error {
 			return fmt.Errorf("attach %s: %w", a.Name, err)
 		}
 	}
-	client, err := s.client()
+	client, err := s.client(timeout, deadline)
 	if err != nil {
 		return err
 	}
-	return client.DialAndSendWithContext(ctx, msg)
+	err = client.DialAndSendWithContext(ctx, msg)
+	switch {
+	case msg.IsDelivered():
+		// The server said 250 to the message; a later RSET or QUIT failing
+		// changes nothing.
+		return nil
+	case err == nil:
+		return errors.New("smtp: message not delivered")
+	}
+	var se *gomail.SendError
+	if errors.As(err, &se) && se.Reason == gomail.ErrSMTPDataClose && se.ErrorCode() == 0 {
+		// The final "." went out but no reply came back (timeout, reset).
+		return fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
+	}
+	return err
 }
 
-func (s SMTPSender) client() (*gomail.Client, error) {
+func (s SMTPSender) client(timeout time.Duration, deadline time.Time) (*gomail.Client, error) {
 	host := s.URL.Hostname()
-	opts := []gomail.Option{gomail.WithTimeout(30 * time.Second)}
+	opts := []gomail.Option{gomail.WithTimeout(timeout), gomail.WithDialContextFunc(s.dialer(deadline))}
 	switch {
 	case s.URL.Scheme == "smtps":
-		opts = append(opts, gomail.WithSSL(), gomail.WithPort(portOr(s.URL, 465)))
+		// The dialer speaks TLS (so that it can bound the connection); the
+		// client sees a TLS connection and needs no STARTTLS.
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic), gomail.WithPort(portOr(s.URL, 465)))
 	case config.IsLoopback(host):
 		// Plaintext is allowed only towards this machine.
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic), gomail.WithPort(portOr(s.URL, 25)))
@@ -70,6 +111,50 @@ func (s SMTPSender) client() (*gomail.Client, error) {
 	}
 	return c, nil
 }
+
+// dialer connects so that no read or write outlives deadline: go-mail
+// renews a per-command timeout, which alone would let a server that answers
+// slowly hold a delivery for many times it.
+func (s SMTPSender) dialer(deadline time.Time) gomail.DialContextFunc {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		var d net.Dialer
+		raw, err := d.DialContext(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		conn := &boundedConn{Conn: raw, limit: deadline}
+		if err := conn.SetDeadline(deadline); err != nil {
+			raw.Close()
+			return nil, err
+		}
+		if s.URL.Scheme != "smtps" {
+			return conn, nil
+		}
+		tc := tls.Client(conn, &tls.Config{ServerName: s.URL.Hostname(), MinVersion: tls.VersionTLS12})
+		if err := tc.HandshakeContext(ctx); err != nil {
+			raw.Close()
+			return nil, fmt.Errorf("smtps: %w", err)
+		}
+		return tc, nil
+	}
+}
+
+// boundedConn never lets a deadline be set past limit.
+type boundedConn struct {
+	net.Conn
+	limit time.Time
+}
+
+func (c *boundedConn) cap(t time.Time) time.Time {
+	if t.IsZero() || t.After(c.limit) {
+		return c.limit
+	}
+	return t
+}
+
+func (c *boundedConn) SetDeadline(t time.Time) error      { return c.Conn.SetDeadline(c.cap(t)) }
+func (c *boundedConn) SetReadDeadline(t time.Time) error  { return c.Conn.SetReadDeadline(c.cap(t)) }
+func (c *boundedConn) SetWriteDeadline(t time.Time) error { return c.Conn.SetWriteDeadline(c.cap(t)) }
 
 func portOr(u *url.URL, def int) int {
 	if p, err := strconv.Atoi(u.Port()); err == nil {

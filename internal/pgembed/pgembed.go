@@ -25,9 +25,13 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
+	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"github.com/awareportal/portal/internal/clock"
 )
 
 // ErrNoBinaries means no PostgreSQL server binaries were found.
@@ -48,6 +52,8 @@ type Options struct {
 	// Fast turns off fsync and friends: for tests only.
 	Fast bool
 	Log  *slog.Logger
+	// Clock tells how long the server has been down (clock.System when nil).
+	Clock clock.Clock
 }
 
 // Cluster is a running embedded PostgreSQL.
@@ -56,8 +62,17 @@ type Cluster struct {
 	binDir    string
 	socketDir string
 	cred      *syscall.Credential
-	owned     bool // we started it, so we stop it
+	fast      bool
 	log       *slog.Logger
+	clock     clock.Clock
+
+	mu        sync.Mutex
+	owned     bool          // we started it, so we stop it
+	proc      *os.Process   // the postmaster, when this process started it
+	exited    chan struct{} // closed when proc has exited
+	stopping  bool
+	downSince time.Time // zero while up
+	attempts  int       // restart attempts since it went down
 }
 
 // Start starts (or joins) the cluster under dataDir. If another process
@@ -76,7 +91,11 @@ func Start(ctx context.Context, dataDir string, opts Options) (*Cluster, error) 
 	if err != nil {
 		return nil, fmt.Errorf("data dir %s: %w", dataDir, err)
 	}
-	c := &Cluster{root: filepath.Join(abs, "postgres"), binDir: binDir, log: log}
+	clk := opts.Clock
+	if clk == nil {
+		clk = clock.System{}
+	}
+	c := &Cluster{root: filepath.Join(abs, "postgres"), binDir: binDir, log: log, fast: opts.Fast, clock: clk}
 	if os.Geteuid() == 0 {
 		if c.cred, err = unprivileged(); err != nil {
 			return nil, err
@@ -93,10 +112,9 @@ func Start(ctx context.Context, dataDir string, opts Options) (*Cluster, error) 
 	if err := c.initdb(ctx); err != nil {
 		return nil, err
 	}
-	if err := c.start(ctx, opts.Fast); err != nil {
+	if err := c.start(ctx); err != nil {
 		return nil, err
 	}
-	c.owned = true
 	if err := c.ensureDatabase(ctx, "portal"); err != nil {
 		_ = c.Stop()
 		return nil, err
@@ -109,18 +127,187 @@ func (c *Cluster) URL(db string) string {
 	return fmt.Sprintf("host=%s port=%d user=%s dbname=%s sslmode=disable", c.socketDir, port, superuser, db)
 }
 
-// Stop stops the server if this process started it.
+// Stop stops the server if this process started it (or restarted it).
 func (c *Cluster) Stop() error {
-	if !c.owned {
+	c.mu.Lock()
+	c.stopping = true
+	proc, exited, owned := c.proc, c.exited, c.owned
+	c.owned = false
+	c.mu.Unlock()
+	if !owned || proc == nil {
 		return nil
 	}
-	c.owned = false
-	out, err := c.run(context.Background(), "pg_ctl", "stop", "-D", c.pgdata(), "-m", "fast", "-w")
-	if err != nil {
-		return fmt.Errorf("stop embedded PostgreSQL: %w: %s", err, out)
+	// SIGINT is PostgreSQL's fast shutdown: roll back open transactions,
+	// write a checkpoint, exit.
+	if err := proc.Signal(syscall.SIGINT); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("stop embedded PostgreSQL: %w", err)
+	}
+	select {
+	case <-exited:
+	case <-time.After(60 * time.Second):
+		_ = proc.Signal(syscall.SIGQUIT) // immediate shutdown
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			return errors.New("stop embedded PostgreSQL: the server did not exit")
+		}
 	}
 	c.log.Info("embedded PostgreSQL stopped")
 	return nil
+}
+
+// Supervise restarts the server whenever it dies, with exponential backoff
+// (250 ms doubling up to 30 s between attempts), until ctx ends or Stop is
+// called. It logs each death and each restart. A server this process
+// started is watched as its child; one it joined is polled.
+func (c *Cluster) Supervise(ctx context.Context) {
+	for {
+		if !c.waitDown(ctx) {
+			return
+		}
+		c.mu.Lock()
+		c.downSince = c.clock.Now()
+		c.attempts = 0
+		c.mu.Unlock()
+		c.log.Error("embedded PostgreSQL is down; restarting it", "data", c.pgdata())
+		delay := 250 * time.Millisecond
+		for {
+			if ctx.Err() != nil || c.isStopping() {
+				return
+			}
+			c.mu.Lock()
+			c.attempts++
+			attempt := c.attempts
+			c.mu.Unlock()
+			err := c.restart(ctx)
+			if err == nil {
+				c.mu.Lock()
+				down := c.clock.Now().Sub(c.downSince)
+				c.downSince = time.Time{}
+				c.mu.Unlock()
+				c.log.Warn("embedded PostgreSQL restarted", "attempt", attempt, "down_for", down.Round(time.Millisecond))
+				break
+			}
+			c.log.Error("restarting embedded PostgreSQL failed; trying again", "attempt", attempt, "in", delay, "err", err)
+			t := time.NewTimer(delay)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			delay = min(2*delay, 30*time.Second)
+		}
+	}
+}
+
+// Down reports whether the server is down (as far as Supervise knows), since
+// when, and how many restarts have been tried.
+func (c *Cluster) Down() (down bool, since time.Time, attempts int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return !c.downSince.IsZero(), c.downSince, c.attempts
+}
+
+// Health is nil unless the server has been down for longer than after (by
+// the cluster's clock) although Supervise kept restarting it.
+func (c *Cluster) Health(after time.Duration) error {
+	down, since, attempts := c.Down()
+	if d := c.clock.Now().Sub(since); down && d > after {
+		return fmt.Errorf("embedded PostgreSQL down for %s (%d restart attempts)", d.Round(time.Second), attempts)
+	}
+	return nil
+}
+
+func (c *Cluster) isStopping() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.stopping
+}
+
+// waitDown blocks until the server dies (true), or ctx ends or Stop is
+// called (false).
+func (c *Cluster) waitDown(ctx context.Context) bool {
+	c.mu.Lock()
+	exited := c.exited
+	c.mu.Unlock()
+	if exited != nil {
+		select {
+		case <-exited:
+			return ctx.Err() == nil && !c.isStopping()
+		case <-ctx.Done():
+			return false
+		}
+	}
+	// Joined: another process is the server's parent. Poll.
+	tick := time.NewTicker(500 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return false
+		case <-tick.C:
+		}
+		if c.isStopping() {
+			return false
+		}
+		if pid, ok := c.lockPID(); !ok || !alive(pid) {
+			return true
+		}
+	}
+}
+
+// restart starts the server again, unless another process already did.
+func (c *Cluster) restart(ctx context.Context) error {
+	if pid, ok := c.lockPID(); ok {
+		if alive(pid) {
+			c.mu.Lock()
+			if c.proc == nil || c.proc.Pid != pid {
+				c.proc, c.exited, c.owned = nil, nil, false // someone else's now: poll it
+			}
+			c.mu.Unlock()
+			c.log.Info("embedded PostgreSQL was restarted by another process; using it")
+			return nil
+		}
+		if zombie(pid) {
+			// A dead postmaster nobody has reaped still holds its pid, and
+			// PostgreSQL would refuse to start beside it.
+			if err := os.Remove(filepath.Join(c.pgdata(), "postmaster.pid")); err != nil && !errors.Is(err, os.ErrNotExist) {
+				return fmt.Errorf("remove stale postmaster.pid: %w", err)
+			}
+		}
+	}
+	return c.start(ctx)
+}
+
+// lockPID reads the postmaster's pid from postmaster.pid.
+func (c *Cluster) lockPID() (int, bool) {
+	b, err := os.ReadFile(filepath.Join(c.pgdata(), "postmaster.pid"))
+	if err != nil {
+		return 0, false
+	}
+	first, _, _ := strings.Cut(string(b), "\n")
+	pid, err := strconv.Atoi(strings.TrimSpace(first))
+	return pid, err == nil && pid > 0
+}
+
+// alive reports whether process pid exists and is not a zombie.
+func alive(pid int) bool {
+	if err := syscall.Kill(pid, 0); err != nil && !errors.Is(err, syscall.EPERM) {
+		return false
+	}
+	return !zombie(pid)
+}
+
+// zombie reports whether pid has exited but was not reaped (Linux).
+func zombie(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// pid (comm) state ...: comm may hold spaces and parentheses.
+	i := strings.LastIndexByte(string(b), ')')
+	return i > 0 && i+2 < len(b) && b[i+2] == 'Z'
 }
 
 func (c *Cluster) pgdata() string { return filepath.Join(c.root, "data") }
@@ -177,15 +364,21 @@ func (c *Cluster) initdb(ctx context.Context) error {
 	return nil
 }
 
-func (c *Cluster) start(ctx context.Context, fast bool) error {
-	sock := filepath.Join(c.root, "run")
-	if len(sock) > maxSocketDir {
-		tmp, err := os.MkdirTemp("", "portalpg")
-		if err != nil {
-			return fmt.Errorf("socket dir: %w", err)
+// start runs the postmaster as this process's child (so that Supervise
+// learns at once when it dies) and waits until it accepts connections.
+func (c *Cluster) start(ctx context.Context) error {
+	sock := c.socketDir
+	if sock == "" {
+		sock = filepath.Join(c.root, "run")
+		if len(sock) > maxSocketDir {
+			tmp, err := os.MkdirTemp("", "portalpg")
+			if err != nil {
+				return fmt.Errorf("socket dir: %w", err)
+			}
+			sock = tmp
 		}
-		sock = tmp
-	} else if err := os.MkdirAll(sock, 0o700); err != nil {
+	}
+	if err := os.MkdirAll(sock, 0o700); err != nil {
 		return fmt.Errorf("socket dir: %w", err)
 	}
 	if c.cred != nil {
@@ -193,20 +386,74 @@ func (c *Cluster) start(ctx context.Context, fast bool) error {
 			return fmt.Errorf("chown socket dir: %w", err)
 		}
 	}
+	logPath := filepath.Join(c.root, "server.log")
+	logFile, err := os.OpenFile(logPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("server log: %w", err)
+	}
+	defer logFile.Close() // the server has its own copy
 	// The socket directory is 0700 and owned by the server's user, so only
 	// that user (and root) can connect: trust auth stays private.
-	serverOpts := fmt.Sprintf("-c listen_addresses='' -c unix_socket_directories='%s' -c port=%d -c unix_socket_permissions=0700 -c max_connections=200", sock, port)
-	if fast {
-		serverOpts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	args := []string{"-D", c.pgdata(), "-c", "listen_addresses=", "-c", "unix_socket_directories=" + sock,
+		"-c", fmt.Sprintf("port=%d", port), "-c", "unix_socket_permissions=0700", "-c", "max_connections=200"}
+	if c.fast {
+		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 	}
-	out, err := c.run(ctx, "pg_ctl", "start", "-D", c.pgdata(), "-w", "-t", "60",
-		"-l", filepath.Join(c.root, "server.log"), "-o", serverOpts)
-	if err != nil {
-		return fmt.Errorf("start embedded PostgreSQL: %w: %s (see %s)", err, out, filepath.Join(c.root, "server.log"))
+	cmd := exec.Command(filepath.Join(c.binDir, "postgres"), args...)
+	cmd.Dir = c.root
+	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "LC_ALL=C", "TZ=UTC"}
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	// Its own process group: the terminal's Ctrl-C is ours to handle; we
+	// stop it cleanly ourselves.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: c.cred, Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("start embedded PostgreSQL: %w", err)
 	}
-	c.socketDir = sock
-	c.log.Info("embedded PostgreSQL started", "socket", sock)
+	exited := make(chan struct{})
+	go func() {
+		_ = cmd.Wait()
+		close(exited)
+	}()
+	if err := c.waitReady(ctx, cmd.Process.Pid, exited); err != nil {
+		_ = cmd.Process.Signal(syscall.SIGQUIT)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+		}
+		return fmt.Errorf("start embedded PostgreSQL: %w (see %s)", err, logPath)
+	}
+	c.mu.Lock()
+	c.proc, c.exited, c.owned, c.socketDir = cmd.Process, exited, true, sock
+	c.mu.Unlock()
+	c.log.Info("embedded PostgreSQL started", "socket", sock, "pid", cmd.Process.Pid)
 	return nil
+}
+
+// waitReady waits until postmaster.pid names pid and says "ready", as
+// pg_ctl -w does (crash recovery after a kill can take a while).
+func (c *Cluster) waitReady(ctx context.Context, pid int, exited <-chan struct{}) error {
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-exited:
+			return errors.New("the server exited during start")
+		case <-ctx.Done():
+			return fmt.Errorf("the server did not get ready: %w", ctx.Err())
+		case <-tick.C:
+		}
+		b, err := os.ReadFile(filepath.Join(c.pgdata(), "postmaster.pid"))
+		if err != nil {
+			continue
+		}
+		lines := strings.Split(string(b), "\n")
+		if len(lines) >= 8 && strings.TrimSpace(lines[0]) == strconv.Itoa(pid) && strings.TrimSpace(lines[7]) == "ready" {
+			return nil
+		}
+	}
 }
 
 func (c *Cluster) ensureDatabase(ctx context.Context, name string) error {

@@ -7,8 +7,15 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// healthz says the process is up (liveness).
+// healthz says the process is up (liveness). It fails only when the
+// embedded database has stayed down for minutes despite the supervisor's
+// restarts; a shorter outage makes the portal not ready (readyz), not dead.
 func (s *Server) healthz(c *fiber.Ctx) error {
+	if s.Live != nil {
+		if err := s.Live(); err != nil {
+			return c.Status(fiber.StatusServiceUnavailable).SendString(err.Error())
+		}
+	}
 	return c.SendString("ok")
 }
 

@@ -56,6 +56,8 @@ type Deps struct {
 	// believed (see clientIP).
 	TrustedProxies []netip.Prefix
 	Log            *slog.Logger
+	// Live, when set, is the liveness check behind /healthz.
+	Live func() error
 }
 
 // Server holds the handlers' dependencies.

@@ -77,18 +77,73 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 }
 
 func (s *Store) append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events ...eventstore.EventData) (eventstore.AppendResult, error) {
-	if stream == "" {
-		return eventstore.AppendResult{}, errors.New("pgstore: append: empty stream name")
-	}
-	if len(events) == 0 {
-		return eventstore.AppendResult{}, errors.New("pgstore: append: no events")
+	if err := check(stream, events); err != nil {
+		return eventstore.AppendResult{}, err
 	}
 	tx, err := s.pool.Begin(ctx)
 	if err != nil {
 		return eventstore.AppendResult{}, fmt.Errorf("pgstore: begin: %w", err)
 	}
 	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // no-op after commit
+	res, err := s.appendIn(ctx, tx, stream, expected, events...)
+	if err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return eventstore.AppendResult{}, s.appendErr(stream, err)
+	}
+	return res, nil
+}
 
+// AppendTx appends events to one stream inside the caller's transaction tx,
+// so that other writes (a queued job, a sent record) commit or vanish with
+// them. It checks the expected version like Append; with eventstore.Any it
+// retries a lost race itself. Each try runs in a savepoint, so a conflict
+// (ErrConcurrency) leaves tx usable.
+//
+// Nothing is visible until tx commits, and the global-order guarantees are
+// those of Append: the events belong to tx's transaction id, and readers
+// stop below the oldest open transaction. Keep tx short: while it is open,
+// it holds back every subscriber. The returned Position is valid once tx
+// has committed.
+func (s *Store) AppendTx(ctx context.Context, tx pgx.Tx, stream string, expected eventstore.ExpectedVersion, events ...eventstore.EventData) (eventstore.AppendResult, error) {
+	if err := check(stream, events); err != nil {
+		return eventstore.AppendResult{}, err
+	}
+	for attempt := 0; ; attempt++ {
+		sp, err := tx.Begin(ctx) // a savepoint
+		if err != nil {
+			return eventstore.AppendResult{}, fmt.Errorf("pgstore: savepoint: %w", err)
+		}
+		res, err := s.appendIn(ctx, sp, stream, expected, events...)
+		if err == nil {
+			if err = sp.Commit(ctx); err == nil {
+				return res, nil
+			}
+			err = s.appendErr(stream, err)
+		}
+		if rbErr := sp.Rollback(context.WithoutCancel(ctx)); rbErr != nil && !errors.Is(rbErr, pgx.ErrTxClosed) {
+			return eventstore.AppendResult{}, fmt.Errorf("pgstore: roll back to savepoint: %w (after %w)", rbErr, err)
+		}
+		if expected == eventstore.Any && errors.Is(err, eventstore.ErrConcurrency) && attempt < 50 {
+			continue
+		}
+		return eventstore.AppendResult{}, err
+	}
+}
+
+func check(stream string, events []eventstore.EventData) error {
+	if stream == "" {
+		return errors.New("pgstore: append: empty stream name")
+	}
+	if len(events) == 0 {
+		return errors.New("pgstore: append: no events")
+	}
+	return nil
+}
+
+// appendIn checks the version and inserts the events in tx, without committing.
+func (s *Store) appendIn(ctx context.Context, tx pgx.Tx, stream string, expected eventstore.ExpectedVersion, events ...eventstore.EventData) (eventstore.AppendResult, error) {
 	var current int64
 	if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM events WHERE stream = $1`, stream).Scan(&current); err != nil {
 		return eventstore.AppendResult{}, fmt.Errorf("pgstore: read version of %s: %w", stream, err)
@@ -126,7 +181,7 @@ func (s *Store) append(ctx context.Context, stream string, expected eventstore.E
 
 	var seq int64
 	var txid string
-	err = tx.QueryRow(ctx, `
+	err := tx.QueryRow(ctx, `
 		WITH ins AS (
 			INSERT INTO events (id, stream, version, type, data, metadata, recorded_at)
 			SELECT u.id, $1, u.version, u.type, u.data::jsonb, u.meta::jsonb, $7
@@ -140,11 +195,9 @@ func (s *Store) append(ctx context.Context, stream string, expected eventstore.E
 	if err != nil {
 		return eventstore.AppendResult{}, s.appendErr(stream, err)
 	}
+	// Delivered when the transaction commits (and dropped if it rolls back).
 	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, '')`, notifyChannel); err != nil {
 		return eventstore.AppendResult{}, fmt.Errorf("pgstore: notify: %w", err)
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return eventstore.AppendResult{}, s.appendErr(stream, err)
 	}
 	commit, err := strconv.ParseUint(txid, 10, 64)
 	if err != nil {

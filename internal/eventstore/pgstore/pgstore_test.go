@@ -2,6 +2,7 @@ package pgstore_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
@@ -155,5 +156,104 @@ func TestOrderAcrossTransactionIDDigits(t *testing.T) {
 	page, err := s.ReadAll(ctx, all[1].Position, 100)
 	if err != nil || len(page) != 4 {
 		t.Fatalf("after %s: %d events (%v)", all[1].Position, len(page), err)
+	}
+}
+
+// TestAppendTx: events appended inside a caller's transaction commit or
+// vanish with the caller's other writes, a version conflict leaves the
+// transaction usable, and an open transaction holds readers back exactly
+// as Append's own does.
+func TestAppendTx(t *testing.T) {
+	db := testenv.DB(t)
+	s := pgstore.New(db.Pool)
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	ev := func(typ string) eventstore.EventData { return eventstore.EventData{Type: typ, Data: []byte(`{}`)} }
+	if _, err := db.Pool.Exec(ctx, `CREATE TABLE side (v text)`); err != nil {
+		t.Fatal(err)
+	}
+	count := func(q string) int {
+		t.Helper()
+		var n int
+		if err := db.Pool.QueryRow(ctx, q).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+
+	// Rolled back: neither the event nor the other write exists.
+	tx, err := db.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // rolled back below
+	if _, err := s.AppendTx(ctx, tx, "a", eventstore.NoStream, ev("test.one")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO side VALUES ('rolled back')`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ReadStream(ctx, "a", 1); !errors.Is(err, eventstore.ErrStreamNotFound) {
+		t.Fatalf("uncommitted event visible to another session: %v", err)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.ReadStream(ctx, "a", 1); !errors.Is(err, eventstore.ErrStreamNotFound) {
+		t.Fatalf("rolled-back event exists: %v", err)
+	}
+
+	// Committed: both, and the result's position is where the event is.
+	if _, err := s.Append(ctx, "b", eventstore.NoStream, ev("test.b1")); err != nil {
+		t.Fatal(err)
+	}
+	tx, err = db.Pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx) //nolint:errcheck // no-op after commit
+	res, err := s.AppendTx(ctx, tx, "a", eventstore.NoStream, ev("test.one"), ev("test.two"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A conflict leaves the transaction usable.
+	if _, err := s.AppendTx(ctx, tx, "b", eventstore.NoStream, ev("test.b2")); !errors.Is(err, eventstore.ErrConcurrency) {
+		t.Fatalf("append at NoStream to an existing stream: %v", err)
+	}
+	// Any appends at the end whatever the version.
+	if _, err := s.AppendTx(ctx, tx, "b", eventstore.Any, ev("test.b2")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO side VALUES ('committed')`); err != nil {
+		t.Fatal(err)
+	}
+	// While tx is open, a later committed append is held back from readers.
+	if _, err := s.Append(ctx, "c", eventstore.NoStream, ev("test.c")); err != nil {
+		t.Fatal(err)
+	}
+	if all, err := s.ReadAll(ctx, eventstore.Start, 10); err != nil || len(all) != 1 {
+		t.Fatalf("read %d events (%v) while an earlier transaction was open, want only b/1", len(all), err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(`SELECT count(*) FROM side`); n != 1 {
+		t.Fatalf("%d side rows, want 1", n)
+	}
+	all, err := s.ReadAll(ctx, eventstore.Start, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range all {
+		got = append(got, fmt.Sprintf("%s/%d:%s", e.Stream, e.Version, e.Type))
+	}
+	want := "[b/1:test.b1 a/1:test.one a/2:test.two b/2:test.b2 c/1:test.c]"
+	if fmt.Sprint(got) != want {
+		t.Fatalf("log = %v, want %s", got, want)
+	}
+	if all[2].Position != res.Position || res.NextVersion != 2 {
+		t.Fatalf("result %+v, event at %v", res, all[2].Position)
 	}
 }

@@ -1,0 +1,581 @@
+package crashtest_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/awareportal/portal/domain/registry"
+	"github.com/awareportal/portal/internal/app"
+	"github.com/awareportal/portal/internal/catalog"
+	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/internal/eventstore/pgstore"
+	portalmail "github.com/awareportal/portal/internal/mail"
+	"github.com/awareportal/portal/internal/testenv"
+	"github.com/awareportal/portal/projections"
+)
+
+// acks records what the portal acknowledged (a 2xx answer): each must be
+// in the event store after any crash.
+type acks struct {
+	mu          sync.Mutex
+	users       []string            // learner ids created
+	assignments map[string][]string // learner id (and request id) -> assignment ids
+	signIns     map[string]int      // email -> sign-in links acknowledged
+	lessons     []int               // lessons saved by the player learner
+	quizzes     int                 // quiz submissions acknowledged
+}
+
+func (a *acks) add(f func(a *acks)) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	f(a)
+}
+
+// TestKillDuringTrafficLosesNothing runs `portal serve` on the test
+// database, drives learner and API traffic that queues mail, kills the
+// process with SIGKILL at random moments (three times), restarts it, and
+// lets it drain. Then: every acknowledged write is in the event store,
+// every MailQueued mail reached the SMTP server (duplicates counted, each
+// one accounted for as a possible duplicate), and every read model equals
+// its rebuild from the log.
+func TestKillDuringTrafficLosesNothing(t *testing.T) {
+	begin := time.Now()
+	db := testenv.DB(t)
+	bin := buildPortal(t)
+	box, smtpURL := startSink(t)
+	port := freePort(t)
+	base := "http://localhost:" + port
+	dataDir := t.TempDir()
+	env := append(baseEnv(dataDir),
+		"PORTAL_LISTEN=127.0.0.1:"+port, "PORTAL_BASE_URL="+base,
+		"DATABASE_URL="+db.ConnString(), "PORTAL_SMTP_URL="+smtpURL, "PORTAL_MAIL_FROM=training@portal.test",
+		// Jobs of a killed process are run again after 4 s, not 5 minutes.
+		"PORTAL_MAIL_RESCUE_AFTER=4s")
+	logPath := filepath.Join(dataDir, "portal.log")
+	dumpLogOnFailure(t, logPath)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	proc := startPortal(t, bin, env, logPath)
+	waitStatus(t, base, "/readyz", 200, 60*time.Second)
+	token := apiToken(t, bin, env)
+	api := newClient(base)
+	api.header["Authorization"] = "Bearer " + token
+
+	cat, err := catalog.Load(catalog.Builtin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	course := cat.All()[0]
+	due := time.Now().AddDate(0, 2, 0).Format("2006-01-02")
+
+	// The learner who drives the player: created, assigned, signed in with
+	// the link in the course email.
+	learnerAID := setupLearner(t, ctx, api, box, course.ID, due)
+	learner := newClient(base)
+	signInWithCourseMail(t, ctx, learner, box, "crash-player@acme.example")
+	if status, _, err := learner.get(ctx, "/learn/"+learnerAID); err != nil || status != 200 {
+		t.Fatalf("open course: %d %v", status, err)
+	}
+
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("random seed %d", seed)
+	rng := rand.New(rand.NewPCG(seed, 7))
+	rec := &acks{assignments: map[string][]string{}, signIns: map[string]int{}}
+	w := &workers{api: api, learner: learner, rec: rec, courseID: course.ID, due: due, aid: learnerAID, course: course, base: base}
+
+	const kills = 3
+	runningAtKill := 0
+	for run := 0; run <= kills; run++ {
+		runCtx, stopTraffic := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		for _, f := range []func(context.Context){w.apiLoop, w.signInLoop, w.playerLoop} {
+			wg.Add(1)
+			go func() { defer wg.Done(); f(runCtx) }()
+		}
+		if run == kills {
+			time.Sleep(2 * time.Second)
+			stopTraffic()
+			wg.Wait()
+			break
+		}
+		time.Sleep(time.Duration(1500+rng.IntN(1500)) * time.Millisecond)
+		proc.kill9()
+		var n int
+		if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind = 'send_mail' AND state = 'running'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		runningAtKill += n
+		stopTraffic()
+		wg.Wait()
+		proc = startPortal(t, bin, env, logPath)
+		waitStatus(t, base, "/readyz", 200, 60*time.Second)
+	}
+	t.Logf("traffic done after %s: %d users, %d assignment requests, %d sign-in links, %d lessons, %d quiz submissions acknowledged; %d send jobs were running at the kills",
+		time.Since(begin).Round(100*time.Millisecond), len(rec.users), len(rec.assignments), sumValues(rec.signIns), len(rec.lessons), rec.quizzes, runningAtKill)
+
+	// Drain: every queued mail delivered, no send job left to run.
+	drainStart := time.Now()
+	var queued []string
+	for {
+		queued = strings.Fields(queryString(t, db.Pool, `SELECT coalesce(string_agg(data->>'mail_id', ' '), '') FROM events WHERE type = 'mailing.mail_queued.v1'`))
+		got := box.byID()
+		missing := 0
+		for _, id := range queued {
+			if got["<"+id+"@portal.test>"] == 0 {
+				missing++
+			}
+		}
+		open := queryInt(t, db.Pool, `SELECT count(*) FROM river_job WHERE kind = 'send_mail' AND state NOT IN ('completed', 'cancelled', 'discarded')`)
+		if missing == 0 && open == 0 {
+			break
+		}
+		if time.Since(drainStart) > 60*time.Second {
+			t.Fatalf("after 60 s, %d of %d queued mails never reached the SMTP server; %d send jobs still open", missing, len(queued), open)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	t.Logf("drained in %s", time.Since(drainStart).Round(100*time.Millisecond))
+	proc.stop()
+
+	// Mail: none lost, none from nowhere, each duplicate accounted for.
+	got := box.byID()
+	isQueued := map[string]bool{}
+	duplicates := 0
+	for _, id := range queued {
+		mid := "<" + id + "@portal.test>"
+		isQueued[mid] = true
+		if got[mid] > 1 {
+			duplicates += got[mid] - 1
+			t.Logf("mail %s delivered %d times", id, got[mid])
+		}
+	}
+	for mid, n := range got {
+		if !isQueued[mid] {
+			t.Errorf("delivered %d time(s) without a MailQueued event: %s", n, mid)
+		}
+	}
+	d, err := portalmail.CountDeliveries(ctx, db.Pool)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Sent != len(queued) || d.InFlight != 0 {
+		t.Errorf("sent records %+v for %d queued mails", d, len(queued))
+	}
+	if duplicates > d.PossibleDuplicates {
+		t.Errorf("%d duplicate deliveries, but only %d counted as possible duplicates", duplicates, d.PossibleDuplicates)
+	}
+	if n := queryInt(t, db.Pool, `SELECT count(*) FROM (SELECT stream FROM events WHERE type = 'mailing.mail_sent.v1' GROUP BY stream HAVING count(*) > 1) x`); n != 0 {
+		t.Errorf("%d mails recorded as sent more than once", n)
+	}
+	t.Logf("mail: %d queued, %d lost, %d duplicate deliveries (%d counted as possible duplicates)", len(queued), 0, duplicates, d.PossibleDuplicates)
+
+	checkAcknowledged(t, ctx, db.Pool, rec, learnerAID)
+	checkReadModelsEqualRebuild(t, ctx, db.Pool)
+	t.Logf("whole test %s", time.Since(begin).Round(100*time.Millisecond))
+}
+
+func sumValues(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+var tokenRe = regexp.MustCompile(`pat_[A-Za-z0-9_-]+`)
+
+// apiToken creates a partner API token with the CLI, as an operator would.
+func apiToken(t *testing.T, bin string, env []string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cmd := command(ctx, bin, env, "admin", "token", "create", "--partner", "northwind", "--name", "crash-test")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("portal admin token create: %v\n%s", err, out)
+	}
+	tok := tokenRe.FindString(string(out))
+	if tok == "" {
+		t.Fatalf("no token in:\n%s", out)
+	}
+	return tok
+}
+
+func setupLearner(t *testing.T, ctx context.Context, api *client, box *sink, courseID, due string) string {
+	t.Helper()
+	if status, body, err := api.postJSON(ctx, "/api/v1/clients/acme/users",
+		`{"email":"crash-player@acme.example","first_name":"Crash","last_name":"Player","id":"crash-player"}`); err != nil || status != 201 {
+		t.Fatalf("create player: %d %s %v", status, body, err)
+	}
+	status, body, err := api.postJSON(ctx, "/api/v1/clients/acme/assignments",
+		fmt.Sprintf(`{"course_id":%q,"due_at":%q,"learner_ids":["crash-player"],"request_id":"crash-player"}`, courseID, due))
+	if err != nil || status != 201 {
+		t.Fatalf("assign player: %d %s %v", status, body, err)
+	}
+	var out struct {
+		AssignmentIDs []string `json:"assignment_ids"`
+	}
+	if err := json.Unmarshal([]byte(body), &out); err != nil || len(out.AssignmentIDs) != 1 {
+		t.Fatalf("assignment answer %s: %v", body, err)
+	}
+	return out.AssignmentIDs[0]
+}
+
+var courseLinkRe = regexp.MustCompile(`(http://localhost:\d+/signin/link/[0-9a-f-]+\?t=[A-Za-z0-9_-]+)`)
+
+func signInWithCourseMail(t *testing.T, ctx context.Context, c *client, box *sink, email string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	var m received
+	for {
+		var ok bool
+		if m, ok = box.latestTo(email); ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no course mail to %s", email)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	link := courseLinkRe.FindString(m.text)
+	if link == "" {
+		t.Fatalf("no link in course mail:\n%s", m.text)
+	}
+	token, err := c.csrf(ctx, link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, _ := url.Parse(link)
+	status, body, err := c.postForm(ctx, u.Path, url.Values{"t": {u.Query().Get("t")}, "_csrf": {token}})
+	if err != nil || status != 303 {
+		t.Fatalf("redeem course link: %d %v\n%s", status, err, body)
+	}
+}
+
+// workers drive traffic. Their state survives the kills: a step whose
+// answer was lost is tried again after the restart.
+type workers struct {
+	api, learner *client
+	rec          *acks
+	courseID     string
+	course       *catalog.Course
+	due, aid     string
+	base         string
+
+	next      int // API: the next user
+	created   bool
+	signIns   int // sign-in requests tried (the per-IP limit is 30 in 15 minutes)
+	signedFor int // users asked a sign-in link for
+	lesson    int // player: the last lesson acknowledged
+	csrf      string
+}
+
+func pause(ctx context.Context) {
+	select {
+	case <-ctx.Done():
+	case <-time.After(50 * time.Millisecond):
+	}
+}
+
+// apiLoop creates users and assigns them a course (which emails them).
+func (w *workers) apiLoop(ctx context.Context) {
+	for ctx.Err() == nil {
+		id := fmt.Sprintf("crash-%d", w.next)
+		if !w.created {
+			status, _, err := w.api.postJSON(ctx, "/api/v1/clients/acme/users",
+				fmt.Sprintf(`{"email":"%s@acme.example","first_name":"Crash","last_name":"%d","id":%q}`, id, w.next, id))
+			switch {
+			case err == nil && status == 201:
+				w.rec.add(func(a *acks) { a.users = append(a.users, id) })
+				w.created = true
+			case err == nil && status == 409:
+				w.created = true // an earlier try made it; its answer was lost
+			default:
+				pause(ctx)
+				continue
+			}
+		}
+		status, body, err := w.api.postJSON(ctx, "/api/v1/clients/acme/assignments",
+			fmt.Sprintf(`{"course_id":%q,"due_at":%q,"learner_ids":[%q],"request_id":%q}`, w.courseID, w.due, id, id))
+		if err != nil || status != 201 {
+			pause(ctx)
+			continue
+		}
+		var out struct {
+			AssignmentIDs []string `json:"assignment_ids"`
+		}
+		_ = json.Unmarshal([]byte(body), &out)
+		w.rec.add(func(a *acks) { a.assignments[id] = out.AssignmentIDs })
+		w.next++
+		w.created = false
+	}
+}
+
+// signInLoop asks sign-in links for the users the API loop created.
+func (w *workers) signInLoop(ctx context.Context) {
+	b := newClient(w.base)
+	for ctx.Err() == nil && w.signIns < 20 {
+		w.rec.mu.Lock()
+		n := len(w.rec.users)
+		var email string
+		if w.signedFor < n {
+			email = w.rec.users[w.signedFor] + "@acme.example"
+		}
+		w.rec.mu.Unlock()
+		if email == "" {
+			pause(ctx)
+			continue
+		}
+		token, err := b.csrf(ctx, "/p/northwind/signin")
+		if err != nil {
+			pause(ctx)
+			continue
+		}
+		w.signIns++
+		status, body, err := b.postForm(ctx, "/p/northwind/signin", url.Values{"email": {email}, "_csrf": {token}})
+		if err == nil && status == 200 && strings.Contains(body, "Check your inbox") {
+			w.rec.add(func(a *acks) { a.signIns[email]++ })
+			w.signedFor++
+			continue
+		}
+		pause(ctx)
+	}
+}
+
+// playerLoop saves lessons, then fails the quiz again and again.
+func (w *workers) playerLoop(ctx context.Context) {
+	wrong := url.Values{}
+	for _, q := range w.course.Quiz.Questions {
+		for _, ch := range q.Choices {
+			if ch.ID != q.Answer {
+				wrong.Set("q_"+q.ID, ch.ID)
+				break
+			}
+		}
+	}
+	for ctx.Err() == nil {
+		if w.csrf == "" {
+			token, err := w.learner.csrf(ctx, "/learn/"+w.aid)
+			if err != nil {
+				pause(ctx)
+				continue
+			}
+			w.csrf = token
+		}
+		if w.lesson < len(w.course.Lessons) {
+			lesson := w.lesson + 1
+			status, _, err := w.learner.postForm(ctx, "/learn/"+w.aid+"/progress", url.Values{"lesson": {strconv.Itoa(lesson)}, "_csrf": {w.csrf}})
+			if err == nil && status == 200 {
+				w.rec.add(func(a *acks) { a.lessons = append(a.lessons, lesson) })
+				w.lesson = lesson
+				continue
+			}
+		} else {
+			form := url.Values{"_csrf": {w.csrf}}
+			for k, v := range wrong {
+				form[k] = v
+			}
+			status, _, err := w.learner.postForm(ctx, "/learn/"+w.aid+"/quiz", form)
+			if err == nil && status == 200 {
+				w.rec.add(func(a *acks) { a.quizzes++ })
+				continue
+			}
+		}
+		pause(ctx)
+	}
+}
+
+func checkAcknowledged(t *testing.T, ctx context.Context, pool *pgxpool.Pool, rec *acks, playerAID string) {
+	t.Helper()
+	count := func(q string, args ...any) int {
+		t.Helper()
+		var n int
+		if err := pool.QueryRow(ctx, q, args...).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	lost := 0
+	for _, id := range rec.users {
+		if count(`SELECT count(*) FROM events WHERE type = 'directory.learner_provisioned.v1' AND data->>'learner_id' = $1`, id) != 1 {
+			t.Errorf("acknowledged user %s is not in the store", id)
+			lost++
+		}
+	}
+	for learnerID, ids := range rec.assignments {
+		if len(ids) == 0 {
+			// A retry whose first try succeeded (its answer lost) answers
+			// "skipped: already open" without the id; check by learner.
+			if count(`SELECT count(*) FROM events WHERE type = 'learning.course_assigned.v1' AND data->>'learner_id' = $1`, learnerID) != 1 {
+				t.Errorf("acknowledged assignment for %s is not in the store", learnerID)
+				lost++
+			}
+			if count(`SELECT count(*) FROM events WHERE type = 'mailing.mail_queued.v1' AND data->>'learner_id' = $1 AND data->>'kind' = 'course_available'`, learnerID) != 1 {
+				t.Errorf("acknowledged assignment for %s has no queued course email", learnerID)
+				lost++
+			}
+			continue
+		}
+		for _, aid := range ids {
+			if count(`SELECT count(*) FROM events WHERE stream = $1 AND type = 'learning.course_assigned.v1'`, "assignment-"+aid) != 1 {
+				t.Errorf("acknowledged assignment %s is not in the store", aid)
+				lost++
+			}
+			// Acknowledged only after the sweep queued its course email.
+			if count(`SELECT count(*) FROM events WHERE type = 'mailing.mail_queued.v1' AND data->>'cause' = $1`, "assignment-"+aid) != 1 {
+				t.Errorf("acknowledged assignment %s has no queued course email", aid)
+				lost++
+			}
+		}
+	}
+	for email, n := range rec.signIns {
+		if got := count(`SELECT count(*) FROM events WHERE type = 'mailing.mail_queued.v1' AND data->>'to' = $1 AND data->>'kind' = 'sign_in_link'`, email); got < n {
+			t.Errorf("%d sign-in links acknowledged to %s, %d queued", n, email, got)
+			lost++
+		}
+	}
+	stream := "assignment-" + playerAID
+	for _, l := range rec.lessons {
+		if count(`SELECT count(*) FROM events WHERE stream = $1 AND type = 'learning.progress_saved.v1' AND (data->>'lesson')::int = $2`, stream, l) < 1 {
+			t.Errorf("acknowledged lesson %d is not in the store", l)
+			lost++
+		}
+	}
+	if got := count(`SELECT count(*) FROM events WHERE stream = $1 AND type = 'learning.quiz_submitted.v1'`, stream); got < rec.quizzes {
+		t.Errorf("%d quiz submissions acknowledged, %d in the store", rec.quizzes, got)
+		lost++
+	}
+	t.Logf("acknowledged writes lost: %d", lost)
+}
+
+// checkReadModelsEqualRebuild catches every projection up, then rebuilds
+// each from the log and compares every table.
+func checkReadModelsEqualRebuild(t *testing.T, ctx context.Context, pool *pgxpool.Pool) {
+	t.Helper()
+	store := pgstore.New(pool)
+	defer store.Close()
+	runner := projections.NewRunner(pool, store, registry.Codec(), slog.New(slog.NewTextHandler(io.Discard, nil)), app.Projections()...)
+	// The newest event (ordered as xid8: as text, "999" would sort after "1000").
+	var commit string
+	var seq int64
+	if err := pool.QueryRow(ctx, `SELECT e.txid::text AS txid_text, e.seq FROM events e ORDER BY e.txid DESC, e.seq DESC LIMIT 1`).Scan(&commit, &seq); err != nil {
+		t.Fatal(err)
+	}
+	c, _ := strconv.ParseUint(commit, 10, 64)
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { _ = runner.Run(runCtx); close(done) }()
+	waitCtx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	err := runner.WaitFor(waitCtx, eventstore.Position{Commit: c, Prepare: uint64(seq)})
+	cancel()
+	stop()
+	<-done
+	if err != nil {
+		t.Fatalf("projections did not catch up: %v", err)
+	}
+	for _, p := range runner.Projections() {
+		schema := projections.SchemaName(p.Name())
+		live := dumpSchema(t, ctx, pool, schema)
+		if err := runner.Rebuild(ctx, p); err != nil {
+			t.Fatal(err)
+		}
+		rebuilt := dumpSchema(t, ctx, pool, schema)
+		if live != rebuilt {
+			t.Errorf("read model %s differs from its rebuild:\n%s", p.Name(), diff(live, rebuilt))
+		} else {
+			t.Logf("read model %s equals its rebuild (%d rows)", p.Name(), strings.Count(live, "\n"))
+		}
+	}
+}
+
+func dumpSchema(t *testing.T, ctx context.Context, pool *pgxpool.Pool, schema string) string {
+	t.Helper()
+	rows, err := pool.Query(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		tables = append(tables, s)
+	}
+	rows.Close()
+	var b strings.Builder
+	for _, tbl := range tables {
+		rows, err := pool.Query(ctx, `SELECT to_jsonb(x)::text FROM `+schema+`.`+tbl+` x ORDER BY 1`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for rows.Next() {
+			var s string
+			if err := rows.Scan(&s); err != nil {
+				t.Fatal(err)
+			}
+			b.WriteString(tbl + " " + s + "\n")
+		}
+		rows.Close()
+	}
+	return b.String()
+}
+
+// diff lists the lines only one side has.
+func diff(a, b string) string {
+	count := map[string]int{}
+	for _, l := range strings.Split(a, "\n") {
+		count[l]++
+	}
+	for _, l := range strings.Split(b, "\n") {
+		count[l]--
+	}
+	var out []string
+	for l, n := range count {
+		switch {
+		case n > 0:
+			out = append(out, "live only:    "+l)
+		case n < 0:
+			out = append(out, "rebuild only: "+l)
+		}
+	}
+	sort.Strings(out)
+	if len(out) > 40 {
+		out = append(out[:40], "...")
+	}
+	return strings.Join(out, "\n")
+}
+
+func queryInt(t *testing.T, pool *pgxpool.Pool, q string) int {
+	t.Helper()
+	var n int
+	if err := pool.QueryRow(context.Background(), q).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+func queryString(t *testing.T, pool *pgxpool.Pool, q string) string {
+	t.Helper()
+	var s string
+	if err := pool.QueryRow(context.Background(), q).Scan(&s); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
