@@ -12,7 +12,6 @@ import (
 	"github.com/awareportal/portal/views"
 )
 
-
 // showStats answers "am I behind?" and "what does my score mean?".
 func (s *Server) showStats(c *fiber.Ctx) error {
 	l, _ := learnerOf(c)
