@@ -103,7 +103,7 @@ func AsOf(ctx context.Context, store eventstore.Store, codec *domain.Codec, scop
 		}
 		seen[s] = true
 	}
-	// byThen reads a stream and keeps its events of known types that had
+	// byThen keeps a stream's events of known types that had
 	// happened (or been recorded) by at, decoded. owner is the stream's
 	// first assignment, whenever it was made: an assignment stream belongs
 	// to its learner even when its assignment came after at.
