@@ -15,6 +15,7 @@ import (
 	"github.com/awareportal/portal/internal/app"
 	"github.com/awareportal/portal/internal/audit"
 	"github.com/awareportal/portal/internal/config"
+	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	"github.com/awareportal/portal/projections/timeline"
 )
 
@@ -46,10 +47,14 @@ func auditCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []
 		return err
 	}
 	defer database.Close()
+	// The portal's event store is PostgreSQL's; audit reads it through the
+	// store contract, as it would any other.
+	store := pgstore.New(database.Pool)
+	defer store.Close()
 
 	switch args[0] {
 	case "verify":
-		rep, err := audit.Verify(ctx, database.Pool)
+		rep, err := audit.Verify(ctx, store)
 		if err != nil {
 			return err
 		}
@@ -107,7 +112,7 @@ func auditCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []
 			defer f.Close()
 			w = f
 		}
-		n, err := audit.Export(ctx, database.Pool, sel, audit.Format(*format), cfg.BaseURL.String(), w)
+		n, err := audit.Export(ctx, store, sel, audit.Format(*format), cfg.BaseURL.String(), w)
 		if err != nil {
 			return err
 		}

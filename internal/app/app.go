@@ -227,7 +227,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		Admin: a.Admin,
 		Pool:  pool, Auth: a.Auth, Dir: dir, Learning: learning, Training: a.Training, Catalog: a.Catalog,
 		Runner: a.Runner, Clock: clk, BaseURL: cfg.BaseURL, Timeline: timeline.Queries{Pool: pool}, Repo: a.Repo,
-		Audit:    &audit.Service{Repo: a.Repo, Pool: pool, Clock: clk},
+		Audit:    &audit.Service{Repo: a.Repo, Store: a.Store, Index: timeline.Queries{Pool: pool}, Clock: clk},
 		CookieHK: keys.CookieHash, CookieBK: keys.CookieBlock, CSRFKey: keys.CSRF, DevMail: cfg.DevMail(), TrustedProxies: cfg.TrustedProxies,
 		Log: log.With("component", "web"),
 		Live: func() error {

@@ -2,15 +2,16 @@ package audit
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"sort"
+	"slices"
+	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/awareportal/portal/domain"
 	dir "github.com/awareportal/portal/domain/directory"
 	dom "github.com/awareportal/portal/domain/learning"
+	"github.com/awareportal/portal/internal/eventstore"
 )
 
 // Basis says which clock "as of" reads.
@@ -59,112 +60,168 @@ type State struct {
 type Scope struct {
 	ClientID  string
 	LearnerID string
+	// Streams are where their history is: the candidate learners' own
+	// streams (learner-…) and their assignment streams (assignment-…), as
+	// a read model's stream index lists them (Service.AsOf fills them in
+	// from the timeline's). Other streams are ignored. AsOf decides from
+	// the events themselves who was provisioned by then, and for which
+	// client.
+	Streams []string
 }
 
 type replay struct {
 	learner     dir.LearnerProvisioned
 	assignments map[string]*dom.Assignment
-	order       []string
+	assigned    map[string]eventstore.Position // where each assignment was made: the courses' order
 	completedAt map[string]time.Time
 	onTime      map[string]bool
 	emailed     map[string]int
 }
 
 // AsOf replays the event log up to at: nothing comes from today's read
-// models. It reads the learner's (or client's) streams from the event
-// store and folds them through the domain's aggregates.
-func AsOf(ctx context.Context, pool *pgxpool.Pool, codec *domain.Codec, scope Scope, at time.Time, basis Basis) (State, error) {
+// models but the list of streams to read. It reads scope.Streams through
+// the store's contract (ReadStream), keeps the events that had happened
+// (basis Occurred: the event's own "at") or had been recorded (Recorded) by
+// at, and folds them through the domain's aggregates, stream by stream.
+// Memory holds the fold's state and a few streams being read (readAhead).
+func AsOf(ctx context.Context, store eventstore.Store, codec *domain.Codec, scope Scope, at time.Time, basis Basis) (State, error) {
 	if basis == "" {
 		basis = Occurred
 	}
-	when := `e.recorded_at`
-	if basis == Occurred {
-		when = `coalesce((e.data->>'at')::timestamptz, e.recorded_at)`
+	// PostgreSQL compared at microsecond precision; so does this.
+	atMicro := at.Truncate(time.Microsecond)
+	st := State{At: at, Basis: basis}
+	var learnerStreams, assignmentStreams []string
+	seen := map[string]bool{}
+	for _, s := range scope.Streams {
+		switch {
+		case seen[s]:
+		case strings.HasPrefix(s, dir.LearnerStream("")):
+			learnerStreams = append(learnerStreams, s)
+		case strings.HasPrefix(s, dom.Stream("")):
+			assignmentStreams = append(assignmentStreams, s)
+		}
+		seen[s] = true
 	}
-	// The learners in scope, and their assignment streams, found in the log itself.
-	rows, err := pool.Query(ctx, `
-		WITH people AS (
-			SELECT e.data->>'learner_id' AS id FROM events e
-			WHERE e.type = 'directory.learner_provisioned.v1' AND `+when+` <= $1
-			  AND (($2 <> '' AND e.data->>'client_id' = $2) OR e.data->>'learner_id' = $3)
-		), streams AS (
-			SELECT 'learner-' || id AS stream FROM people
-			UNION
-			SELECT e.stream FROM events e JOIN people p ON e.data->>'learner_id' = p.id
-			WHERE e.type = 'learning.course_assigned.v1'
-		)
-		SELECT e.type, e.data, `+when+`
-		FROM events e JOIN streams s ON s.stream = e.stream
-		WHERE `+when+` <= $1
-		ORDER BY e.txid, e.seq`, at, scope.ClientID, scope.LearnerID)
+	// byThen keeps a stream's events of known types that had
+	// happened (or been recorded) by at, decoded. owner is the stream's
+	// first assignment, whenever it was made: an assignment stream belongs
+	// to its learner even when its assignment came after at.
+	type event struct {
+		pos eventstore.Position
+		e   domain.Event
+	}
+	assignedType := dom.CourseAssigned{}.EventName()
+	byThen := func(evs []eventstore.RecordedEvent) (out []event, owner dom.CourseAssigned, err error) {
+		for _, rec := range evs {
+			if !codec.Knows(rec.Type) {
+				continue
+			}
+			when := rec.RecordedAt
+			if basis == Occurred {
+				if when, err = occurredAt(rec); err != nil {
+					return nil, owner, err
+				}
+			}
+			later := when.After(atMicro)
+			if later && (rec.Type != assignedType || owner.LearnerID != "") {
+				continue
+			}
+			e, err := codec.Decode(rec.Type, rec.Data)
+			if err != nil {
+				return nil, owner, err
+			}
+			if a, ok := e.(dom.CourseAssigned); ok && owner.LearnerID == "" {
+				owner = a
+			}
+			if !later {
+				out = append(out, event{rec.Position, e})
+			}
+		}
+		return out, owner, nil
+	}
+
+	// The learners in scope: provisioned by then, for the client (or the one learner).
+	people := map[string]*replay{}
+	err := eachStream(ctx, store, learnerStreams, func(_ string, recs []eventstore.RecordedEvent) error {
+		evs, _, err := byThen(recs)
+		if err != nil {
+			return err
+		}
+		var r *replay
+		for _, x := range evs {
+			if ev, ok := x.e.(dir.LearnerProvisioned); ok && ((scope.ClientID != "" && ev.ClientID == scope.ClientID) || ev.LearnerID == scope.LearnerID) {
+				if r = people[ev.LearnerID]; r == nil {
+					r = &replay{assignments: map[string]*dom.Assignment{}, assigned: map[string]eventstore.Position{},
+						completedAt: map[string]time.Time{}, onTime: map[string]bool{}, emailed: map[string]int{}}
+					people[ev.LearnerID] = r
+				}
+				r.learner = ev
+			}
+		}
+		if r != nil {
+			st.Events += len(evs)
+		}
+		return nil
+	})
 	if err != nil {
 		return State{}, fmt.Errorf("as-of replay: %w", err)
 	}
-	defer rows.Close()
-	st := State{At: at, Basis: basis}
-	people := map[string]*replay{}
-	get := func(id string) *replay {
-		r, ok := people[id]
-		if !ok {
-			r = &replay{assignments: map[string]*dom.Assignment{}, completedAt: map[string]time.Time{}, onTime: map[string]bool{}, emailed: map[string]int{}}
-			people[id] = r
-		}
-		return r
-	}
-	for rows.Next() {
-		var typ string
-		var data []byte
-		var t time.Time
-		if err := rows.Scan(&typ, &data, &t); err != nil {
-			return State{}, err
-		}
-		if !codec.Knows(typ) {
-			continue
-		}
-		e, err := codec.Decode(typ, data)
+	// Their assignments, each folded in its stream's order.
+	err = eachStream(ctx, store, assignmentStreams, func(_ string, recs []eventstore.RecordedEvent) error {
+		evs, owner, err := byThen(recs)
 		if err != nil {
-			return State{}, err
+			return err
 		}
-		st.Events++
-		switch ev := e.(type) {
-		case dir.LearnerProvisioned:
-			get(ev.LearnerID).learner = ev
-		case dom.CourseAssigned:
-			r := get(ev.LearnerID)
-			a := &dom.Assignment{}
-			a.Apply(ev)
-			r.assignments[ev.AssignmentID] = a
-			r.order = append(r.order, ev.AssignmentID)
-		default:
-			id, learner := assignmentOf(e)
-			if id == "" {
-				continue
-			}
-			r := get(learner)
-			a, ok := r.assignments[id]
-			if !ok {
-				continue
-			}
-			a.Apply(e)
-			switch ev := e.(type) {
-			case dom.CourseCompleted:
-				r.completedAt[id], r.onTime[id] = ev.At, ev.OnTime
-			case dom.CertificateRequested:
-				r.emailed[id]++
+		r := people[owner.LearnerID]
+		if r == nil {
+			return nil
+		}
+		st.Events += len(evs)
+		for _, x := range evs {
+			switch ev := x.e.(type) {
+			case dom.CourseAssigned:
+				a := &dom.Assignment{}
+				a.Apply(ev)
+				r.assignments[ev.AssignmentID] = a
+				r.assigned[ev.AssignmentID] = x.pos
+			default:
+				id, _ := assignmentOf(x.e)
+				a, ok := r.assignments[id]
+				if id == "" || !ok {
+					continue
+				}
+				a.Apply(x.e)
+				switch ev := x.e.(type) {
+				case dom.CourseCompleted:
+					r.completedAt[id], r.onTime[id] = ev.At, ev.OnTime
+				case dom.CertificateRequested:
+					r.emailed[id]++
+				}
 			}
 		}
+		return nil
+	})
+	if err != nil {
+		return State{}, fmt.Errorf("as-of replay: %w", err)
 	}
-	if err := rows.Err(); err != nil {
-		return State{}, err
+
+	ids := make([]string, 0, len(people))
+	for id := range people {
+		ids = append(ids, id)
 	}
-	for id, r := range people {
-		if r.learner.LearnerID == "" {
-			continue // not provisioned by then
-		}
+	slices.Sort(ids)
+	for _, id := range ids {
+		r := people[id]
 		ls := LearnerState{LearnerID: id, Name: trim(r.learner.FirstName + " " + r.learner.LastName), Email: r.learner.Email, ClientID: r.learner.ClientID}
+		order := make([]string, 0, len(r.assigned))
+		for aid := range r.assigned {
+			order = append(order, aid)
+		}
+		slices.SortFunc(order, func(a, b string) int { return comparePositions(r.assigned[a], r.assigned[b]) })
 		var in dom.RiskInput
 		var scoreSum int
-		for _, aid := range r.order {
+		for _, aid := range order {
 			a := r.assignments[aid]
 			cs := CourseState{AssignmentID: aid, Title: a.CourseTitle, AvailableFrom: a.AvailableFrom, DueAt: a.DueAt, Attempts: a.Attempts, CertificateID: a.CertificateID, CertificatesEmailed: r.emailed[aid]}
 			available := a.Notified || a.Started || a.Completed
@@ -200,8 +257,27 @@ func AsOf(ctx context.Context, pool *pgxpool.Pool, codec *domain.Codec, scope Sc
 		ls.Band = dom.Band(ls.Risk)
 		st.Learners = append(st.Learners, ls)
 	}
-	sort.Slice(st.Learners, func(i, j int) bool { return st.Learners[i].Name < st.Learners[j].Name })
+	slices.SortStableFunc(st.Learners, func(a, b LearnerState) int { return strings.Compare(a.Name, b.Name) })
 	return st, nil
+}
+
+// occurredAt is when an event happened by its own clock: the "at" in its
+// data, to the microsecond, or when it was recorded if it has none.
+func occurredAt(rec eventstore.RecordedEvent) (time.Time, error) {
+	var v struct {
+		At *string `json:"at"`
+	}
+	if err := json.Unmarshal(rec.Data, &v); err != nil {
+		return time.Time{}, fmt.Errorf("time of %s version %d: %w", rec.Stream, rec.Version, err)
+	}
+	if v.At == nil {
+		return rec.RecordedAt, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, *v.At)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("time of %s version %d: %w", rec.Stream, rec.Version, err)
+	}
+	return t.Round(time.Microsecond), nil
 }
 
 // assignmentOf names the assignment and learner a learning event is about.
@@ -230,4 +306,14 @@ func trim(s string) string {
 		s = s[:len(s)-1]
 	}
 	return s
+}
+
+func comparePositions(a, b eventstore.Position) int {
+	switch {
+	case a.Less(b):
+		return -1
+	case b.Less(a):
+		return 1
+	}
+	return 0
 }

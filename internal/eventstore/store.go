@@ -1,5 +1,6 @@
 // Package eventstore defines the event store contract every adapter
-// (Postgres today, KurrentDB later) implements, and the types that cross it.
+// (pgstore, kurrentstore, memstore) implements, and the types that cross it,
+// including the hash chain that makes the log tamper-evident (Hash).
 package eventstore
 
 import (
@@ -82,6 +83,17 @@ type RecordedEvent struct {
 	Data       []byte
 	Metadata   Metadata
 	RecordedAt time.Time
+
+	// The hash chain (tamper evidence, see Hash). Hash is the event's hash,
+	// PrevHash the hash of the previous event of the same stream as the
+	// store recorded it (empty for a stream's first event). HashedMetadata
+	// is the metadata JSON exactly as Hash covers it: PostgreSQL's canonical
+	// jsonb text of the stored metadata; for KurrentDB and memory the Go
+	// JSON encoding of Metadata. A verifier recomputes
+	// Hash(PrevHash, ID, Stream, Version, Type, Data, HashedMetadata, RecordedAt).
+	PrevHash       []byte
+	Hash           []byte
+	HashedMetadata []byte
 }
 
 // AppendResult tells where an append landed.

@@ -18,7 +18,7 @@
 //
 // Tamper evidence: Postgres chains every event's hash to its predecessor's in
 // a trigger; KurrentDB has no triggers, so this adapter computes the same
-// chain (see Hash) inside the append's optimistic concurrency: it reads the
+// chain (eventstore.Hash) inside the append's optimistic concurrency: it reads the
 // stream's last event, computes the new events' hashes over its hash, and
 // appends at exactly that revision. If another writer got there first the
 // server refuses the append; with eventstore.Any the adapter reads again and
@@ -28,7 +28,6 @@ package kurrentstore
 
 import (
 	"context"
-	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -37,7 +36,6 @@ import (
 	"log/slog"
 	"math"
 	"math/rand/v2"
-	"strconv"
 	"strings"
 	"time"
 
@@ -114,27 +112,6 @@ type meta struct {
 	RecordedAt       string `json:"recorded_at"`
 	PrevHash         string `json:"prev_hash,omitempty"`
 	Hash             string `json:"hash"`
-}
-
-// Hash is the event hash, the formula of the Postgres trigger
-// (internal/db/migrations/00005_event_hash_chain.sql) and of audit.Hash:
-// SHA-256 over the previous event's hash followed by id, stream, version,
-// type, data, metadata and recorded_at in microseconds since the Unix epoch,
-// joined by U+001F. Here data is the event's JSON exactly as stored (KurrentDB
-// keeps the bytes; Postgres hashes its canonical jsonb text), and metadata is
-// the Go JSON encoding of the portal's eventstore.Metadata alone.
-func Hash(prev []byte, id uuid.UUID, stream string, version int64, typ string, data []byte, m eventstore.Metadata, recordedAt time.Time) ([]byte, error) {
-	mj, err := json.Marshal(m)
-	if err != nil {
-		return nil, fmt.Errorf("kurrentstore: encode metadata: %w", err)
-	}
-	h := sha256.New()
-	h.Write(prev)
-	h.Write([]byte(strings.Join([]string{
-		id.String(), stream, strconv.FormatInt(version, 10), typ, string(data), string(mj),
-		strconv.FormatInt(recordedAt.UnixMicro(), 10),
-	}, "\x1f")))
-	return h.Sum(nil), nil
 }
 
 // toExpectedRevision maps a stream version the portal expects onto
@@ -262,10 +239,14 @@ func (s *Store) appendOnce(ctx context.Context, stream string, expected eventsto
 	proposed := make([]esdb.EventData, len(events))
 	for i, e := range events {
 		version := h.version + int64(i) + 1
-		hash, err := Hash(prev, e.ID, stream, version, e.Type, e.Data, e.Metadata, at)
+		// The hash covers the Go JSON encoding of the portal's Metadata
+		// alone (the stored metadata also holds the hash itself); data is
+		// hashed exactly as stored. decode gives a verifier the same bytes.
+		portalMeta, err := json.Marshal(e.Metadata)
 		if err != nil {
-			return eventstore.AppendResult{}, err
+			return eventstore.AppendResult{}, fmt.Errorf("kurrentstore: encode metadata: %w", err)
 		}
+		hash := eventstore.Hash(prev, e.ID, stream, version, e.Type, e.Data, portalMeta, at)
 		m := meta{
 			Metadata:         e.Metadata,
 			SysCorrelationID: e.Metadata.CorrelationID,
@@ -362,8 +343,24 @@ func (s *Store) decode(ev *esdb.ResolvedEvent) (eventstore.RecordedEvent, bool, 
 			}
 			out.RecordedAt = at
 		}
+		// The chain as stored. A malformed value reads as no hash, which a
+		// verifier reports as a broken chain instead of failing the read.
+		out.PrevHash, out.Hash = unhex(m.PrevHash), unhex(m.Hash)
 	}
+	hm, err := json.Marshal(out.Metadata)
+	if err != nil {
+		return eventstore.RecordedEvent{}, false, fmt.Errorf("kurrentstore: encode metadata of %s: %w", r.EventID, err)
+	}
+	out.HashedMetadata = hm
 	return out, true, nil
+}
+
+func unhex(s string) []byte {
+	b, err := hex.DecodeString(s)
+	if err != nil || len(b) == 0 {
+		return nil
+	}
+	return b
 }
 
 func allFrom(after eventstore.Position) esdb.AllPosition {

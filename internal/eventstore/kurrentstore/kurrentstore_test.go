@@ -15,7 +15,6 @@ import (
 	"github.com/EventStore/EventStore-Client-Go/v4/esdb"
 	"github.com/google/uuid"
 
-	"github.com/awareportal/portal/internal/audit"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/eventstore/kurrentstore/kurrenttest"
@@ -73,7 +72,7 @@ func TestExpectedRevisionMapping(t *testing.T) {
 }
 
 // TestHashChain: every event carries the hash of the Postgres trigger's
-// formula (recomputed here with audit.Hash, the verifier's own function)
+// formula (recomputed here with eventstore.Hash, the verifier's own function)
 // chained to its predecessor in the stream, also when writers race with Any
 // and Exactly.
 func TestHashChain(t *testing.T) {
@@ -163,7 +162,7 @@ func TestHashChain(t *testing.T) {
 			t.Fatalf("first event metadata %+v", m)
 		}
 		portalMeta, _ := json.Marshal(m.Metadata)
-		want := audit.Hash(prev, r.EventID.String(), "chain", m.StreamVersion, r.EventType, string(r.Data), string(portalMeta), at.UnixMicro())
+		want := eventstore.Hash(prev, r.EventID, "chain", m.StreamVersion, r.EventType, r.Data, portalMeta, at)
 		if hex.EncodeToString(want) != m.Hash {
 			t.Fatalf("event %d: hash %s, the trigger's formula gives %x", n, m.Hash, want)
 		}

@@ -1,5 +1,6 @@
 // Package memstore is an event store in memory, for fast domain and service
-// tests. It keeps the whole contract (internal/eventstore/storetest) but
+// tests. It keeps the whole contract (internal/eventstore/storetest),
+// including the hash chain (computed at append with eventstore.Hash), but
 // nothing survives the process.
 package memstore
 
@@ -58,18 +59,32 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 		return eventstore.AppendResult{}, fmt.Errorf("append to %s at version %d, expected %d: %w", stream, version, expected, eventstore.ErrConcurrency)
 	}
 	at := s.now()
+	var prev []byte
+	if idx := s.streams[stream]; len(idx) > 0 {
+		prev = s.log[idx[len(idx)-1]].Hash
+	}
 	for _, e := range events {
 		if e.ID == uuid.Nil {
 			e.ID = uuid.New()
 		}
+		meta, err := json.Marshal(e.Metadata)
+		if err != nil {
+			return eventstore.AppendResult{}, fmt.Errorf("memstore: encode metadata: %w", err)
+		}
 		version++
-		n := uint64(len(s.log) + 1)
+		n := uint64(1)
+		if len(s.log) > 0 {
+			n = s.log[len(s.log)-1].Position.Commit + 1
+		}
 		data := slices.Clone(e.Data)
+		hash := eventstore.Hash(prev, e.ID, stream, version, e.Type, data, meta, at)
 		s.streams[stream] = append(s.streams[stream], len(s.log))
 		s.log = append(s.log, eventstore.RecordedEvent{
 			ID: e.ID, Stream: stream, Version: version, Position: eventstore.Position{Commit: n, Prepare: n},
 			Type: e.Type, Data: data, Metadata: e.Metadata, RecordedAt: at,
+			PrevHash: prev, Hash: hash, HashedMetadata: meta,
 		})
+		prev = hash
 	}
 	close(s.changed)
 	s.changed = make(chan struct{})
@@ -108,9 +123,31 @@ func (s *Store) ReadAll(ctx context.Context, after eventstore.Position, limit in
 
 // after is the page after a position; s.mu is held.
 func (s *Store) after(pos eventstore.Position, limit int) []eventstore.RecordedEvent {
-	start := min(int(pos.Commit), len(s.log))
+	start, _ := slices.BinarySearchFunc(s.log, pos, func(e eventstore.RecordedEvent, p eventstore.Position) int {
+		if p.Less(e.Position) {
+			return 1
+		}
+		return -1 // at or before pos: the page starts after it
+	})
 	end := min(start+limit, len(s.log))
 	return slices.Clone(s.log[start:end])
+}
+
+// Tamper is for tests only: it rewrites the store's log behind the
+// contract's back, the way someone with access to a database could, so
+// that tests can show the hash chain exposes it (audit.Verify). edit gets a
+// copy of the whole log in global order and returns the log to keep:
+// events may be changed, dropped or inserted, and are kept as given (no
+// hash is recomputed). Positions must stay increasing. Nothing in the
+// portal calls it.
+func (s *Store) Tamper(edit func(log []eventstore.RecordedEvent) []eventstore.RecordedEvent) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.log = edit(slices.Clone(s.log))
+	s.streams = map[string][]int{}
+	for i, e := range s.log {
+		s.streams[e.Stream] = append(s.streams[e.Stream], i)
+	}
 }
 
 // Subscribe implements eventstore.Store.

@@ -219,7 +219,8 @@ func (s *Store) appendErr(stream string, err error) error {
 
 // selectColumns reads events. The text form of txid gets its own name: an
 // output column called "txid" would make ORDER BY txid sort as text.
-const selectColumns = `e.seq, e.txid::text AS txid_text, e.id, e.stream, e.version, e.type, e.data, e.metadata, e.recorded_at`
+// prev_hash and hash are the chain the trigger computes (migration 00005).
+const selectColumns = `e.seq, e.txid::text AS txid_text, e.id, e.stream, e.version, e.type, e.data, e.metadata, e.recorded_at, e.prev_hash, e.hash`
 
 // ReadStream implements eventstore.Store.
 func (s *Store) ReadStream(ctx context.Context, stream string, from int64) ([]eventstore.RecordedEvent, error) {
@@ -316,7 +317,7 @@ func scanEvents(rows pgx.Rows) ([]eventstore.RecordedEvent, error) {
 			txid  string
 			metaB []byte
 		)
-		if err := rows.Scan(&seq, &txid, &e.ID, &e.Stream, &e.Version, &e.Type, &e.Data, &metaB, &e.RecordedAt); err != nil {
+		if err := rows.Scan(&seq, &txid, &e.ID, &e.Stream, &e.Version, &e.Type, &e.Data, &metaB, &e.RecordedAt, &e.PrevHash, &e.Hash); err != nil {
 			return nil, err
 		}
 		commit, err := strconv.ParseUint(txid, 10, 64)
@@ -327,6 +328,8 @@ func scanEvents(rows pgx.Rows) ([]eventstore.RecordedEvent, error) {
 		if err := json.Unmarshal(metaB, &e.Metadata); err != nil {
 			return nil, fmt.Errorf("decode metadata of %s: %w", e.ID, err)
 		}
+		// The canonical jsonb text, which is what the trigger hashed.
+		e.HashedMetadata = metaB
 		out = append(out, e)
 	}
 	return out, rows.Err()

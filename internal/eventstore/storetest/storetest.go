@@ -3,6 +3,7 @@
 package storetest
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -259,6 +260,95 @@ func Run(t *testing.T, newStore Factory) {
 	})
 
 	runMore(t, newStore)
+	runChain(t, newStore)
+}
+
+// runChain is the hash chain (tamper evidence): every adapter returns, with
+// every event, a chain that verifies the way audit.Verify checks it. No
+// adapter may skip it.
+func runChain(t *testing.T, newStore Factory) {
+	t.Run("hash chain verifies", func(t *testing.T) {
+		s := newStore(t)
+		ctx := context.Background()
+		meta := eventstore.Metadata{ActorID: "learner:sam", TenantID: "acme", CorrelationID: "c1", CausationID: "k1", RequestIP: "203.0.113.7", UserAgent: "UA/1 <&>"}
+		appends := []struct {
+			stream   string
+			expected eventstore.ExpectedVersion
+			events   []eventstore.EventData
+		}{
+			{"chain-a", eventstore.NoStream, []eventstore.EventData{
+				{Type: "t.created", Data: []byte(`{"b": 2, "a": [1, 2], "name": "Zoë"}`), Metadata: meta},
+				ev("t.changed", 1), ev("t.changed", 2),
+			}},
+			{"chain-b", eventstore.Any, []eventstore.EventData{ev("t.created", 3)}},
+			{"chain-a", eventstore.Exactly(3), []eventstore.EventData{ev("t.done", 4)}},
+			{"chain-b", eventstore.Any, []eventstore.EventData{{Type: "t.changed", Data: []byte(`{}`), Metadata: eventstore.Metadata{ActorID: "staff:x"}}, ev("t.changed", 5)}},
+			{"chain-c", eventstore.NoStream, []eventstore.EventData{ev("t.created", 6)}},
+		}
+		for _, a := range appends {
+			if _, err := s.Append(ctx, a.stream, a.expected, a.events...); err != nil {
+				t.Fatalf("append to %s: %v", a.stream, err)
+			}
+		}
+		check := func(t *testing.T, how string, evs []eventstore.RecordedEvent) {
+			t.Helper()
+			last := map[string][]byte{}
+			for _, e := range evs {
+				where := fmt.Sprintf("%s: %s version %d", how, e.Stream, e.Version)
+				if len(e.Hash) != 32 {
+					t.Fatalf("%s: hash %x is not a SHA-256", where, e.Hash)
+				}
+				if !bytes.Equal(e.PrevHash, last[e.Stream]) {
+					t.Fatalf("%s: prev hash %x, the previous event's hash is %x", where, e.PrevHash, last[e.Stream])
+				}
+				if want := eventstore.Hash(e.PrevHash, e.ID, e.Stream, e.Version, e.Type, e.Data, e.HashedMetadata, e.RecordedAt); !bytes.Equal(e.Hash, want) {
+					t.Fatalf("%s: hash %x, recomputed %x", where, e.Hash, want)
+				}
+				// The hash covers the event's own metadata, not something else.
+				var m eventstore.Metadata
+				if err := json.Unmarshal(e.HashedMetadata, &m); err != nil || m != e.Metadata {
+					t.Fatalf("%s: hashed metadata %s (%v) is not the event's %+v", where, e.HashedMetadata, err, e.Metadata)
+				}
+				last[e.Stream] = e.Hash
+			}
+		}
+		var all []eventstore.RecordedEvent
+		for pos := eventstore.Start; ; {
+			page, err := s.ReadAll(ctx, pos, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page) == 0 {
+				break
+			}
+			all = append(all, page...)
+			pos = page[len(page)-1].Position
+		}
+		if len(all) != 8 {
+			t.Fatalf("ReadAll returned %d events, want 8", len(all))
+		}
+		check(t, "ReadAll", all)
+		byID := map[uuid.UUID][]byte{}
+		for _, e := range all {
+			byID[e.ID] = e.Hash
+		}
+		for _, stream := range []string{"chain-a", "chain-b", "chain-c"} {
+			evs, err := s.ReadStream(ctx, stream, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			check(t, "ReadStream", evs)
+			for _, e := range evs {
+				if !bytes.Equal(byID[e.ID], e.Hash) {
+					t.Fatalf("%s version %d: ReadStream and ReadAll disagree on its hash", stream, e.Version)
+				}
+			}
+		}
+		// Two events with the same content in different places hash apart.
+		if a, c := all[0], all[len(all)-1]; bytes.Equal(a.Hash, c.Hash) {
+			t.Fatal("different events share a hash")
+		}
+	})
 }
 
 // runMore runs the cases added for issue 10: expected-version semantics,
