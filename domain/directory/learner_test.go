@@ -93,3 +93,34 @@ func TestProvisionChecksEveryField(t *testing.T) {
 		t.Fatalf("200 characters: %v", err)
 	}
 }
+
+// FuzzNormalizeEmail: whatever is typed, an accepted address is one the
+// read models can hold and people can read: at most 254 bytes of printable
+// ASCII, one @, lower case, and normalising it again changes nothing.
+func FuzzNormalizeEmail(f *testing.F) {
+	for _, s := range []string{"alice@acme.example", " Alice@ACME.example ", "a@b", "x@xn--mnchen-3ya.example", "josé@acme.example",
+		"a\x00@acme.example", "\xff@acme.example", strings.Repeat("x", 300) + "@acme.example", `"q"@acme.example`, "a@b@c.example"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out, err := directory.NormalizeEmail(in)
+		if err != nil {
+			var fe tenancy.FieldError
+			if !errors.As(err, &fe) || fe.Field != "email" {
+				t.Fatalf("%q: error %v is not an email field error", in, err)
+			}
+			return
+		}
+		if len(out) > directory.MaxEmail || strings.Count(out, "@") != 1 || out != strings.ToLower(out) {
+			t.Fatalf("%q accepted as %q", in, out)
+		}
+		for i := 0; i < len(out); i++ {
+			if out[i] <= ' ' || out[i] > '~' {
+				t.Fatalf("%q accepted as %q with byte %#x", in, out, out[i])
+			}
+		}
+		if again, err := directory.NormalizeEmail(out); err != nil || again != out {
+			t.Fatalf("%q: normalising %q again gave %q, %v", in, out, again, err)
+		}
+	})
+}

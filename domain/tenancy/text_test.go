@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/awareportal/portal/domain/tenancy"
 )
@@ -63,4 +65,28 @@ func TestRegisterClientAndTokenFields(t *testing.T) {
 			t.Errorf("token name %q: %v", name, err)
 		}
 	}
+}
+
+// FuzzText: accepted text is valid UTF-8 of at most max characters with no
+// control characters, and checking it again changes nothing.
+func FuzzText(f *testing.F) {
+	for _, s := range []string{"Umbrella Health", "  Zoë  ", "a\x00b", "\xff", "evil\u202etxt", strings.Repeat("x", 201), "東京"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		out, err := tenancy.Text("name", in, tenancy.MaxName)
+		if err != nil {
+			var fe tenancy.FieldError
+			if !errors.As(err, &fe) || fe.Field != "name" {
+				t.Fatalf("%q: error %v is not a name field error", in, err)
+			}
+			return
+		}
+		if !utf8.ValidString(out) || utf8.RuneCountInString(out) > tenancy.MaxName || strings.ContainsFunc(out, unicode.IsControl) {
+			t.Fatalf("%q accepted as %q", in, out)
+		}
+		if again, err := tenancy.Text("name", out, tenancy.MaxName); err != nil || again != out {
+			t.Fatalf("%q: checking %q again gave %q, %v", in, out, again, err)
+		}
+	})
 }
