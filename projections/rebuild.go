@@ -2,6 +2,7 @@ package projections
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -16,6 +17,10 @@ import (
 // live runner locks for every batch, so no event is applied to the old
 // schema after the new one took over; the live runner then notices the
 // moved checkpoint and carries on from it.
+//
+// Events the projection cannot apply are parked as the live runner parks
+// them; at the swap, the projection's parked events become exactly those
+// the rebuild parked, so a rebuild after a fix clears what it fixed.
 func (r *Runner) Rebuild(ctx context.Context, p Projection) error {
 	conn, err := r.pool.Acquire(ctx)
 	if err != nil {
@@ -45,6 +50,7 @@ func (r *Runner) Rebuild(ctx context.Context, p Projection) error {
 
 	// Replay beside the live schema, batch by batch.
 	pos, events := eventstore.Start, 0
+	var parked []Parked
 	for {
 		batch, err := r.store.ReadAll(ctx, pos, r.BatchSize)
 		if err != nil {
@@ -53,9 +59,11 @@ func (r *Runner) Rebuild(ctx context.Context, p Projection) error {
 		if len(batch) == 0 {
 			break
 		}
-		if err := r.applyBatch(ctx, p, next, pos, batch, false); err != nil {
+		more, err := r.applyBatch(ctx, p, next, pos, batch, false)
+		if err != nil {
 			return fmt.Errorf("rebuild %s: %w", p.Name(), err)
 		}
+		parked = append(parked, more...)
 		pos = batch[len(batch)-1].Position
 		events += len(batch)
 	}
@@ -76,9 +84,11 @@ func (r *Runner) Rebuild(ctx context.Context, p Projection) error {
 			if len(batch) == 0 {
 				break
 			}
-			if err := r.applyEvents(ctx, tx, p, next, batch); err != nil {
+			more, err := r.catchUp(ctx, tx, p, next, batch)
+			if err != nil {
 				return err
 			}
+			parked = append(parked, more...)
 			pos = batch[len(batch)-1].Position
 			events += len(batch)
 		}
@@ -99,6 +109,12 @@ func (r *Runner) Rebuild(ctx context.Context, p Projection) error {
 				return err
 			}
 		}
+		if _, err := tx.Exec(ctx, `DELETE FROM projection_parked WHERE projection = $1`, p.Name()); err != nil {
+			return err
+		}
+		if err := park(ctx, tx, parked); err != nil {
+			return err
+		}
 		_, err := tx.Exec(ctx, `UPDATE projection_checkpoints SET commit_pos = $2, prepare_pos = $3, version = $4, updated_at = now() WHERE name = $1`,
 			p.Name(), int64(pos.Commit), int64(pos.Prepare), p.Version())
 		return err
@@ -106,8 +122,30 @@ func (r *Runner) Rebuild(ctx context.Context, p Projection) error {
 	if err != nil {
 		return fmt.Errorf("rebuild %s: swap: %w", p.Name(), err)
 	}
-	r.log.Info("projection rebuilt", "projection", p.Name(), "events", events, "took", time.Since(start).Round(time.Millisecond))
+	logParked(r.log, parked)
+	r.log.Info("projection rebuilt", "projection", p.Name(), "events", events, "parked", len(parked), "took", time.Since(start).Round(time.Millisecond))
 	return nil
+}
+
+// catchUp applies the swap's last events inside its transaction: all at
+// once under a savepoint, and when an event fails with a parkable error,
+// again event by event, parking what fails again.
+func (r *Runner) catchUp(ctx context.Context, tx pgx.Tx, p Projection, schema string, batch []eventstore.RecordedEvent) ([]Parked, error) {
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	applyErr := r.applyEvents(ctx, sp, p, schema, batch)
+	if applyErr == nil {
+		return nil, sp.Commit(ctx)
+	}
+	if err := sp.Rollback(ctx); err != nil {
+		return nil, errors.Join(applyErr, err)
+	}
+	if !parkable(applyErr) {
+		return nil, applyErr
+	}
+	return r.applyEach(ctx, tx, p, schema, batch)
 }
 
 // WaitFor waits until every named projection (all, if none are named) has

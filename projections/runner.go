@@ -5,6 +5,12 @@
 // crash neither loses nor double-applies an event. Across processes sharing
 // a database, an advisory lock lets one runner at a time run a projection;
 // when its process dies the lock is released and another takes over.
+//
+// An event a projection cannot apply (its data breaks the read model, the
+// same on every try) does not stop the projection: the batch is applied
+// again event by event in a fresh transaction, and an event that fails
+// again is parked in projection_parked, logged at ERROR, and skipped; the
+// checkpoint moves past it. See parkable for what counts.
 package projections
 
 import (
@@ -238,7 +244,7 @@ func (r *Runner) leadOnce(ctx context.Context, p Projection, log *slog.Logger) e
 	return r.store.Subscribe(runCtx, pos, func(ctx context.Context, batch []eventstore.RecordedEvent) error {
 		for len(batch) > 0 {
 			n := min(len(batch), r.BatchSize)
-			if err := r.applyBatch(ctx, p, SchemaName(p.Name()), pos, batch[:n], true); err != nil {
+			if _, err := r.applyBatch(ctx, p, SchemaName(p.Name()), pos, batch[:n], true); err != nil {
 				return err
 			}
 			pos = batch[n-1].Position
@@ -260,7 +266,43 @@ func (r *Runner) checkpoint(ctx context.Context, name string) (eventstore.Positi
 // applyBatch applies events to schema in one transaction. With checkpoint
 // set, it first locks the projection's checkpoint row, checks it is still
 // at from, and moves it to the batch's end before committing.
-func (r *Runner) applyBatch(ctx context.Context, p Projection, schema string, from eventstore.Position, batch []eventstore.RecordedEvent, checkpoint bool) error {
+//
+// When an event fails with an error about its data (parkable), the batch
+// is applied again in a fresh transaction, event by event: what fails
+// again is parked and the rest is applied. With checkpoint set the parked
+// events are recorded in that transaction and logged; either way they are
+// returned (a rebuild records its own at the swap).
+func (r *Runner) applyBatch(ctx context.Context, p Projection, schema string, from eventstore.Position, batch []eventstore.RecordedEvent, checkpoint bool) ([]Parked, error) {
+	err := r.batchTx(ctx, p, from, batch, checkpoint, func(tx pgx.Tx) error {
+		return r.applyEvents(ctx, tx, p, schema, batch)
+	})
+	if !parkable(err) {
+		return nil, err
+	}
+	r.log.Warn("projection batch failed on an event; applying it event by event", "projection", p.Name(), "err", err)
+	var parked []Parked
+	err = r.batchTx(ctx, p, from, batch, checkpoint, func(tx pgx.Tx) error {
+		var err error
+		if parked, err = r.applyEach(ctx, tx, p, schema, batch); err != nil {
+			return err
+		}
+		if checkpoint {
+			return park(ctx, tx, parked)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if checkpoint {
+		logParked(r.log, parked)
+	}
+	return parked, nil
+}
+
+// batchTx runs apply in a transaction, with the checkpoint handling
+// applyBatch describes.
+func (r *Runner) batchTx(ctx context.Context, p Projection, from eventstore.Position, batch []eventstore.RecordedEvent, checkpoint bool, apply func(pgx.Tx) error) error {
 	return pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
 		if checkpoint {
 			var c, pr int64
@@ -271,7 +313,7 @@ func (r *Runner) applyBatch(ctx context.Context, p Projection, schema string, fr
 				return errCheckpointMoved
 			}
 		}
-		if err := r.applyEvents(ctx, tx, p, schema, batch); err != nil {
+		if err := apply(tx); err != nil {
 			return err
 		}
 		if checkpoint {
@@ -293,13 +335,21 @@ func (r *Runner) applyEvents(ctx context.Context, tx pgx.Tx, p Projection, schem
 		if !r.codec.Knows(rec.Type) {
 			continue // an event this build does not know: not for us
 		}
-		e, err := r.codec.Decode(rec.Type, rec.Data)
-		if err != nil {
-			return fmt.Errorf("projection %s: event %s at %s: %w", p.Name(), rec.ID, rec.Position, err)
+		if err := r.applyOne(ctx, tx, p, rec); err != nil {
+			return err
 		}
-		if err := p.Apply(ctx, tx, rec, e); err != nil {
-			return fmt.Errorf("projection %s: apply %s %s at %s: %w", p.Name(), rec.Type, rec.ID, rec.Position, err)
-		}
+	}
+	return nil
+}
+
+// applyOne decodes and applies one event the codec knows.
+func (r *Runner) applyOne(ctx context.Context, tx pgx.Tx, p Projection, rec eventstore.RecordedEvent) error {
+	e, err := r.codec.Decode(rec.Type, rec.Data)
+	if err != nil {
+		return fmt.Errorf("projection %s: event %s at %s: %w", p.Name(), rec.ID, rec.Position, undecodable{err})
+	}
+	if err := p.Apply(ctx, tx, rec, e); err != nil {
+		return fmt.Errorf("projection %s: apply %s %s at %s: %w", p.Name(), rec.Type, rec.ID, rec.Position, err)
 	}
 	return nil
 }

@@ -53,6 +53,8 @@
   // Show an error toast when a request fails outright.
   document.addEventListener("htmx:responseError", function (e) {
     var s = e.detail.xhr.status;
+    // The server said what was wrong in a toast of its own (HX-Trigger).
+    if (s < 500 && /"toast"/.test(e.detail.xhr.getResponseHeader("HX-Trigger") || "")) return;
     toast(s === 403 ? "Your session expired. Reload the page and try again." : s === 429 ? "Too many attempts. Please wait a little." : "Something went wrong. Please try again.");
   });
 })();

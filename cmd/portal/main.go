@@ -3,6 +3,7 @@
 //	portal [serve]                     run the portal (the default)
 //	portal migrate                     apply database migrations and exit
 //	portal projections rebuild [name]  rebuild read models from the event log
+//	portal projections parked [--json] list events the projections could not apply
 //
 // Configuration comes from PORTAL_* environment variables and DATABASE_URL;
 // see the README.
@@ -10,12 +11,16 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"os"
 	"os/signal"
 	"syscall"
+	"text/tabwriter"
+	"time"
 
 	"github.com/awareportal/portal/domain/registry"
 	"github.com/awareportal/portal/internal/app"
@@ -30,6 +35,7 @@ const usage = `usage:
   portal [serve]                     run the portal (default)
   portal migrate                     apply database migrations and exit
   portal projections rebuild [name]  rebuild one read model (or all) from the event log
+  portal projections parked [--json] list events the projections could not apply (parked)
   portal admin ...                   partner administration (portal admin for help)
   portal audit verify|export         check the event log's hash chains; export history
 `
@@ -77,10 +83,13 @@ func run(args []string) error {
 	case "audit":
 		return auditCmd(ctx, cfg, log, args[1:], os.Stdout)
 	case "projections":
-		if len(args) < 2 || args[1] != "rebuild" {
-			return fmt.Errorf("unknown projections command\n%s", usage)
+		switch {
+		case len(args) >= 2 && args[1] == "rebuild":
+			return rebuild(ctx, cfg, log, args[2:])
+		case len(args) >= 2 && args[1] == "parked":
+			return listParked(ctx, cfg, log, args[2:], os.Stdout)
 		}
-		return rebuild(ctx, cfg, log, args[2:])
+		return fmt.Errorf("unknown projections command\n%s", usage)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return nil
@@ -152,5 +161,49 @@ func rebuild(ctx context.Context, cfg *config.Config, log *slog.Logger, names []
 			return err
 		}
 	}
+	return nil
+}
+
+// listParked prints the events projections parked: what, where, why.
+func listParked(ctx context.Context, cfg *config.Config, log *slog.Logger, args []string, out io.Writer) error {
+	asJSON := len(args) == 1 && args[0] == "--json"
+	if len(args) > 0 && !asJSON {
+		return fmt.Errorf("usage: portal projections parked [--json]")
+	}
+	database, err := app.OpenDatabase(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer database.Close()
+	store := pgstore.New(database.Pool)
+	defer store.Close()
+	runner := projections.NewRunner(database.Pool, store, registry.Codec(), log, app.Projections()...)
+	const limit = 1000
+	list, total, err := runner.Parked(ctx, limit)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		enc := json.NewEncoder(out)
+		enc.SetIndent("", "  ")
+		return enc.Encode(map[string]any{"total": total, "parked": list})
+	}
+	if total == 0 {
+		fmt.Fprintln(out, "No parked events: every projection applied every event.")
+		return nil
+	}
+	w := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(w, "PROJECTION\tPOSITION\tTYPE\tSTREAM\tTENANT\tEVENT\tPARKED AT\tERROR")
+	for _, pk := range list {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", pk.Projection, pk.Position, pk.Type, pk.Stream, pk.TenantID, pk.EventID,
+			pk.ParkedAt.UTC().Format(time.RFC3339), pk.Error)
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	if total > len(list) {
+		fmt.Fprintf(out, "… and %d more (the oldest %d are shown).\n", total-len(list), limit)
+	}
+	fmt.Fprintln(out, "\nFix the cause, then 'portal projections rebuild <projection>': a rebuild keeps only the events it still cannot apply.")
 	return nil
 }

@@ -19,6 +19,21 @@ var (
 	ErrDueBeforeStart   = errors.New("the due date must be after the available-from date")
 )
 
+// ErrLessonLocked is a move past the next lesson: lessons open one at a
+// time, in order.
+type ErrLessonLocked struct {
+	// Next is the furthest lesson the learner may open now (0-based; the
+	// number of lessons means the quiz).
+	Next, Lessons int
+}
+
+func (e ErrLessonLocked) Error() string {
+	if e.Next >= e.Lessons {
+		return "lessons open one at a time: the quiz is next"
+	}
+	return fmt.Sprintf("lessons open one at a time: lesson %d of %d is next", e.Next+1, e.Lessons)
+}
+
 // ErrUnanswered lists the quiz questions left unanswered.
 type ErrUnanswered struct{ Questions []string }
 
@@ -33,7 +48,8 @@ type Assignment struct {
 	Overdue       bool
 	Started       bool
 	StartedAt     time.Time
-	Lesson        int
+	Lesson        int // where the learner is (Lessons: at the quiz)
+	Furthest      int // the furthest lesson reached
 	Attempts      int
 	Completed     bool
 	Score         int
@@ -52,7 +68,7 @@ func (a *Assignment) Apply(e domain.Event) {
 	case CourseStarted:
 		a.Started, a.StartedAt = true, ev.At
 	case ProgressSaved:
-		a.Lesson = ev.Lesson
+		a.Lesson, a.Furthest = ev.Lesson, max(a.Furthest, ev.Lesson)
 	case QuizSubmitted:
 		a.Attempts = ev.Attempt
 	case CourseCompleted:
@@ -91,7 +107,10 @@ func (a *Assignment) Start(now time.Time) ([]domain.Event, error) {
 	return []domain.Event{CourseStarted{AssignmentID: a.AssignmentID, LearnerID: a.LearnerID, At: now}}, nil
 }
 
-// SaveProgress records the learner's place; lesson == Lessons means the quiz.
+// SaveProgress records the learner's place; lesson == Lessons means the
+// quiz. The learner moves one lesson at a time: to any lesson already
+// reached, or to the one after the furthest reached, so the quiz opens
+// only after the last lesson.
 func (a *Assignment) SaveProgress(lesson int, now time.Time) ([]domain.Event, error) {
 	switch {
 	case !a.Exists():
@@ -101,7 +120,10 @@ func (a *Assignment) SaveProgress(lesson int, now time.Time) ([]domain.Event, er
 	case a.Completed:
 		return nil, nil
 	}
-	lesson = max(0, min(lesson, a.Lessons))
+	lesson = max(0, lesson)
+	if next := min(a.Furthest+1, a.Lessons); lesson > next {
+		return nil, ErrLessonLocked{Next: next, Lessons: a.Lessons}
+	}
 	if lesson == a.Lesson {
 		return nil, nil
 	}

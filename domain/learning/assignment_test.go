@@ -138,3 +138,52 @@ func TestCertificateNeedsCompletion(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestLessonsOpenOneAtATime(t *testing.T) {
+	// Given a started three-lesson course, when the learner jumps past the
+	// next lesson (or straight to the quiz), then nothing is recorded and
+	// the error names the lesson that is next.
+	a := given(assigned, learning.CourseStarted{AssignmentID: "as-1", At: t0})
+	for _, jump := range []int{2, 3, 99} {
+		var locked learning.ErrLessonLocked
+		if evs, err := a.SaveProgress(jump, t0); !errors.As(err, &locked) || locked.Next != 1 || len(evs) != 0 {
+			t.Fatalf("jump to %d: %v %v", jump, evs, err)
+		}
+	}
+	// When they move on one lesson at a time, then each step is recorded.
+	for lesson := 1; lesson <= 3; lesson++ {
+		evs, err := a.SaveProgress(lesson, t0)
+		if err != nil || len(evs) != 1 || evs[0].(learning.ProgressSaved).Lesson != lesson {
+			t.Fatalf("step to %d: %v %v", lesson, evs, err)
+		}
+		a.Apply(evs[0])
+	}
+	// Going back to a lesson already reached is fine, and so is returning
+	// to the quiz from there: it was reached before.
+	for _, lesson := range []int{0, 3} {
+		evs, err := a.SaveProgress(lesson, t0)
+		if err != nil || len(evs) != 1 {
+			t.Fatalf("back to %d: %v %v", lesson, evs, err)
+		}
+		a.Apply(evs[0])
+	}
+	if _, err := a.SaveProgress(4, t0); !errors.As(err, new(learning.ErrLessonLocked)) {
+		t.Fatalf("past the quiz: %v", err)
+	}
+}
+
+func TestQuizOpensOnlyAfterTheLastLesson(t *testing.T) {
+	// Given a learner who read the first lesson only, when they submit the
+	// quiz, then it is refused.
+	a := given(assigned, learning.CourseStarted{AssignmentID: "as-1", At: t0}, learning.ProgressSaved{AssignmentID: "as-1", Lesson: 1})
+	if _, err := a.SaveProgress(3, t0); err == nil {
+		t.Fatal("moved to the quiz from lesson 2 of 3")
+	}
+	if _, err := a.SubmitQuiz(key, key, "c", t0); !errors.Is(err, learning.ErrLessonsRemaining) {
+		t.Fatalf("quiz after one lesson: %v", err)
+	}
+	// And before starting at all, progress is refused as not started.
+	if _, err := given(assigned).SaveProgress(1, t0); !errors.Is(err, learning.ErrNotStarted) {
+		t.Fatalf("progress before start: %v", err)
+	}
+}

@@ -123,7 +123,16 @@ func (g *Grants) Apply(e domain.Event) {
 // Grant gives someone a role; the same email, role and client twice is a no-op.
 func Grant(g *Grants, in RoleGranted, now time.Time) ([]domain.Event, error) {
 	in.Email = strings.ToLower(strings.TrimSpace(in.Email))
-	in.Name = strings.TrimSpace(in.Name)
+	name, err := tenancy.Text("name", in.Name, tenancy.MaxName)
+	if err != nil {
+		return nil, err
+	}
+	in.Name = name
+	if in.ClientID != "" {
+		if err := tenancy.Ref("client_id", in.ClientID); err != nil {
+			return nil, err
+		}
+	}
 	switch {
 	case in.Role != RoleSupport && in.Role != RoleAuditor:
 		return nil, tenancy.FieldError{Field: "role", Problem: "must be support or auditor"}

@@ -57,10 +57,14 @@ func IssueAPIToken(p *Partner, tokenID, name string, tokenHash []byte, now time.
 	if p.ID == "" {
 		return nil, ErrNotRegistered
 	}
-	if strings.TrimSpace(name) == "" {
+	name, err := Text("name", name, MaxName)
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
 		return nil, FieldError{"name", "is required (what uses this token?)"}
 	}
-	return []domain.Event{PartnerAPITokenIssued{PartnerID: p.ID, TokenID: tokenID, Name: strings.TrimSpace(name), TokenHash: tokenHash, At: now}}, nil
+	return []domain.Event{PartnerAPITokenIssued{PartnerID: p.ID, TokenID: tokenID, Name: name, TokenHash: tokenHash, At: now}}, nil
 }
 
 // RevokeAPIToken stops a token; revoking twice is a no-op.
@@ -80,10 +84,18 @@ func RegisterPartner(p *Partner, in PartnerRegistered, now time.Time) ([]domain.
 	if p.ID != "" {
 		return nil, fmt.Errorf("partner %s: %w", p.ID, ErrAlreadyRegistered)
 	}
-	in.Name = strings.TrimSpace(in.Name)
+	if err := Ref("partner_id", in.PartnerID); err != nil {
+		return nil, err
+	}
+	name, err := Text("name", in.Name, MaxName)
+	if err != nil {
+		return nil, err
+	}
+	in.Name = name
+	if in.SupportEmail, err = Text("support_email", in.SupportEmail, 254); err != nil {
+		return nil, err
+	}
 	switch {
-	case in.PartnerID == "":
-		return nil, FieldError{"partner_id", "is required"}
 	case in.Name == "":
 		return nil, FieldError{"name", "is required"}
 	case !slugRe.MatchString(in.Slug):
@@ -134,13 +146,17 @@ func RegisterClient(c *Client, partner *Partner, in ClientRegistered, now time.T
 	if partner.ID == "" {
 		return nil, fmt.Errorf("partner %s: %w", in.PartnerID, ErrNotRegistered)
 	}
-	in.Name = strings.TrimSpace(in.Name)
-	switch {
-	case in.ClientID == "":
-		return nil, FieldError{"client_id", "is required"}
-	case in.Name == "":
+	if !slugRe.MatchString(in.ClientID) {
+		return nil, FieldError{"client_id", "must be 1-40 lowercase letters, digits or dashes"}
+	}
+	name, err := Text("name", in.Name, MaxName)
+	if err != nil {
+		return nil, err
+	}
+	if name == "" {
 		return nil, FieldError{"name", "is required"}
 	}
+	in.Name = name
 	in.PartnerID = partner.ID
 	in.At = now
 	return []domain.Event{in}, nil

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/projections/directory"
 )
 
@@ -28,6 +29,9 @@ func unscoped(partnerID, id string) string { return strings.TrimPrefix(id, partn
 // it by. Another partner's client is ErrNotFound, like one that does not
 // exist. The result carries the stored id.
 func (s *Service) client(ctx context.Context, partnerID, ref string) (directory.Client, error) {
+	if tenancy.Ref("client", ref) != nil {
+		return directory.Client{}, fmt.Errorf("client %q: %w", short(ref), ErrNotFound)
+	}
 	for _, id := range []string{scoped(partnerID, ref), ref} {
 		c, err := s.Dir.Client(ctx, id)
 		if errors.Is(err, directory.ErrNotFound) || (err == nil && c.PartnerID != partnerID) {
@@ -41,6 +45,9 @@ func (s *Service) client(ctx context.Context, partnerID, ref string) (directory.
 // learner returns a learner of the client (stored id) by the id the
 // partner knows it by, or ErrNotFound.
 func (s *Service) learner(ctx context.Context, partnerID, clientID, ref string) (directory.Learner, error) {
+	if tenancy.Ref("learner", ref) != nil {
+		return directory.Learner{}, fmt.Errorf("learner %q: %w", short(ref), ErrNotFound)
+	}
 	for _, id := range []string{scoped(partnerID, ref), ref} {
 		l, err := s.Dir.Learner(ctx, id)
 		if errors.Is(err, directory.ErrNotFound) || (err == nil && l.ClientID != clientID) {

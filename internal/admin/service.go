@@ -65,6 +65,17 @@ func (e *ValidationError) add(field, problem string) {
 	}
 }
 
+// check adds a domain field error (from tenancy.Text, tenancy.Ref,
+// NormalizeEmail…) under its field; any other error is a bug.
+func (e *ValidationError) check(err error) {
+	var fe tenancy.FieldError
+	if errors.As(err, &fe) {
+		e.add(fe.Field, fe.Problem)
+	} else if err != nil {
+		e.add("input", err.Error())
+	}
+}
+
 func (e *ValidationError) err() error {
 	if len(e.Fields) == 0 {
 		return nil
@@ -94,6 +105,9 @@ func (s *Service) settle(ctx context.Context, pos eventstore.Position) error {
 
 // Partner resolves a partner by id or slug (for the CLI).
 func (s *Service) Partner(ctx context.Context, idOrSlug string) (directory.Partner, error) {
+	if tenancy.Ref("partner", idOrSlug) != nil {
+		return directory.Partner{}, fmt.Errorf("partner %q: %w", short(idOrSlug), ErrNotFound)
+	}
 	p, err := s.Dir.Partner(ctx, idOrSlug)
 	if errors.Is(err, directory.ErrNotFound) {
 		p, err = s.Dir.PartnerBySlug(ctx, idOrSlug)
@@ -198,8 +212,9 @@ func slugify(s string) string {
 // CreateClient registers a client of the partner.
 func (s *Service) CreateClient(ctx context.Context, partnerID string, in ClientInput, meta eventstore.Metadata) (directory.Client, error) {
 	var v ValidationError
-	in.Name = strings.TrimSpace(in.Name)
-	if in.Name == "" {
+	name, err := tenancy.Text("name", in.Name, tenancy.MaxName)
+	v.check(err)
+	if in.Name = name; err == nil && in.Name == "" {
 		v.add("name", "is required")
 	}
 	if in.ID == "" {
@@ -366,10 +381,16 @@ func (s *Service) ProvisionUser(ctx context.Context, partnerID, clientRef string
 	clientID := client.ID
 	var v ValidationError
 	email, err := dirdomain.NormalizeEmail(in.Email)
-	if err != nil {
-		v.add("email", "is not a valid email address")
+	v.check(err)
+	for _, f := range []struct {
+		name string
+		v    *string
+	}{{"first_name", &in.FirstName}, {"last_name", &in.LastName}, {"department", &in.Department}} {
+		text, err := tenancy.Text(f.name, *f.v, tenancy.MaxName)
+		v.check(err)
+		*f.v = text
 	}
-	if strings.TrimSpace(in.FirstName) == "" {
+	if _, bad := v.Fields["first_name"]; !bad && in.FirstName == "" {
 		v.add("first_name", "is required")
 	}
 	switch dirdomain.Source(in.Source) {
@@ -377,16 +398,18 @@ func (s *Service) ProvisionUser(ctx context.Context, partnerID, clientRef string
 	default:
 		v.add("source", "must be microsoft365, google_workspace or manual")
 	}
-	if in.ID != "" && !slugRe.MatchString(in.ID) && uuid.Validate(in.ID) != nil {
+	if in.ID != "" && ((!slugRe.MatchString(in.ID) && uuid.Validate(in.ID) != nil) || tenancy.Ref("id", in.ID) != nil) {
 		v.add("id", "must be a UUID or 1-40 lowercase letters, digits or dashes")
 	}
 	managerID := ""
 	if in.ManagerID != "" {
-		m, err := s.learner(ctx, partnerID, clientID, in.ManagerID)
-		if err != nil {
+		if err := tenancy.Ref("manager_id", in.ManagerID); err != nil {
+			v.check(err)
+		} else if m, err := s.learner(ctx, partnerID, clientID, in.ManagerID); err != nil {
 			v.add("manager_id", "is not a learner at this client")
+		} else {
+			managerID = m.ID
 		}
-		managerID = m.ID
 	}
 	if email != "" {
 		existing, err := s.Dir.LearnersByEmail(ctx, email)
@@ -439,6 +462,17 @@ type AssignInput struct {
 	RequestID     string   `json:"request_id,omitempty"` // idempotency: the same id assigns once
 }
 
+// MaxLearnersPerAssign bounds one assignment call.
+const MaxLearnersPerAssign = 10_000
+
+// short cuts what a caller sent down to something fit to echo in an error.
+func short(s string) string {
+	if len(s) <= 60 {
+		return strings.ToValidUTF8(s, "?")
+	}
+	return strings.ToValidUTF8(s[:60], "?") + "…"
+}
+
 // parseTime accepts RFC 3339 or a date (start of day, UTC).
 func parseTime(s string) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
@@ -455,8 +489,17 @@ func (s *Service) Assign(ctx context.Context, partnerID, clientRef string, in As
 	}
 	clientID := client.ID
 	var v ValidationError
-	if _, err := s.Catalog.Latest(in.CourseID); err != nil {
+	if err := tenancy.Ref("course_id", in.CourseID); err != nil {
+		v.check(err)
+	} else if _, err := s.Catalog.Latest(in.CourseID); err != nil {
 		v.add("course_id", "is not a course in the catalog (GET /api/v1/courses)")
+	}
+	if in.RequestID != "" {
+		v.check(tenancy.Ref("request_id", in.RequestID))
+	}
+	if len(in.LearnerIDs) > MaxLearnersPerAssign {
+		v.add("learner_ids", fmt.Sprintf("at most %d per call", MaxLearnersPerAssign))
+		in.LearnerIDs = nil
 	}
 	now := s.Clock.Now()
 	from := now
@@ -491,9 +534,14 @@ func (s *Service) Assign(ctx context.Context, partnerID, clientRef string, in As
 		}
 	}
 	for _, ref := range in.LearnerIDs {
+		if err := tenancy.Ref("learner_ids", ref); err != nil {
+			v.add("learner_ids", fmt.Sprintf("%q is not a learner id", short(ref)))
+			continue
+		}
 		l, err := s.learner(ctx, partnerID, clientID, ref)
 		if err != nil {
 			v.add("learner_ids", fmt.Sprintf("%q is not a learner at this client", ref))
+			continue
 		}
 		learners = append(learners, l.ID)
 	}
@@ -588,9 +636,10 @@ func (s *Service) Staff(ctx context.Context, partnerID string) ([]directory.Staf
 func (s *Service) GrantStaff(ctx context.Context, partnerID string, in StaffInput, meta eventstore.Metadata) (string, error) {
 	var v ValidationError
 	email, err := dirdomain.NormalizeEmail(in.Email)
-	if err != nil {
-		v.add("email", "is not a valid email address")
-	}
+	v.check(err)
+	name, err := tenancy.Text("name", in.Name, tenancy.MaxName)
+	v.check(err)
+	in.Name = name
 	clientID := ""
 	if in.ClientID != "" {
 		c, err := s.client(ctx, partnerID, in.ClientID)

@@ -89,11 +89,8 @@ func (s *Server) saveProgress(c *fiber.Ctx) error {
 	}
 	l, _ := learnerOf(c)
 	pos, err := s.Training.SaveProgress(c.UserContext(), l.ID, c.Params("id"), lesson, s.meta(c))
-	if errors.Is(err, training.ErrNotYours) {
-		return fiber.ErrNotFound
-	}
 	if err != nil {
-		return err
+		return progressError(c, err)
 	}
 	s.waitFor(c.UserContext(), pos)
 	ld, err := s.loadCourse(c)
@@ -106,17 +103,48 @@ func (s *Server) saveProgress(c *fiber.Ctx) error {
 	return s.renderPlayer(c, fiber.StatusOK, s.player(ld, s.csrfToken(c)))
 }
 
-// exitCourse saves the place and goes back to the courses.
+// exitCourse saves the place and goes back to the courses. A course not
+// started has no place to save: it just goes back.
 func (s *Server) exitCourse(c *fiber.Ctx) error {
 	if lesson, err := strconv.Atoi(c.FormValue("lesson")); err == nil {
 		l, _ := learnerOf(c)
 		pos, err := s.Training.SaveProgress(c.UserContext(), l.ID, c.Params("id"), lesson, s.meta(c))
 		if err != nil && !errors.Is(err, dom.ErrNotStarted) {
-			return err
+			return progressError(c, err)
 		}
 		s.waitFor(c.UserContext(), pos)
 	}
 	return redirect(c, "/courses")
+}
+
+// progressError answers a refused move in the player: someone else's or an
+// unknown course is not found; a course not started, or a lesson not yet
+// open, is a conflict that says what to do.
+func progressError(c *fiber.Ctx, err error) error {
+	var locked dom.ErrLessonLocked
+	switch {
+	case errors.Is(err, training.ErrNotYours), errors.Is(err, dom.ErrNoAssignment):
+		return fiber.ErrNotFound
+	case errors.Is(err, dom.ErrNotStarted):
+		return userError(c, fiber.StatusConflict, "This course hasn't been started yet: open it from your courses first.")
+	case errors.As(err, &locked):
+		next := "the quiz"
+		if locked.Next < locked.Lessons {
+			next = "lesson " + strconv.Itoa(locked.Next+1)
+		}
+		return userError(c, fiber.StatusConflict, "Lessons open one at a time: "+next+" is the furthest you can go now.")
+	}
+	return err
+}
+
+// userError is a 4xx with a message for the person. htmx does not swap
+// error answers, so for htmx requests the message also travels as a toast
+// (static/app.js shows it instead of its generic text).
+func userError(c *fiber.Ctx, status int, msg string) error {
+	if isHTMX(c) {
+		toast(c, msg)
+	}
+	return fiber.NewError(status, msg)
 }
 
 // submitQuiz scores the quiz on the server: a pass completes the course,
@@ -139,7 +167,7 @@ func (s *Server) submitQuiz(c *fiber.Ctx) error {
 	case errors.As(err, &unanswered):
 		pl := s.player(ld, s.csrfToken(c))
 		if pl.Quiz == nil {
-			return fiber.NewError(fiber.StatusConflict, "Finish the lessons before the quiz.")
+			return userError(c, fiber.StatusConflict, "Finish the lessons before the quiz.")
 		}
 		pl.Quiz.Error = "Please answer every question: " + strconv.Itoa(len(unanswered.Questions)) + " still to go."
 		keepAnswers(pl.Quiz, answers, nil)
@@ -147,7 +175,7 @@ func (s *Server) submitQuiz(c *fiber.Ctx) error {
 	case errors.Is(err, dom.ErrAlreadyCompleted):
 		return redirect(c, "/learn/"+ld.Assignment.ID)
 	case errors.Is(err, dom.ErrLessonsRemaining), errors.Is(err, dom.ErrNotStarted):
-		return fiber.NewError(fiber.StatusConflict, "Finish the lessons before the quiz.")
+		return userError(c, fiber.StatusConflict, "Finish the lessons before the quiz.")
 	case err != nil:
 		return err
 	}

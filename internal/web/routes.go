@@ -14,6 +14,7 @@ import (
 func (s *Server) routes(app *fiber.App) {
 	app.Use(recover.New())
 	app.Use(deadline, requestIDs, s.securityHeaders, s.logRequests)
+	app.Use(s.refuseBadInput) // NUL or invalid UTF-8 in path, query, form: 400
 
 	// Load balancers.
 	app.Get("/healthz", s.healthz)

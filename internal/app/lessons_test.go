@@ -1,0 +1,48 @@
+package app_test
+
+import (
+	"net/url"
+	"strings"
+	"testing"
+
+	rm "github.com/awareportal/portal/projections/learning"
+)
+
+// TestLessonsCannotBeSkipped: progress moves one lesson at a time, and the
+// quiz opens after the last lesson (the issue: lesson=99, then the quiz,
+// completed a course in 35 ms).
+func TestLessonsCannotBeSkipped(t *testing.T) {
+	p := start(t)
+	now := p.clock.Now()
+	b := p.browser(t)
+	signIn(t, p, b, sam)
+	a := assignmentOf(t, p, "acme-sam", func(a rm.Assignment) bool {
+		return a.StartedAt == nil && !a.IsUpcoming(now) && !a.Completed()
+	})
+	course, err := p.app.Catalog.Version(a.CourseID, a.CourseVersion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := b.get("/learn/" + a.ID) // opens (starts) the course at lesson 1
+	token := csrfRe.FindStringSubmatch(page.body)[1]
+	answers := url.Values{}
+	for _, q := range course.Quiz.Questions {
+		answers.Set("q_"+q.ID, q.Answer)
+	}
+	for _, jump := range []string{"99", itoa(len(course.Lessons)), "2"} {
+		if r := b.post("/learn/"+a.ID+"/progress", url.Values{"lesson": {jump}}, token); r.status != 409 || !strings.Contains(r.body, "Lessons open one at a time: lesson 2 is the furthest") {
+			t.Fatalf("jump to %s: %d\n%.500s", jump, r.status, r.body)
+		}
+	}
+	if r := b.post("/learn/"+a.ID+"/quiz", answers, token); r.status != 409 {
+		t.Fatalf("quiz before the lessons: %d", r.status)
+	}
+	for i := 1; i <= len(course.Lessons); i++ {
+		if r := b.post("/learn/"+a.ID+"/progress", url.Values{"lesson": {itoa(i)}}, token); r.status != 200 {
+			t.Fatalf("step to %d: %d", i, r.status)
+		}
+	}
+	if r := b.post("/learn/"+a.ID+"/quiz", answers, token); r.status != 303 {
+		t.Fatalf("quiz after the lessons: %d", r.status)
+	}
+}

@@ -1,0 +1,92 @@
+package web
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// refuseBadInput answers 400 to a request whose path, query or form carries
+// a NUL byte or invalid UTF-8, or whose headers carry a NUL. No browser
+// sends them, and nothing downstream can hold them: Postgres refuses both
+// in text, and a handler that passed one on would fail with a 500. The API
+// gets its JSON error shape; pages get the error page (and htmx a toast).
+func (s *Server) refuseBadInput(c *fiber.Ctx) error {
+	where := badInput(c)
+	if where == "" {
+		return c.Next()
+	}
+	msg := "The request has a NUL byte or invalid UTF-8 in its " + where + "; nothing was changed."
+	if strings.HasPrefix(c.Path(), "/api/") {
+		return apiFail(c, fiber.StatusBadRequest, "bad_input", msg, nil)
+	}
+	return userError(c, fiber.StatusBadRequest, msg)
+}
+
+// badInput names the first part of the request that is not clean text.
+func badInput(c *fiber.Ctx) string {
+	req := c.Request()
+	if !clean(req.URI().Path()) || !clean(req.URI().PathOriginal()) {
+		return "address"
+	}
+	where := ""
+	req.URI().QueryArgs().VisitAll(func(k, v []byte) {
+		if where == "" && (!clean(k) || !clean(v)) {
+			where = "query parameter " + printable(k)
+		}
+	})
+	if where != "" {
+		return where
+	}
+	req.Header.VisitAll(func(k, v []byte) {
+		if where == "" && (strings.IndexByte(string(k), 0) >= 0 || strings.IndexByte(string(v), 0) >= 0) {
+			where = "header " + printable(k)
+		}
+	})
+	if where != "" {
+		return where
+	}
+	ct := string(req.Header.ContentType())
+	switch {
+	case strings.HasPrefix(ct, fiber.MIMEApplicationForm):
+		req.PostArgs().VisitAll(func(k, v []byte) {
+			if where == "" && (!clean(k) || !clean(v)) {
+				where = "form field " + printable(k)
+			}
+		})
+	case strings.HasPrefix(ct, fiber.MIMEMultipartForm):
+		form, err := c.MultipartForm()
+		if err != nil {
+			return "form"
+		}
+		for k, vs := range form.Value {
+			for _, v := range vs {
+				if where == "" && (!clean([]byte(k)) || !clean([]byte(v))) {
+					where = "form field " + printable([]byte(k))
+				}
+			}
+		}
+	}
+	return where
+}
+
+// clean is valid UTF-8 without NUL.
+func clean(b []byte) bool {
+	return utf8.Valid(b) && strings.IndexByte(string(b), 0) < 0
+}
+
+// printable is a field name fit to echo back.
+func printable(b []byte) string {
+	s := strings.ToValidUTF8(string(b), "?")
+	s = strings.Map(func(r rune) rune {
+		if r < ' ' || r == 0x7f {
+			return '?'
+		}
+		return r
+	}, s)
+	if len(s) > 40 {
+		s = s[:40] + "…"
+	}
+	return "‘" + strings.ToValidUTF8(s, "") + "’"
+}

@@ -1,0 +1,221 @@
+package projections_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/awareportal/portal/domain"
+	"github.com/awareportal/portal/domain/directory"
+	"github.com/awareportal/portal/domain/tenancy"
+	"github.com/awareportal/portal/internal/eventstore"
+	dirrm "github.com/awareportal/portal/projections/directory"
+	"github.com/awareportal/portal/projections/timeline"
+)
+
+// hugeEmail is the issue's 3,000-character address, random so Postgres
+// cannot compress it under the 2.7 kB an index row may hold.
+func hugeEmail(t *testing.T) string {
+	t.Helper()
+	b := make([]byte, 1500)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b) + "@globex.example"
+}
+
+func (e env) tenants(t *testing.T) {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	for _, p := range []string{"northwind", "bluepeak"} {
+		if _, err := e.repo.Append(ctx, tenancy.PartnerStream(p), eventstore.NoStream, eventstore.Metadata{},
+			tenancy.PartnerRegistered{PartnerID: p, Name: p, Slug: p, AccentColor: "#123456", At: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for c, p := range map[string]string{"acme": "northwind", "globex": "bluepeak"} {
+		if _, err := e.repo.Append(ctx, tenancy.ClientStream(c), eventstore.NoStream, eventstore.Metadata{TenantID: p},
+			tenancy.ClientRegistered{ClientID: c, PartnerID: p, Name: c, PortalEnabled: true, At: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func (e env) learner(t *testing.T, id, client, email string) eventstore.Position {
+	t.Helper()
+	// Straight to the store: no domain validation in the way.
+	res, err := e.repo.Append(context.Background(), directory.LearnerStream(id), eventstore.NoStream, eventstore.Metadata{TenantID: client},
+		directory.LearnerProvisioned{LearnerID: id, ClientID: client, Email: email, FirstName: "L", Source: directory.SourceManual})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Position
+}
+
+// TestUnapplicableEventIsParkedAndOthersGoOn: an event the directory and
+// timeline read models cannot hold (a 3,000-character email overflows
+// their email indexes) is parked, and every other tenant's events before
+// and after it are applied, live and in a rebuild.
+func TestUnapplicableEventIsParkedAndOthersGoOn(t *testing.T) {
+	e := newEnv(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	e.tenants(t)
+	e.learner(t, "acme-1", "acme", "one@acme.example")
+	e.learner(t, "globex-1", "globex", "one@globex.example")
+	bad := e.learner(t, "globex-huge", "globex", hugeEmail(t))
+	var last eventstore.Position
+	for _, id := range []string{"acme-2", "acme-3", "acme-4", "acme-5", "acme-6"} {
+		last = e.learner(t, id, "acme", id+"@acme.example")
+	}
+
+	r := e.runner(dirrm.Projection{}, timeline.Projection{})
+	if err := r.Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() { _ = r.Run(runCtx) }()
+	wctx, wcancel := context.WithTimeout(ctx, 15*time.Second)
+	defer wcancel()
+	if err := r.WaitFor(wctx, last); err != nil {
+		t.Fatalf("the read models stopped at the bad event: %v", err)
+	}
+	check := func(when string, learners int) {
+		t.Helper()
+		for _, schema := range []string{"rm_directory", "rm_timeline"} {
+			if n := count(t, e.pool, `SELECT count(*) FROM `+schema+`.learners`); n != learners {
+				t.Errorf("%s: %s has %d learners, want the %d good ones", when, schema, n, learners)
+			}
+			if n := count(t, e.pool, `SELECT count(*) FROM `+schema+`.learners WHERE id = 'globex-huge'`); n != 0 {
+				t.Errorf("%s: %s holds the bad learner", when, schema)
+			}
+		}
+		parked, total, err := r.Parked(ctx, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != 2 || len(parked) != 2 {
+			t.Fatalf("%s: parked = %d %+v, want the bad event once per projection", when, total, parked)
+		}
+		for _, pk := range parked {
+			if pk.Position != bad || pk.Stream != "learner-globex-huge" || pk.Type != "directory.learner_provisioned.v1" ||
+				pk.TenantID != "globex" || !strings.Contains(pk.Error, "index row size") || pk.ParkedAt.IsZero() {
+				t.Errorf("%s: parked %+v", when, pk)
+			}
+		}
+	}
+	check("live", 7)
+
+	// A later event of another tenant still goes through.
+	later := e.learner(t, "acme-7", "acme", "seven@acme.example")
+	if err := r.WaitFor(wctx, later); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (dirrm.Queries{Pool: e.pool}).Learner(ctx, "acme-7"); err != nil {
+		t.Fatalf("learner after the bad event: %v", err)
+	}
+	check("after another event", 8)
+
+	// A rebuild parks it the same way and completes.
+	for _, p := range r.Projections() {
+		if err := r.Rebuild(ctx, p); err != nil {
+			t.Fatalf("rebuild %s: %v", p.Name(), err)
+		}
+	}
+	check("rebuilt", 8)
+}
+
+// raising fails with a chosen SQLSTATE on one learner's event.
+type raising struct {
+	failOn atomic.Value // "learner-id sqlstate"
+}
+
+func (*raising) Name() string   { return "raising" }
+func (*raising) Version() int   { return 1 }
+func (*raising) Schema() string { return `CREATE TABLE seen (learner_id text PRIMARY KEY)` }
+func (r *raising) Apply(ctx context.Context, tx pgx.Tx, _ eventstore.RecordedEvent, e domain.Event) error {
+	ev, ok := e.(directory.LearnerProvisioned)
+	if !ok {
+		return nil
+	}
+	if id, code, _ := strings.Cut(r.failOn.Load().(string), " "); id == ev.LearnerID {
+		// DO cannot take parameters; the code is the test's own.
+		if _, err := tx.Exec(ctx, `DO $$ BEGIN RAISE EXCEPTION 'simulated' USING ERRCODE = '`+code+`'; END $$`); err != nil {
+			return err
+		}
+	}
+	_, err := tx.Exec(ctx, `INSERT INTO seen VALUES ($1)`, ev.LearnerID)
+	return err
+}
+
+// TestOnlyErrorsAboutTheEventAreParked: a serialization failure, a deadlock
+// or a lost connection says nothing about the event; the projection waits
+// and retries it, it does not skip it. A data error is parked.
+func TestOnlyErrorsAboutTheEventAreParked(t *testing.T) {
+	for _, c := range []struct {
+		code   string
+		parked bool
+	}{
+		{"40001", false}, // serialization_failure
+		{"40P01", false}, // deadlock_detected
+		{"57P01", false}, // admin_shutdown
+		{"08006", false}, // connection_failure
+		{"53100", false}, // disk_full
+		{"42P01", false}, // undefined_table: the projection's bug, the same for every event
+		{"22001", true},  // string_data_right_truncation
+		{"23505", true},  // unique_violation
+		{"54000", true},  // program_limit_exceeded (index row too big)
+	} {
+		t.Run(c.code, func(t *testing.T) {
+			e := newEnv(t)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			p := &raising{}
+			p.failOn.Store("l-002 " + c.code)
+			last := e.provision(t, 6, "l")
+			r := e.runner(p)
+			if err := r.Setup(ctx); err != nil {
+				t.Fatal(err)
+			}
+			runCtx, stop := context.WithCancel(ctx)
+			done := make(chan struct{})
+			go func() { _ = r.Run(runCtx); close(done) }()
+			defer func() { stop(); <-done }()
+			wctx, wcancel := context.WithTimeout(ctx, 2*time.Second)
+			defer wcancel()
+			err := r.WaitFor(wctx, last, "raising")
+			_, parked, perr := r.Parked(ctx, 10)
+			if perr != nil {
+				t.Fatal(perr)
+			}
+			seen := count(t, e.pool, `SELECT count(*) FROM rm_raising.seen`)
+			if c.parked {
+				if err != nil || parked != 1 || seen != 5 {
+					t.Fatalf("want parked and the rest applied: wait %v, parked %d, seen %d", err, parked, seen)
+				}
+				return
+			}
+			if err == nil || parked != 0 || seen != 0 {
+				t.Fatalf("want stopped before the batch (the event kept for a retry): wait %v, parked %d, seen %d", err, parked, seen)
+			}
+			// The cause goes away: the same event is applied, nothing was lost.
+			p.failOn.Store("")
+			wctx2, wcancel2 := context.WithTimeout(ctx, 10*time.Second)
+			defer wcancel2()
+			if err := r.WaitFor(wctx2, last, "raising"); err != nil {
+				t.Fatal(err)
+			}
+			if n := count(t, e.pool, `SELECT count(*) FROM rm_raising.seen`); n != 6 {
+				t.Fatalf("after the retry: %d of 6 applied", n)
+			}
+		})
+	}
+}
