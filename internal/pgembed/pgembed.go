@@ -399,6 +399,7 @@ func (c *Cluster) start(ctx context.Context) error {
 	if c.fast {
 		args = append(args, "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
 	}
+	keepDescriptorsToOurselves()
 	cmd := exec.Command(filepath.Join(c.binDir, "postgres"), args...)
 	cmd.Dir = c.root
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "LC_ALL=C", "TZ=UTC"}
@@ -476,6 +477,7 @@ func (c *Cluster) ensureDatabase(ctx context.Context, name string) error {
 }
 
 func (c *Cluster) run(ctx context.Context, name string, args ...string) (string, error) {
+	keepDescriptorsToOurselves()
 	cmd := exec.CommandContext(ctx, filepath.Join(c.binDir, name), args...)
 	cmd.Dir = c.root
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "LC_ALL=C", "TZ=UTC"}
@@ -578,6 +580,24 @@ func reachable(dir string, cred *syscall.Credential) error {
 		}
 		if d == filepath.Dir(d) {
 			return nil
+		}
+	}
+}
+
+// keepDescriptorsToOurselves marks every file descriptor this process
+// inherited (beyond stdin, stdout and stderr) close-on-exec, so PostgreSQL,
+// which outlives the commands that start it, never holds one open. Go opens
+// its own files close-on-exec already; inherited ones are not. A fuzz
+// worker's pipes to its coordinator are such descriptors: a postmaster that
+// held them made the coordinator wait for ever for the pipe to close.
+func keepDescriptorsToOurselves() {
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return // not Linux: nothing to do that we know of
+	}
+	for _, e := range entries {
+		if fd, err := strconv.Atoi(e.Name()); err == nil && fd > 2 {
+			syscall.CloseOnExec(fd)
 		}
 	}
 }
