@@ -87,6 +87,9 @@ func RegisterPartner(p *Partner, in PartnerRegistered, now time.Time) ([]domain.
 	if err := Ref("partner_id", in.PartnerID); err != nil {
 		return nil, err
 	}
+	if strings.Contains(in.PartnerID, ".") {
+		return nil, FieldError{"partner_id", "must not contain '.' (it separates a partner from the ids it chose)"}
+	}
 	name, err := Text("name", in.Name, MaxName)
 	if err != nil {
 		return nil, err
@@ -138,7 +141,18 @@ func (c *Client) Apply(e domain.Event) {
 	}
 }
 
-// RegisterClient validates a new client of a registered partner.
+// Scoped is how an id a partner chose (a client's, a learner's) is
+// stored: "<partner>.<id>", so two partners may both have an "acme" and no
+// answer tells one which ids the other uses. A partner id never holds '.'.
+// Ids from before scoping (the demo's) and ids the portal generates are
+// stored as they are.
+func Scoped(partnerID, id string) string { return partnerID + "." + id }
+
+// Unscoped is how the partner sees a stored id.
+func Unscoped(partnerID, id string) string { return strings.TrimPrefix(id, partnerID+".") }
+
+// RegisterClient validates a new client of a registered partner. Its id is
+// a slug, scoped to the partner (see Scoped) or not.
 func RegisterClient(c *Client, partner *Partner, in ClientRegistered, now time.Time) ([]domain.Event, error) {
 	if c.ID != "" {
 		return nil, fmt.Errorf("client %s: %w", c.ID, ErrAlreadyRegistered)
@@ -146,7 +160,7 @@ func RegisterClient(c *Client, partner *Partner, in ClientRegistered, now time.T
 	if partner.ID == "" {
 		return nil, fmt.Errorf("partner %s: %w", in.PartnerID, ErrNotRegistered)
 	}
-	if !slugRe.MatchString(in.ClientID) {
+	if !slugRe.MatchString(Unscoped(partner.ID, in.ClientID)) {
 		return nil, FieldError{"client_id", "must be 1-40 lowercase letters, digits or dashes"}
 	}
 	name, err := Text("name", in.Name, MaxName)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/projections/directory"
@@ -19,11 +18,8 @@ import (
 // from before scoping (the demo's "acme"); lookups find those too, always
 // checking that they are the partner's.
 
-// scoped is how a partner's chosen id is stored.
-func scoped(partnerID, id string) string { return partnerID + "." + id }
-
-// unscoped is how the partner sees a stored id.
-func unscoped(partnerID, id string) string { return strings.TrimPrefix(id, partnerID+".") }
+func scoped(partnerID, id string) string   { return tenancy.Scoped(partnerID, id) }
+func unscoped(partnerID, id string) string { return tenancy.Unscoped(partnerID, id) }
 
 // client returns one of the partner's clients by the id the partner knows
 // it by. Another partner's client is ErrNotFound, like one that does not

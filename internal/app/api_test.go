@@ -166,9 +166,15 @@ func TestAPIProvisionAssignAndTrainingLink(t *testing.T) {
 		t.Fatalf("assign: %d %v", code, out)
 	}
 	assignment := out["assignment_ids"].([]any)[0].(string)
-	// The same request again assigns nothing new.
-	if code, out := p.api(t, tok, "POST", "/api/v1/clients/umbrella-health/assignments", `{"course_id":"spotting-phishing","due_at":"2026-12-20","request_id":"req-1"}`); code != 201 || len(out["skipped_learner_ids"].([]any)) != 1 {
+	// The same request again (its answer lost) assigns nothing new and
+	// answers with the same assignment; another request skips the learner,
+	// who has the course open.
+	if code, out := p.api(t, tok, "POST", "/api/v1/clients/umbrella-health/assignments", `{"course_id":"spotting-phishing","due_at":"2026-12-20","request_id":"req-1"}`); code != 201 ||
+		len(out["skipped_learner_ids"].([]any)) != 0 || len(out["assignment_ids"].([]any)) != 1 || out["assignment_ids"].([]any)[0] != assignment {
 		t.Fatalf("repeat: %d %v", code, out)
+	}
+	if code, out := p.api(t, tok, "POST", "/api/v1/clients/umbrella-health/assignments", `{"course_id":"spotting-phishing","due_at":"2026-12-20","request_id":"req-2"}`); code != 201 || len(out["skipped_learner_ids"].([]any)) != 1 {
+		t.Fatalf("another request: %d %v", code, out)
 	}
 
 	m := p.inbox.waitFor(t, "alice@umbrella.example", 1)

@@ -250,6 +250,17 @@ func (s *Service) Assign(ctx context.Context, requestID string, in AssignInput, 
 	}
 	var out Assigned
 	for _, learnerID := range in.LearnerIDs {
+		id := uuid.NewSHA1(namespace, []byte(requestID+"/"+learnerID)).String()
+		// A retried request (its first answer lost) answers with the same
+		// assignment, not "skipped".
+		var earlier dom.Assignment
+		if _, err := s.Repo.Load(ctx, dom.Stream(id), &earlier); err != nil {
+			return out, err
+		}
+		if earlier.Exists() {
+			out.AssignmentIDs = append(out.AssignmentIDs, id)
+			continue
+		}
 		open, err := s.Learning.OpenCourse(ctx, learnerID, in.CourseID)
 		if err != nil {
 			return out, err
@@ -262,7 +273,6 @@ func (s *Service) Assign(ctx context.Context, requestID string, in AssignInput, 
 		if err != nil {
 			return out, err
 		}
-		id := uuid.NewSHA1(namespace, []byte(requestID+"/"+learnerID)).String()
 		d, err := es.Execute(ctx, s.Repo, dom.Stream(id), meta, func() *dom.Assignment { return &dom.Assignment{} },
 			func(a *dom.Assignment) ([]domain.Event, error) {
 				if a.Exists() {
