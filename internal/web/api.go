@@ -9,7 +9,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/awareportal/portal/internal/admin"
-	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/projections/directory"
 )
@@ -102,56 +101,10 @@ func decode(c *fiber.Ctx, dst any) error {
 	return nil
 }
 
-type clientJSON struct {
-	ID            string `json:"id"`
-	Name          string `json:"name"`
-	PortalEnabled bool   `json:"portal_enabled"`
-	Leaderboard   string `json:"leaderboard"`
-	// Directory bindings; "" when not bound.
-	MicrosoftTenantID string `json:"microsoft_tenant_id"`
-	GoogleDomain      string `json:"google_domain"`
-	EmailLinks        bool   `json:"email_links"`
-}
-
-func toClientJSON(c directory.Client) clientJSON {
-	return clientJSON{ID: c.ID, Name: c.Name, PortalEnabled: c.PortalEnabled, Leaderboard: c.LeaderboardMode,
-		MicrosoftTenantID: c.MicrosoftTenantID, GoogleDomain: c.GoogleDomain, EmailLinks: c.EmailLinks}
-}
-
-type userJSON struct {
-	ID         string `json:"id"`
-	Email      string `json:"email"`
-	FirstName  string `json:"first_name"`
-	LastName   string `json:"last_name"`
-	ManagerID  string `json:"manager_id,omitempty"`
-	Department string `json:"department,omitempty"`
-	Source     string `json:"source"`
-}
-
-func toUserJSON(l directory.Learner) userJSON {
-	return userJSON{ID: l.ID, Email: l.Email, FirstName: l.FirstName, LastName: l.LastName, ManagerID: l.ManagerID, Department: l.Department, Source: l.Source}
-}
-
-type courseJSON struct {
-	ID       string `json:"id"`
-	Version  int    `json:"version"`
-	Title    string `json:"title"`
-	Summary  string `json:"summary"`
-	Minutes  int    `json:"minutes"`
-	Lessons  int    `json:"lessons"`
-	PassMark int    `json:"pass_mark"`
-}
-
-func toCourseJSON(c *catalog.Course) courseJSON {
-	return courseJSON{ID: c.ID, Version: c.Version, Title: c.Title, Summary: c.Summary, Minutes: c.Minutes, Lessons: len(c.Lessons), PassMark: c.Quiz.PassMark}
-}
-
 func (s *Server) apiCourses(c *fiber.Ctx) error {
-	out := []courseJSON{}
-	for _, course := range s.Catalog.All() {
-		out = append(out, toCourseJSON(course))
-	}
-	return c.JSON(map[string]any{"courses": out})
+	return c.JSON(struct {
+		List []admin.CourseJSON `json:"courses"`
+	}{admin.CoursesJSON(s.Catalog.All())})
 }
 
 func (s *Server) apiClients(c *fiber.Ctx) error {
@@ -159,11 +112,9 @@ func (s *Server) apiClients(c *fiber.Ctx) error {
 	if err != nil {
 		return s.apiErr(c, err)
 	}
-	out := []clientJSON{}
-	for _, cl := range list {
-		out = append(out, toClientJSON(cl))
-	}
-	return c.JSON(map[string]any{"clients": out})
+	return c.JSON(struct {
+		List []admin.ClientJSON `json:"clients"`
+	}{admin.ClientsJSON(list)})
 }
 
 func (s *Server) apiCreateClient(c *fiber.Ctx) error {
@@ -177,7 +128,7 @@ func (s *Server) apiCreateClient(c *fiber.Ctx) error {
 		return s.apiErr(c, err)
 	}
 	c.Location("/api/v1/clients/" + cl.ID)
-	return c.Status(fiber.StatusCreated).JSON(toClientJSON(cl))
+	return c.Status(fiber.StatusCreated).JSON(admin.ToClientJSON(cl))
 }
 
 func (s *Server) apiClient(c *fiber.Ctx) error {
@@ -185,7 +136,7 @@ func (s *Server) apiClient(c *fiber.Ctx) error {
 	if err != nil {
 		return s.apiErr(c, err)
 	}
-	return c.JSON(toClientJSON(cl))
+	return c.JSON(admin.ToClientJSON(cl))
 }
 
 func (s *Server) apiUpdateClient(c *fiber.Ctx) error {
@@ -198,7 +149,7 @@ func (s *Server) apiUpdateClient(c *fiber.Ctx) error {
 	if err != nil {
 		return s.apiErr(c, err)
 	}
-	return c.JSON(toClientJSON(cl))
+	return c.JSON(admin.ToClientJSON(cl))
 }
 
 func (s *Server) apiUsers(c *fiber.Ctx) error {
@@ -206,11 +157,9 @@ func (s *Server) apiUsers(c *fiber.Ctx) error {
 	if err != nil {
 		return s.apiErr(c, err)
 	}
-	out := []userJSON{}
-	for _, l := range list {
-		out = append(out, toUserJSON(l))
-	}
-	return c.JSON(map[string]any{"users": out})
+	return c.JSON(struct {
+		List []admin.UserJSON `json:"users"`
+	}{admin.UsersJSON(list)})
 }
 
 func (s *Server) apiCreateUser(c *fiber.Ctx) error {
@@ -223,7 +172,7 @@ func (s *Server) apiCreateUser(c *fiber.Ctx) error {
 	if err != nil {
 		return s.apiErr(c, err)
 	}
-	return c.Status(fiber.StatusCreated).JSON(toUserJSON(l))
+	return c.Status(fiber.StatusCreated).JSON(admin.ToUserJSON(l))
 }
 
 func (s *Server) apiAssign(c *fiber.Ctx) error {
@@ -250,15 +199,10 @@ func (s *Server) apiStatus(c *fiber.Ctx) error {
 	if err != nil {
 		return s.apiErr(c, err)
 	}
-	return c.JSON(map[string]any{"client_id": c.Params("client"), "learners": st})
-}
-
-type staffJSON struct {
-	GrantID  string `json:"grant_id"`
-	Email    string `json:"email"`
-	Name     string `json:"name"`
-	Role     string `json:"role"`
-	ClientID string `json:"client_id,omitempty"`
+	return c.JSON(struct {
+		ClientID string                `json:"client_id"`
+		Learners []admin.LearnerStatus `json:"learners"`
+	}{c.Params("client"), st})
 }
 
 func (s *Server) apiStaff(c *fiber.Ctx) error {
@@ -266,11 +210,9 @@ func (s *Server) apiStaff(c *fiber.Ctx) error {
 	if err != nil {
 		return s.apiErr(c, err)
 	}
-	out := []staffJSON{}
-	for _, r := range list {
-		out = append(out, staffJSON{GrantID: r.GrantID, Email: r.Email, Name: r.Name, Role: r.Role, ClientID: r.ClientID})
-	}
-	return c.JSON(map[string]any{"staff": out})
+	return c.JSON(struct {
+		List []admin.StaffJSON `json:"staff"`
+	}{admin.StaffListJSON(list)})
 }
 
 func (s *Server) apiGrantStaff(c *fiber.Ctx) error {
@@ -283,7 +225,7 @@ func (s *Server) apiGrantStaff(c *fiber.Ctx) error {
 	if err != nil {
 		return s.apiErr(c, err)
 	}
-	return c.Status(fiber.StatusCreated).JSON(map[string]string{"grant_id": id})
+	return c.Status(fiber.StatusCreated).JSON(admin.GrantJSON{GrantID: id})
 }
 
 func (s *Server) apiRevokeStaff(c *fiber.Ctx) error {
