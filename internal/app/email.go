@@ -23,13 +23,13 @@ func frame(title string, p directory.Partner, baseURL string) views.EmailFrame {
 }
 
 // renderCourseMail announces a course with its "Start training" link.
-func renderCourseMail(m training.CourseMail) (mail.Message, error) {
+func renderCourseMail(ctx context.Context, m training.CourseMail) (mail.Message, error) {
 	subject := "New training: " + m.Course.Title
 	due := m.DueAt.Format("Monday 2 January")
 	data := views.CourseEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName, CourseTitle: m.Course.Title,
 		Summary: m.Course.Summary, Minutes: m.Course.Minutes, Due: due, Link: m.Link}
 	var html bytes.Buffer
-	if err := views.CourseEmailHTML(data).Render(context.Background(), &html); err != nil {
+	if err := views.CourseEmailHTML(data).Render(ctx, &html); err != nil {
 		return mail.Message{}, err
 	}
 	text := fmt.Sprintf(`Hi %s,
@@ -48,13 +48,13 @@ Start training (signs you straight in for 7 days):
 }
 
 // renderCertificateMail carries the certificate PDF.
-func renderCertificateMail(m training.CertificateMail) (mail.Message, error) {
+func renderCertificateMail(ctx context.Context, m training.CertificateMail) (mail.Message, error) {
 	subject := "Your certificate: " + m.Certificate.CourseTitle
 	completed := m.Certificate.CompletedAt.Format("2 January 2006")
 	data := views.CertificateEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName,
 		CourseTitle: m.Certificate.CourseTitle, Completed: completed, VerifyURL: m.VerifyURL}
 	var html bytes.Buffer
-	if err := views.CertificateEmailHTML(data).Render(context.Background(), &html); err != nil {
+	if err := views.CertificateEmailHTML(data).Render(ctx, &html); err != nil {
 		return mail.Message{}, err
 	}
 	text := fmt.Sprintf(`Hi %s,
@@ -74,9 +74,9 @@ Anyone you share it with can check it at:
 }
 
 // renderSignInMail builds the branded sign-in email, HTML and text.
-func renderSignInMail(l auth.LinkMail) (mail.Message, error) {
+func renderSignInMail(ctx context.Context, l auth.LinkMail) (mail.Message, error) {
 	if l.Method != "" {
-		return renderSignInMethodMail(l)
+		return renderSignInMethodMail(ctx, l)
 	}
 	expires := fmt.Sprintf("%d minutes", int(math.Round(l.Expires.Minutes())))
 	if l.Expires.Hours() >= 1 && math.Mod(l.Expires.Minutes(), 60) == 0 {
@@ -90,7 +90,7 @@ func renderSignInMail(l auth.LinkMail) (mail.Message, error) {
 		data.LogoURL = l.BaseURL + "/brand/" + l.Partner.Slug + "/logo.svg"
 	}
 	var html bytes.Buffer
-	if err := views.SignInEmailHTML(data).Render(context.Background(), &html); err != nil {
+	if err := views.SignInEmailHTML(data).Render(ctx, &html); err != nil {
 		return mail.Message{}, err
 	}
 	text := fmt.Sprintf(`Hi %s,
@@ -117,12 +117,12 @@ The link and code work once and expire in %s. If you didn't ask to sign in, you 
 
 // renderSignInMethodMail answers a link request from someone whose
 // organisation turned email links off: which button signs them in.
-func renderSignInMethodMail(l auth.LinkMail) (mail.Message, error) {
+func renderSignInMethodMail(ctx context.Context, l auth.LinkMail) (mail.Message, error) {
 	provider := providerName(l.Method)
 	subject := "Sign in to " + l.Partner.Name + " Training with " + provider
 	data := views.SignInMethodEmail{Frame: frame(subject, l.Partner, l.BaseURL), FirstName: l.FirstName, Provider: provider, Link: l.Link}
 	var html bytes.Buffer
-	if err := views.SignInMethodEmailHTML(data).Render(context.Background(), &html); err != nil {
+	if err := views.SignInMethodEmailHTML(data).Render(ctx, &html); err != nil {
 		return mail.Message{}, err
 	}
 	text := fmt.Sprintf(`Hi %s,

@@ -73,7 +73,7 @@ type Service struct {
 	Clock    clock.Clock
 	CodeKey  []byte
 	BaseURL  *url.URL
-	Render   func(LinkMail) (mail.Message, error)
+	Render   func(context.Context, LinkMail) (mail.Message, error)
 	Log      *slog.Logger
 	// SSO are the configured identity providers (Microsoft, Google).
 	SSO map[signin.Method]*sso.Provider
@@ -190,7 +190,7 @@ func (s *Service) sendLink(ctx context.Context, in signin.LinkInput, firstName, 
 	link := *s.BaseURL
 	link.Path = "/signin/link/" + in.RequestID
 	link.RawQuery = url.Values{"t": {token}}.Encode()
-	msg, err := s.Render(LinkMail{
+	msg, err := s.Render(ctx, LinkMail{
 		To: in.Email, FirstName: firstName, Partner: partner, Link: link.String(),
 		Code: signin.FormatCode(code), Expires: signin.LinkTTL, BaseURL: s.BaseURL.String(),
 	})
@@ -214,7 +214,7 @@ func (s *Service) sendMethodHint(ctx context.Context, requestID string, l direct
 	page := *s.BaseURL
 	page.Path = "/p/" + partner.Slug + "/signin"
 	page.RawQuery = url.Values{"email": {l.Email}}.Encode()
-	msg, err := s.Render(LinkMail{To: l.Email, FirstName: l.FirstName, Partner: partner, Link: page.String(), BaseURL: s.BaseURL.String(),
+	msg, err := s.Render(ctx, LinkMail{To: l.Email, FirstName: l.FirstName, Partner: partner, Link: page.String(), BaseURL: s.BaseURL.String(),
 		Method: identity.MethodOf(dirdomain.Source(l.Source))})
 	if err != nil {
 		return fmt.Errorf("render sign-in method email: %w", err)

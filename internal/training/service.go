@@ -47,8 +47,8 @@ type Service struct {
 
 // Renderers build the emails.
 type Renderers struct {
-	CourseAvailable func(CourseMail) (mail.Message, error)
-	Certificate     func(CertificateMail) (mail.Message, error)
+	CourseAvailable func(context.Context, CourseMail) (mail.Message, error)
+	Certificate     func(context.Context, CertificateMail) (mail.Message, error)
 }
 
 // CourseMail announces a course.
@@ -178,7 +178,7 @@ func (s *Service) RequestCertificate(ctx context.Context, learner directory.Lear
 	if err != nil {
 		return eventstore.Position{}, err
 	}
-	msg, err := s.Render.Certificate(CertificateMail{Learner: learner, Partner: partner, Certificate: cert, PDF: pdf, VerifyURL: s.VerifyURL(cert.ID), BaseURL: s.BaseURL.String()})
+	msg, err := s.Render.Certificate(ctx, CertificateMail{Learner: learner, Partner: partner, Certificate: cert, PDF: pdf, VerifyURL: s.VerifyURL(cert.ID), BaseURL: s.BaseURL.String()})
 	if err != nil {
 		return eventstore.Position{}, fmt.Errorf("render certificate email: %w", err)
 	}
@@ -379,7 +379,7 @@ func (s *Service) sendCourseMail(ctx context.Context, a dom.Assignment, learner 
 	link := *s.BaseURL
 	link.Path = "/signin/link/" + linkID
 	link.RawQuery = url.Values{"t": {token}}.Encode()
-	msg, err := s.Render.CourseAvailable(CourseMail{Learner: learner, Partner: partner, Course: course, DueAt: a.DueAt, Link: link.String(), BaseURL: s.BaseURL.String()})
+	msg, err := s.Render.CourseAvailable(ctx, CourseMail{Learner: learner, Partner: partner, Course: course, DueAt: a.DueAt, Link: link.String(), BaseURL: s.BaseURL.String()})
 	if err != nil {
 		return fmt.Errorf("render course email: %w", err)
 	}
