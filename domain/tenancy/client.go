@@ -9,6 +9,9 @@ import (
 	"github.com/awareportal/portal/domain"
 )
 
+// ClientStream is the stream of client id.
+func ClientStream(id string) string { return "client-" + id }
+
 // Client is the client organisation aggregate.
 type Client struct {
 	ID            string

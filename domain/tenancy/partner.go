@@ -13,8 +13,6 @@ import (
 // PartnerStream is the stream of partner id.
 func PartnerStream(id string) string { return "partner-" + id }
 
-// ClientStream is the stream of client id.
-func ClientStream(id string) string { return "client-" + id }
 
 var (
 	ErrAlreadyRegistered = errors.New("already registered")
