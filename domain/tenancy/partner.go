@@ -13,7 +13,6 @@ import (
 // PartnerStream is the stream of partner id.
 func PartnerStream(id string) string { return "partner-" + id }
 
-
 var (
 	ErrAlreadyRegistered = errors.New("already registered")
 	ErrNotRegistered     = errors.New("not registered")
