@@ -42,7 +42,47 @@ func TestLessonsCannotBeSkipped(t *testing.T) {
 			t.Fatalf("step to %d: %d", i, r.status)
 		}
 	}
-	if r := b.post("/learn/"+a.ID+"/quiz", answers, token); r.status != 303 {
+	if r := b.post("/learn/"+a.ID+"/quiz", answers, token); r.status != 200 || !strings.Contains(r.body, "Course completed") {
 		t.Fatalf("quiz after the lessons: %d", r.status)
+	}
+}
+
+// TestPassingQuizAnswersWithTheCompletion: htmx gets the completion panel
+// and the due banner brought up to date (out of band) in one answer, not a
+// redirect and a second round trip.
+func TestPassingQuizAnswersWithTheCompletion(t *testing.T) {
+	p := start(t)
+	now := p.clock.Now()
+	b := p.browser(t)
+	signIn(t, p, b, sam)
+	a := assignmentOf(t, p, "acme-sam", func(a rm.Assignment) bool { return a.IsOverdue(now) && !a.Completed() })
+	course, err := p.app.Catalog.Version(a.CourseID, a.CourseVersion)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := b.get("/learn/" + a.ID)
+	if !strings.Contains(page.body, "overdue") {
+		t.Fatal("the due banner does not show the overdue course")
+	}
+	token := csrfRe.FindStringSubmatch(page.body)[1]
+	htmx := map[string]string{"HX-Request": "true", "X-CSRF-Token": token, "Content-Type": "application/x-www-form-urlencoded"}
+	for i := 1; i <= len(course.Lessons); i++ {
+		if r := b.do("POST", "/learn/"+a.ID+"/progress", url.Values{"lesson": {itoa(i)}}, htmx); r.status != 200 {
+			t.Fatalf("step to %d: %d", i, r.status)
+		}
+	}
+	answers := url.Values{}
+	for _, q := range course.Quiz.Questions {
+		answers.Set("q_"+q.ID, q.Answer)
+	}
+	r := b.do("POST", "/learn/"+a.ID+"/quiz", answers, htmx)
+	if r.status != 200 || r.header.Get("HX-Redirect") != "" || r.header.Get("Location") != "" {
+		t.Fatalf("pass: %d, HX-Redirect %q", r.status, r.header.Get("HX-Redirect"))
+	}
+	if !strings.Contains(r.body, `class="card narrow center completion"`) || !strings.Contains(r.body, "100%") {
+		t.Fatalf("no completion panel:\n%.800s", r.body)
+	}
+	if !strings.Contains(r.body, `id="duebanner" hx-swap-oob="true"`) || strings.Contains(r.body, "overdue") || strings.Contains(r.body, "<html") {
+		t.Fatalf("the due banner is not swapped out of band, or still counts the course:\n%s", r.body)
 	}
 }

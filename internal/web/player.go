@@ -160,8 +160,7 @@ func (s *Server) submitQuiz(c *fiber.Ctx) error {
 			answers[q.ID] = v
 		}
 	}
-	l, _ := learnerOf(c)
-	res, err := s.Training.SubmitQuiz(c.UserContext(), l.ID, ld.Assignment.ID, answers, s.meta(c))
+	res, err := s.Training.SubmitQuiz(c.UserContext(), ld, answers, s.meta(c))
 	var unanswered dom.ErrUnanswered
 	switch {
 	case errors.As(err, &unanswered):
@@ -180,12 +179,16 @@ func (s *Server) submitQuiz(c *fiber.Ctx) error {
 		return err
 	}
 	s.waitFor(c.UserContext(), res.Position)
-	if ld, err = s.loadCourse(c); err != nil {
-		return err
-	}
-	if res.Completed != nil {
-		// A full page: the banner and counts around the player change too.
-		return redirect(c, "/learn/"+ld.Assignment.ID)
+	if done := res.Completed; done != nil {
+		// The completion panel, and the due banner around it brought up to
+		// date (out of band): no second round trip.
+		v := views.Completion{AssignmentID: done.AssignmentID, CourseTitle: ld.Assignment.Title, Attempts: done.Attempts,
+			Score: done.Score, TimeTaken: duration(done.TimeTakenSecs), OnTime: done.OnTime}
+		p, err := s.learnerPage(c, ld.Assignment.Title, "courses", nil)
+		if err != nil {
+			return err
+		}
+		return render(c, fiber.StatusOK, views.CompletionPage(p, v), views.CompletionFragment(v, p.Banner))
 	}
 	pl := s.player(ld, s.csrfToken(c))
 	sub := res.Submitted
