@@ -144,7 +144,7 @@ func (s *Service) Status(ctx context.Context, partnerID, clientID string) ([]Lea
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.Learning.ClientStatus(ctx, client.ID, s.Clock.Now())
+	st, err := s.Progress.ClientStatus(ctx, client.ID, s.Clock.Now())
 	if err != nil {
 		return nil, err
 	}

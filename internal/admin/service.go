@@ -17,7 +17,7 @@ import (
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/projections/directory"
-	rm "github.com/awareportal/portal/projections/learning"
+	"github.com/awareportal/portal/projections/progress"
 )
 
 var (
@@ -78,7 +78,7 @@ func (e *ValidationError) err() error {
 type Service struct {
 	Repo     es.Repository
 	Dir      directory.Queries
-	Learning rm.Queries
+	Progress progress.Queries
 	Training *training.Service
 	Catalog  *catalog.Catalog
 	Clock    clock.Clock

@@ -41,7 +41,7 @@ import (
 	"github.com/awareportal/portal/internal/web"
 	"github.com/awareportal/portal/projections"
 	"github.com/awareportal/portal/projections/directory"
-	learningrm "github.com/awareportal/portal/projections/learning"
+	"github.com/awareportal/portal/projections/progress"
 	"github.com/awareportal/portal/projections/timeline"
 )
 
@@ -151,7 +151,7 @@ type App struct {
 
 // Projections lists the read models, in one place.
 func Projections() []projections.Projection {
-	return []projections.Projection{directory.Projection{}, learningrm.Projection{}, timeline.Projection{}}
+	return []projections.Projection{directory.Projection{}, progress.Projection{}, timeline.Projection{}}
 }
 
 // New assembles the portal on an open pool. Nothing runs until Start.
@@ -188,9 +188,9 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		return nil, err
 	}
 	dir := directory.Queries{Pool: pool}
-	learning := learningrm.Queries{Pool: pool}
+	prog := progress.Queries{Pool: pool}
 	a.Training = &training.Service{
-		Repo: a.Repo, Catalog: a.Catalog, Learning: learning, Dir: dir, Clock: clk, BaseURL: cfg.BaseURL,
+		Repo: a.Repo, Catalog: a.Catalog, Progress: prog, Dir: dir, Clock: clk, BaseURL: cfg.BaseURL,
 		Log: log.With("component", "training"), Render: training.Renderers{CourseAvailable: renderCourseMail, Certificate: renderCertificateMail},
 	}
 	a.Queue, err = mail.NewQueue(mail.QueueConfig{
@@ -216,7 +216,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		Log: log.With("component", "auth"), SSO: providers,
 	}
 	a.Admin = &admin.Service{
-		Repo: a.Repo, Dir: dir, Learning: learning, Training: a.Training, Catalog: a.Catalog, Clock: clk,
+		Repo: a.Repo, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog, Clock: clk,
 		Settle: func(ctx context.Context, pos eventstore.Position) error {
 			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 			defer cancel()
@@ -225,7 +225,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 	}
 	a.Web = web.New(web.Deps{
 		Admin: a.Admin,
-		Pool:  pool, Auth: a.Auth, Dir: dir, Learning: learning, Training: a.Training, Catalog: a.Catalog,
+		Pool:  pool, Auth: a.Auth, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog,
 		Runner: a.Runner, Clock: clk, BaseURL: cfg.BaseURL, Timeline: timeline.Queries{Pool: pool}, Repo: a.Repo,
 		Audit:    &audit.Service{Repo: a.Repo, Store: a.Store, Index: timeline.Queries{Pool: pool}, Clock: clk},
 		CookieHK: keys.CookieHash, CookieBK: keys.CookieBlock, CSRFKey: keys.CSRF, DevMail: cfg.DevMail(), TrustedProxies: cfg.TrustedProxies,

@@ -7,13 +7,13 @@ import (
 	"testing"
 
 	"github.com/awareportal/portal/internal/seed"
-	rm "github.com/awareportal/portal/projections/learning"
+	"github.com/awareportal/portal/projections/progress"
 )
 
 // assignmentOf finds one of a learner's assignments by a condition.
-func assignmentOf(t *testing.T, p *portal, learnerID string, match func(rm.Assignment) bool) rm.Assignment {
+func assignmentOf(t *testing.T, p *portal, learnerID string, match func(progress.Assignment) bool) progress.Assignment {
 	t.Helper()
-	list, err := p.app.Training.Learning.ForLearner(context.Background(), learnerID)
+	list, err := p.app.Training.Progress.ForLearner(context.Background(), learnerID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +23,7 @@ func assignmentOf(t *testing.T, p *portal, learnerID string, match func(rm.Assig
 		}
 	}
 	t.Fatalf("%s has no such assignment", learnerID)
-	return rm.Assignment{}
+	return progress.Assignment{}
 }
 
 // TestOrdinaryBadInputIs4xx: the list of requests that answered
@@ -34,8 +34,8 @@ func TestOrdinaryBadInputIs4xx(t *testing.T) {
 	learner := p.browser(t)
 	signIn(t, p, learner, sam)
 	token := learner.csrf("/courses")
-	riley := assignmentOf(t, p, "acme-riley", func(rm.Assignment) bool { return true })
-	notStarted := assignmentOf(t, p, "acme-sam", func(a rm.Assignment) bool {
+	riley := assignmentOf(t, p, "acme-riley", func(progress.Assignment) bool { return true })
+	notStarted := assignmentOf(t, p, "acme-sam", func(a progress.Assignment) bool {
 		return a.StartedAt == nil && !a.IsUpcoming(now) && !a.Completed()
 	})
 

@@ -9,7 +9,7 @@ import (
 
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/seed"
-	rm "github.com/awareportal/portal/projections/learning"
+	"github.com/awareportal/portal/projections/progress"
 )
 
 // The fuzz targets send fuzzed values through every form, query and path
@@ -35,7 +35,7 @@ func form(kv ...string) url.Values {
 	return f
 }
 
-func pageRoutes(started, other rm.Assignment, firstQuestion string) []route {
+func pageRoutes(started, other progress.Assignment, firstQuestion string) []route {
 	get := func(path string) (string, string, url.Values) { return "GET", path, nil }
 	return []route{
 		{"learner", func(v string) (string, string, url.Values) {
@@ -110,17 +110,17 @@ func FuzzPages(f *testing.F) {
 	learner, anon, support := p.browser(f), p.browser(f), p.browser(f)
 	signIn(f, p, learner, sam)
 	signIn(f, p, support, seed.SupportEmail)
-	list, err := p.app.Training.Learning.ForLearner(f.Context(), "acme-sam")
+	list, err := p.app.Training.Progress.ForLearner(f.Context(), "acme-sam")
 	if err != nil {
 		f.Fatal(err)
 	}
-	var started rm.Assignment
+	var started progress.Assignment
 	for _, a := range list {
 		if !a.IsUpcoming(now) && !a.Completed() {
 			started = a
 		}
 	}
-	others, err := p.app.Training.Learning.ForLearner(f.Context(), "acme-riley")
+	others, err := p.app.Training.Progress.ForLearner(f.Context(), "acme-riley")
 	if err != nil || len(others) == 0 {
 		f.Fatalf("riley's assignments: %v", err)
 	}

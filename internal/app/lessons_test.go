@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	rm "github.com/awareportal/portal/projections/learning"
+	"github.com/awareportal/portal/projections/progress"
 )
 
 // TestLessonsCannotBeSkipped: progress moves one lesson at a time, and the
@@ -16,7 +16,7 @@ func TestLessonsCannotBeSkipped(t *testing.T) {
 	now := p.clock.Now()
 	b := p.browser(t)
 	signIn(t, p, b, sam)
-	a := assignmentOf(t, p, "acme-sam", func(a rm.Assignment) bool {
+	a := assignmentOf(t, p, "acme-sam", func(a progress.Assignment) bool {
 		return a.StartedAt == nil && !a.IsUpcoming(now) && !a.Completed()
 	})
 	course, err := p.app.Catalog.Version(a.CourseID, a.CourseVersion)
@@ -55,7 +55,7 @@ func TestPassingQuizAnswersWithTheCompletion(t *testing.T) {
 	now := p.clock.Now()
 	b := p.browser(t)
 	signIn(t, p, b, sam)
-	a := assignmentOf(t, p, "acme-sam", func(a rm.Assignment) bool { return a.IsOverdue(now) && !a.Completed() })
+	a := assignmentOf(t, p, "acme-sam", func(a progress.Assignment) bool { return a.IsOverdue(now) && !a.Completed() })
 	course, err := p.app.Catalog.Version(a.CourseID, a.CourseVersion)
 	if err != nil {
 		t.Fatal(err)

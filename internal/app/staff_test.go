@@ -192,7 +192,7 @@ func TestBrowserSupportAndAuditor(t *testing.T) {
 
 	// The auditor: Sam completed Spotting Phishing 59 days ago (seed); just
 	// before that instant it is not completed.
-	list, _ := p.app.Training.Learning.ForLearner(context.Background(), "acme-sam")
+	list, _ := p.app.Training.Progress.ForLearner(context.Background(), "acme-sam")
 	var done time.Time
 	for _, a := range list {
 		if a.CourseID == "spotting-phishing" && a.CompletedAt != nil {

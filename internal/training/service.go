@@ -26,7 +26,7 @@ import (
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/projections/directory"
-	rm "github.com/awareportal/portal/projections/learning"
+	"github.com/awareportal/portal/projections/progress"
 )
 
 // ErrNotYours hides other learners' assignments (shown as not found).
@@ -36,7 +36,7 @@ var ErrNotYours = errors.New("no such assignment")
 type Service struct {
 	Repo     es.Repository
 	Catalog  *catalog.Catalog
-	Learning rm.Queries
+	Progress progress.Queries
 	Dir      directory.Queries
 	Mail     *mail.Queue
 	Clock    clock.Clock
@@ -65,7 +65,7 @@ type CourseMail struct {
 type CertificateMail struct {
 	Learner     directory.Learner
 	Partner     directory.Partner
-	Certificate rm.Certificate
+	Certificate progress.Certificate
 	PDF         []byte
 	VerifyURL   string
 	BaseURL     string
@@ -82,15 +82,15 @@ func (s *Service) url(path string) string {
 
 // Loaded is an assignment with its course content.
 type Loaded struct {
-	Assignment rm.Assignment
+	Assignment progress.Assignment
 	Course     *catalog.Course
 }
 
 // Load returns one of the learner's assignments with the version of the
 // course it was assigned.
 func (s *Service) Load(ctx context.Context, learnerID, assignmentID string) (Loaded, error) {
-	a, err := s.Learning.Assignment(ctx, assignmentID)
-	if errors.Is(err, rm.ErrNotFound) || (err == nil && a.LearnerID != learnerID) {
+	a, err := s.Progress.Assignment(ctx, assignmentID)
+	if errors.Is(err, progress.ErrNotFound) || (err == nil && a.LearnerID != learnerID) {
 		return Loaded{}, ErrNotYours
 	}
 	if err != nil {
@@ -197,18 +197,18 @@ func (s *Service) RequestCertificate(ctx context.Context, learner directory.Lear
 func (s *Service) VerifyURL(certID string) string { return s.url("/verify/" + certID) }
 
 // CertificatePDF renders a certificate.
-func (s *Service) CertificatePDF(ctx context.Context, certID string) ([]byte, rm.Certificate, directory.Partner, error) {
-	cert, err := s.Learning.Certificate(ctx, certID)
+func (s *Service) CertificatePDF(ctx context.Context, certID string) ([]byte, progress.Certificate, directory.Partner, error) {
+	cert, err := s.Progress.Certificate(ctx, certID)
 	if err != nil {
-		return nil, rm.Certificate{}, directory.Partner{}, err
+		return nil, progress.Certificate{}, directory.Partner{}, err
 	}
 	learner, err := s.Dir.Learner(ctx, cert.LearnerID)
 	if err != nil {
-		return nil, rm.Certificate{}, directory.Partner{}, err
+		return nil, progress.Certificate{}, directory.Partner{}, err
 	}
 	partner, err := s.Dir.Partner(ctx, learner.PartnerID)
 	if err != nil {
-		return nil, rm.Certificate{}, directory.Partner{}, err
+		return nil, progress.Certificate{}, directory.Partner{}, err
 	}
 	pdf, err := certificate.Render(certificate.Data{
 		ID: cert.ID, LearnerName: cert.LearnerName, CourseTitle: cert.CourseTitle, CompletedAt: cert.CompletedAt, Score: cert.Score,
@@ -259,7 +259,7 @@ func (s *Service) Assign(ctx context.Context, requestID string, in AssignInput, 
 			out.AssignmentIDs = append(out.AssignmentIDs, id)
 			continue
 		}
-		open, err := s.Learning.OpenCourse(ctx, learnerID, in.CourseID)
+		open, err := s.Progress.OpenCourse(ctx, learnerID, in.CourseID)
 		if err != nil {
 			return out, err
 		}
@@ -298,7 +298,7 @@ func (s *Service) Assign(ctx context.Context, requestID string, in AssignInput, 
 // times: ids are derived, and each step is recorded once.
 func (s *Service) Sweep(ctx context.Context) (announced, overdue int, err error) {
 	now := s.Clock.Now()
-	due, err := s.Learning.DueForNotice(ctx, now, 500)
+	due, err := s.Progress.DueForNotice(ctx, now, 500)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -312,7 +312,7 @@ func (s *Service) Sweep(ctx context.Context) (announced, overdue int, err error)
 			announced++
 		}
 	}
-	late, err := s.Learning.DueForOverdue(ctx, now, 500)
+	late, err := s.Progress.DueForOverdue(ctx, now, 500)
 	if err != nil {
 		return announced, 0, err
 	}

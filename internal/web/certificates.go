@@ -12,7 +12,7 @@ import (
 	dom "github.com/awareportal/portal/domain/learning"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/training"
-	rm "github.com/awareportal/portal/projections/learning"
+	"github.com/awareportal/portal/projections/progress"
 	"github.com/awareportal/portal/views"
 )
 
@@ -40,8 +40,8 @@ func (s *Server) requestCertificate(c *fiber.Ctx) error {
 func (s *Server) downloadCertificate(c *fiber.Ctx) error {
 	id := strings.TrimSuffix(c.Params("file"), ".pdf")
 	l, _ := learnerOf(c)
-	cert, err := s.Learning.Certificate(c.UserContext(), id)
-	if errors.Is(err, rm.ErrNotFound) || (err == nil && cert.LearnerID != l.ID) {
+	cert, err := s.Progress.Certificate(c.UserContext(), id)
+	if errors.Is(err, progress.ErrNotFound) || (err == nil && cert.LearnerID != l.ID) {
 		return fiber.ErrNotFound
 	}
 	if err != nil {
@@ -62,9 +62,9 @@ func (s *Server) verifyCertificate(c *fiber.Ctx) error {
 	id := c.Params("id")
 	v := views.VerifyView{ID: id}
 	brand := productBrand
-	cert, err := s.Learning.Certificate(c.UserContext(), id)
+	cert, err := s.Progress.Certificate(c.UserContext(), id)
 	switch {
-	case errors.Is(err, rm.ErrNotFound):
+	case errors.Is(err, progress.ErrNotFound):
 	case err != nil:
 		return err
 	default:

@@ -7,12 +7,12 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/awareportal/portal/projections/directory"
-	rm "github.com/awareportal/portal/projections/learning"
+	"github.com/awareportal/portal/projections/progress"
 	"github.com/awareportal/portal/views"
 )
 
 // card turns an assignment into a course card.
-func (s *Server) card(a rm.Assignment, now time.Time) views.CourseCard {
+func (s *Server) card(a progress.Assignment, now time.Time) views.CourseCard {
 	c := views.CourseCard{
 		AssignmentID: a.ID, Title: a.Title, DueLabel: dueLabel(a.DueAt, now), Overdue: a.IsOverdue(now),
 		Started: a.StartedAt != nil, Percent: a.Percent(), AvailableFrom: shortDate(a.AvailableFrom, now), CertificateID: a.CertificateID,
@@ -32,7 +32,7 @@ func (s *Server) card(a rm.Assignment, now time.Time) views.CourseCard {
 // showCourses is the learner's home: the one course to do next.
 func (s *Server) showCourses(c *fiber.Ctx) error {
 	l, _ := learnerOf(c)
-	list, err := s.Learning.ForLearner(c.UserContext(), l.ID)
+	list, err := s.Progress.ForLearner(c.UserContext(), l.ID)
 	if err != nil {
 		return err
 	}
@@ -42,7 +42,7 @@ func (s *Server) showCourses(c *fiber.Ctx) error {
 	}
 	now := s.Clock.Now()
 	home := views.CoursesHome{FirstName: l.FirstName, Organisation: l.ClientName}
-	var due, upcoming []rm.Assignment
+	var due, upcoming []progress.Assignment
 	for _, a := range list {
 		switch {
 		case a.IsDue(now):
@@ -58,7 +58,7 @@ func (s *Server) showCourses(c *fiber.Ctx) error {
 		next := s.card(due[0], now)
 		home.Next, home.MoreDue = &next, len(due)-1
 	} else if len(upcoming) > 0 {
-		slices.SortFunc(upcoming, func(a, b rm.Assignment) int { return a.AvailableFrom.Compare(b.AvailableFrom) })
+		slices.SortFunc(upcoming, func(a, b progress.Assignment) int { return a.AvailableFrom.Compare(b.AvailableFrom) })
 		soon := s.card(upcoming[0], now)
 		home.Upcoming = &soon
 	}
@@ -72,7 +72,7 @@ func (s *Server) showCourseTab(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	l, _ := learnerOf(c)
-	list, err := s.Learning.ForLearner(c.UserContext(), l.ID)
+	list, err := s.Progress.ForLearner(c.UserContext(), l.ID)
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func (s *Server) showCourseTab(c *fiber.Ctx) error {
 	}
 	now := s.Clock.Now()
 	t := views.CourseTabs{Tab: tab}
-	var completed []rm.Assignment
+	var completed []progress.Assignment
 	for _, a := range list {
 		switch {
 		case a.CompletedAt != nil:
@@ -104,7 +104,7 @@ func (s *Server) showCourseTab(c *fiber.Ctx) error {
 		}
 	}
 	if tab == "completed" {
-		slices.SortFunc(completed, func(a, b rm.Assignment) int { return b.CompletedAt.Compare(*a.CompletedAt) })
+		slices.SortFunc(completed, func(a, b progress.Assignment) int { return b.CompletedAt.Compare(*a.CompletedAt) })
 		for _, a := range completed {
 			t.Cards = append(t.Cards, s.card(a, now))
 		}

@@ -18,7 +18,7 @@ func (s *Server) showLeaderboard(c *fiber.Ctx) error {
 	if mode == tenancy.LeaderboardHidden {
 		return fiber.ErrNotFound
 	}
-	list, err := s.Learning.ForLearner(c.UserContext(), l.ID)
+	list, err := s.Progress.ForLearner(c.UserContext(), l.ID)
 	if err != nil {
 		return err
 	}
@@ -47,7 +47,7 @@ func (s *Server) showLeaderboard(c *fiber.Ctx) error {
 		v.Courses[i].Selected = v.Courses[i].ID == courseID
 	}
 	if courseID != "" {
-		rows, err := s.Learning.Leaderboard(c.UserContext(), l.ClientID, courseID, leaderboardRows)
+		rows, err := s.Progress.Leaderboard(c.UserContext(), l.ClientID, courseID, leaderboardRows)
 		if err != nil {
 			return err
 		}
@@ -58,7 +58,7 @@ func (s *Server) showLeaderboard(c *fiber.Ctx) error {
 			v.Rows = append(v.Rows, s.dress(row, v.Anonymised))
 		}
 		if !found {
-			if me, ok, err := s.Learning.LeaderboardRank(c.UserContext(), l.ClientID, courseID, l.ID); err != nil {
+			if me, ok, err := s.Progress.LeaderboardRank(c.UserContext(), l.ClientID, courseID, l.ID); err != nil {
 				return err
 			} else if ok {
 				row := s.dress(views.LeaderRow{Rank: me.Rank, Name: me.Name, Time: duration(me.TimeTakenSecs), You: true}, v.Anonymised)

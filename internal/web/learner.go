@@ -9,14 +9,14 @@ import (
 
 	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/internal/eventstore"
-	rm "github.com/awareportal/portal/projections/learning"
+	"github.com/awareportal/portal/projections/progress"
 	"github.com/awareportal/portal/views"
 )
 
 // learnerPage is the layout data for a signed-in learner's page: the
 // partner's brand, the nav, and the due banner from their assignments
 // (loaded unless the handler already has them).
-func (s *Server) learnerPage(c *fiber.Ctx, title, nav string, list []rm.Assignment) (views.Page, error) {
+func (s *Server) learnerPage(c *fiber.Ctx, title, nav string, list []progress.Assignment) (views.Page, error) {
 	l, _ := learnerOf(c)
 	partner, err := s.Dir.Partner(c.UserContext(), l.PartnerID)
 	if err != nil {
@@ -31,7 +31,7 @@ func (s *Server) learnerPage(c *fiber.Ctx, title, nav string, list []rm.Assignme
 		}
 	}
 	if list == nil {
-		if list, err = s.Learning.ForLearner(c.UserContext(), l.ID); err != nil {
+		if list, err = s.Progress.ForLearner(c.UserContext(), l.ID); err != nil {
 			return views.Page{}, err
 		}
 	}

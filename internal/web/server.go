@@ -25,7 +25,7 @@ import (
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/projections"
 	"github.com/awareportal/portal/projections/directory"
-	rm "github.com/awareportal/portal/projections/learning"
+	"github.com/awareportal/portal/projections/progress"
 	"github.com/awareportal/portal/projections/timeline"
 	"github.com/awareportal/portal/views"
 )
@@ -38,7 +38,7 @@ type Deps struct {
 	Pool     *pgxpool.Pool
 	Auth     *auth.Service
 	Dir      directory.Queries
-	Learning rm.Queries
+	Progress progress.Queries
 	Training *training.Service
 	Admin    *admin.Service
 	Catalog  *catalog.Catalog

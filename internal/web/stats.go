@@ -8,18 +8,18 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	dom "github.com/awareportal/portal/domain/learning"
-	rm "github.com/awareportal/portal/projections/learning"
+	"github.com/awareportal/portal/projections/progress"
 	"github.com/awareportal/portal/views"
 )
 
 // showStats answers "am I behind?" and "what does my score mean?".
 func (s *Server) showStats(c *fiber.Ctx) error {
 	l, _ := learnerOf(c)
-	list, err := s.Learning.ForLearner(c.UserContext(), l.ID)
+	list, err := s.Progress.ForLearner(c.UserContext(), l.ID)
 	if err != nil {
 		return err
 	}
-	st, err := s.Learning.Stats(c.UserContext(), l.ID, dom.Risk(dom.RiskInput{}))
+	st, err := s.Progress.Stats(c.UserContext(), l.ID, dom.Risk(dom.RiskInput{}))
 	if err != nil {
 		return err
 	}
@@ -60,10 +60,10 @@ func (s *Server) showStats(c *fiber.Ctx) error {
 
 // riskChart draws the score's history as an SVG step line (no script, no
 // inline style: the CSP allows neither).
-func riskChart(points []rm.RiskPoint, current int, now time.Time) string {
+func riskChart(points []progress.RiskPoint, current int, now time.Time) string {
 	const w, h, left, right, top, bottom = 640.0, 220.0, 36.0, 12.0, 12.0, 28.0
 	if len(points) == 0 {
-		points = []rm.RiskPoint{{At: now.Add(-30 * 24 * time.Hour), Score: current}}
+		points = []progress.RiskPoint{{At: now.Add(-30 * 24 * time.Hour), Score: current}}
 	}
 	start := points[0].At
 	if span := now.Sub(start); span < 7*24*time.Hour {

@@ -1,4 +1,4 @@
-package learning
+package progress
 
 import (
 	"context"
@@ -71,7 +71,7 @@ func scanAssignment(row pgx.Row) (Assignment, error) {
 
 // Assignment returns one assignment, or ErrNotFound.
 func (q Queries) Assignment(ctx context.Context, id string) (Assignment, error) {
-	a, err := scanAssignment(q.Pool.QueryRow(ctx, `SELECT `+assignmentCols+` FROM rm_learning.assignments WHERE id = $1`, id))
+	a, err := scanAssignment(q.Pool.QueryRow(ctx, `SELECT `+assignmentCols+` FROM rm_progress.assignments WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Assignment{}, fmt.Errorf("assignment %s: %w", id, ErrNotFound)
 	}
@@ -83,7 +83,7 @@ func (q Queries) Assignment(ctx context.Context, id string) (Assignment, error) 
 
 // ForLearner returns all of a learner's assignments, soonest due first.
 func (q Queries) ForLearner(ctx context.Context, learnerID string) ([]Assignment, error) {
-	rows, err := q.Pool.Query(ctx, `SELECT `+assignmentCols+` FROM rm_learning.assignments WHERE learner_id = $1 ORDER BY due_at, id`, learnerID)
+	rows, err := q.Pool.Query(ctx, `SELECT `+assignmentCols+` FROM rm_progress.assignments WHERE learner_id = $1 ORDER BY due_at, id`, learnerID)
 	if err != nil {
 		return nil, fmt.Errorf("assignments of %s: %w", learnerID, err)
 	}
@@ -97,7 +97,7 @@ func (q Queries) ForLearner(ctx context.Context, learnerID string) ([]Assignment
 // OpenCourse reports whether the learner has an unfinished assignment of a course.
 func (q Queries) OpenCourse(ctx context.Context, learnerID, courseID string) (bool, error) {
 	var open bool
-	err := q.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM rm_learning.assignments WHERE learner_id = $1 AND course_id = $2 AND completed_at IS NULL)`, learnerID, courseID).Scan(&open)
+	err := q.Pool.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM rm_progress.assignments WHERE learner_id = $1 AND course_id = $2 AND completed_at IS NULL)`, learnerID, courseID).Scan(&open)
 	return open, err
 }
 
@@ -111,7 +111,7 @@ type Certificate struct {
 // Certificate returns a certificate by id, or ErrNotFound.
 func (q Queries) Certificate(ctx context.Context, id string) (Certificate, error) {
 	var c Certificate
-	err := q.Pool.QueryRow(ctx, `SELECT id, assignment_id, learner_id, learner_name, course_title, completed_at, score FROM rm_learning.certificates WHERE id = $1`, id).
+	err := q.Pool.QueryRow(ctx, `SELECT id, assignment_id, learner_id, learner_name, course_title, completed_at, score FROM rm_progress.certificates WHERE id = $1`, id).
 		Scan(&c.ID, &c.AssignmentID, &c.LearnerID, &c.LearnerName, &c.CourseTitle, &c.CompletedAt, &c.Score)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Certificate{}, fmt.Errorf("certificate %s: %w", id, ErrNotFound)
@@ -155,12 +155,12 @@ type Badge struct {
 // neutral score.
 func (q Queries) Stats(ctx context.Context, learnerID string, neutral int) (Stats, error) {
 	s := Stats{Risk: neutral}
-	err := q.Pool.QueryRow(ctx, `SELECT available, completed, on_time, overdue_open, avg_score, risk FROM rm_learning.learner_stats WHERE learner_id = $1`, learnerID).
+	err := q.Pool.QueryRow(ctx, `SELECT available, completed, on_time, overdue_open, avg_score, risk FROM rm_progress.learner_stats WHERE learner_id = $1`, learnerID).
 		Scan(&s.Available, &s.Completed, &s.OnTime, &s.OverdueOpen, &s.AvgScore, &s.Risk)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return Stats{}, fmt.Errorf("stats of %s: %w", learnerID, err)
 	}
-	rows, err := q.Pool.Query(ctx, `SELECT at, score FROM rm_learning.risk_history WHERE learner_id = $1 ORDER BY at, seq`, learnerID)
+	rows, err := q.Pool.Query(ctx, `SELECT at, score FROM rm_progress.risk_history WHERE learner_id = $1 ORDER BY at, seq`, learnerID)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -171,7 +171,7 @@ func (q Queries) Stats(ctx context.Context, learnerID string, neutral int) (Stat
 	if err != nil {
 		return Stats{}, err
 	}
-	rows, err = q.Pool.Query(ctx, `SELECT badge, earned_at FROM rm_learning.badges WHERE learner_id = $1 ORDER BY earned_at, badge`, learnerID)
+	rows, err = q.Pool.Query(ctx, `SELECT badge, earned_at FROM rm_progress.badges WHERE learner_id = $1 ORDER BY earned_at, badge`, learnerID)
 	if err != nil {
 		return Stats{}, err
 	}
@@ -197,7 +197,7 @@ type Entry struct {
 // in index order.
 func (q Queries) Leaderboard(ctx context.Context, clientID, courseID string, limit int) ([]Entry, error) {
 	rows, err := q.Pool.Query(ctx, `SELECT a.learner_id, trim(l.first_name || ' ' || l.last_name), a.time_taken_secs, a.completed_at
-		FROM rm_learning.assignments a JOIN rm_learning.learners l ON l.id = a.learner_id
+		FROM rm_progress.assignments a JOIN rm_progress.learners l ON l.id = a.learner_id
 		WHERE a.client_id = $1 AND a.course_id = $2 AND a.completed_at IS NOT NULL
 		ORDER BY a.time_taken_secs, a.completed_at, a.id
 		LIMIT $3`, clientID, courseID, limit)
@@ -225,7 +225,7 @@ func (q Queries) Leaderboard(ctx context.Context, clientID, courseID string, lim
 func (q Queries) LeaderboardRank(ctx context.Context, clientID, courseID, learnerID string) (Entry, bool, error) {
 	e := Entry{LearnerID: learnerID}
 	err := q.Pool.QueryRow(ctx, `SELECT trim(l.first_name || ' ' || l.last_name), a.time_taken_secs, a.completed_at
-		FROM rm_learning.assignments a JOIN rm_learning.learners l ON l.id = a.learner_id
+		FROM rm_progress.assignments a JOIN rm_progress.learners l ON l.id = a.learner_id
 		WHERE a.client_id = $1 AND a.course_id = $2 AND a.learner_id = $3 AND a.completed_at IS NOT NULL
 		ORDER BY a.time_taken_secs, a.completed_at LIMIT 1`, clientID, courseID, learnerID).Scan(&e.Name, &e.TimeTakenSecs, &e.CompletedAt)
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -234,7 +234,7 @@ func (q Queries) LeaderboardRank(ctx context.Context, clientID, courseID, learne
 	if err != nil {
 		return Entry{}, false, fmt.Errorf("leaderboard rank: %w", err)
 	}
-	err = q.Pool.QueryRow(ctx, `SELECT 1 + count(*) FROM rm_learning.assignments
+	err = q.Pool.QueryRow(ctx, `SELECT 1 + count(*) FROM rm_progress.assignments
 		WHERE client_id = $1 AND course_id = $2 AND completed_at IS NOT NULL AND (time_taken_secs, completed_at) < ($3, $4)`,
 		clientID, courseID, e.TimeTakenSecs, e.CompletedAt).Scan(&e.Rank)
 	if err != nil {
@@ -254,7 +254,7 @@ type LearnerStatus struct {
 func (q Queries) ClientStatus(ctx context.Context, clientID string, now time.Time) (map[string]LearnerStatus, error) {
 	rows, err := q.Pool.Query(ctx, `SELECT learner_id, count(*), count(*) FILTER (WHERE completed_at IS NOT NULL),
 			count(*) FILTER (WHERE completed_at IS NULL AND due_at < $2)
-		FROM rm_learning.assignments WHERE client_id = $1 GROUP BY learner_id`, clientID, now)
+		FROM rm_progress.assignments WHERE client_id = $1 GROUP BY learner_id`, clientID, now)
 	if err != nil {
 		return nil, fmt.Errorf("client status: %w", err)
 	}
@@ -275,12 +275,12 @@ func (q Queries) ClientStatus(ctx context.Context, clientID string, now time.Tim
 
 // DueForNotice lists assignments that became available but were not announced.
 func (q Queries) DueForNotice(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	return q.ids(ctx, `SELECT id FROM rm_learning.assignments WHERE NOT available AND completed_at IS NULL AND available_from <= $1 ORDER BY available_from LIMIT $2`, now, limit)
+	return q.ids(ctx, `SELECT id FROM rm_progress.assignments WHERE NOT available AND completed_at IS NULL AND available_from <= $1 ORDER BY available_from LIMIT $2`, now, limit)
 }
 
 // DueForOverdue lists assignments past their due date not yet marked overdue.
 func (q Queries) DueForOverdue(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	return q.ids(ctx, `SELECT id FROM rm_learning.assignments WHERE NOT overdue AND completed_at IS NULL AND due_at <= $1 ORDER BY due_at LIMIT $2`, now, limit)
+	return q.ids(ctx, `SELECT id FROM rm_progress.assignments WHERE NOT overdue AND completed_at IS NULL AND due_at <= $1 ORDER BY due_at LIMIT $2`, now, limit)
 }
 
 func (q Queries) ids(ctx context.Context, sql string, args ...any) ([]string, error) {

@@ -1,8 +1,8 @@
-// Package learning is the read model of assignments and what learners did
+// Package progress is the read model of assignments and what learners did
 // with them: the Courses page, the player's place, certificates, My Stats
 // (risk score, history, badges) and the leaderboard. Everything here is
 // derived from events only, so a rebuild gives identical contents.
-package learning
+package progress
 
 import (
 	"context"
@@ -16,8 +16,8 @@ import (
 	"github.com/awareportal/portal/internal/eventstore"
 )
 
-// Name is the projection's name; tables live in schema rm_learning.
-const Name = "learning"
+// Name is the projection's name; tables live in schema rm_progress.
+const Name = "progress"
 
 // Projection builds the learning read model.
 type Projection struct{}
