@@ -147,15 +147,33 @@ func (r *Runner) Parked(ctx context.Context, limit int) ([]Parked, int, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("list parked events: %w", err)
 	}
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Parked, error) {
-		var pk Parked
-		var c, pr int64
-		err := row.Scan(&pk.Projection, &pk.EventID, &c, &pr, &pk.Type, &pk.Stream, &pk.TenantID, &pk.Error, &pk.ParkedAt)
-		pk.Position = eventstore.Position{Commit: uint64(c), Prepare: uint64(pr)}
-		return pk, err
-	})
+	list, err := pgx.CollectRows(rows, scanParked)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list parked events: %w", err)
 	}
 	return list, total, nil
+}
+
+// ParkedOfTenant lists the parked events of one tenant (a partner), oldest
+// first, with their count, for that partner's support staff.
+func (r *Runner) ParkedOfTenant(ctx context.Context, tenantID string, limit int) ([]Parked, int, error) {
+	var total int
+	if err := r.pool.QueryRow(ctx, `SELECT count(*) FROM projection_parked WHERE tenant_id = $1`, tenantID).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count parked events: %w", err)
+	}
+	rows, err := r.pool.Query(ctx, `SELECT projection, event_id, commit_pos, prepare_pos, event_type, stream, tenant_id, error, parked_at
+		FROM projection_parked WHERE tenant_id = $1 ORDER BY commit_pos, prepare_pos, projection LIMIT $2`, tenantID, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list parked events: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, scanParked)
+	return list, total, err
+}
+
+func scanParked(row pgx.CollectableRow) (Parked, error) {
+	var pk Parked
+	var c, pr int64
+	err := row.Scan(&pk.Projection, &pk.EventID, &c, &pr, &pk.Type, &pk.Stream, &pk.TenantID, &pk.Error, &pk.ParkedAt)
+	pk.Position = eventstore.Position{Commit: uint64(c), Prepare: uint64(pr)}
+	return pk, err
 }

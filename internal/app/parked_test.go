@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/awareportal/portal/domain/directory"
+	"github.com/awareportal/portal/internal/admin"
 	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/internal/seed"
 )
 
 // TestHugeEmailRefusedAndUnapplicableEventParked: the 3,000-character
@@ -80,6 +82,20 @@ func TestHugeEmailRefusedAndUnapplicableEventParked(t *testing.T) {
 		}
 	}
 	parkedOK("live")
+
+	// The partner's support staff see them; another partner's do not.
+	if _, err := p.app.Admin.GrantStaff(ctx, "bluepeak", admin.StaffInput{Email: "desk@bluepeak.example", Name: "BluePeak Desk", Role: "support"}, eventstore.Metadata{ActorID: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	bluepeakDesk, northwindDesk := p.browser(t), p.browser(t)
+	signIn(t, p, bluepeakDesk, "desk@bluepeak.example")
+	signIn(t, p, northwindDesk, seed.SupportEmail)
+	if r := bluepeakDesk.get("/staff"); r.status != 200 || !strings.Contains(r.body, "2 of your events could not be shown") || !strings.Contains(r.body, "learner-globex-huge") {
+		t.Errorf("BluePeak's support does not see its parked events: %d", r.status)
+	}
+	if r := northwindDesk.get("/staff"); r.status != 200 || strings.Contains(r.body, "could not be shown") {
+		t.Errorf("Northwind's support sees another partner's parked events: %d", r.status)
+	}
 
 	for _, proj := range p.app.Runner.Projections() {
 		rctx, cancel := context.WithTimeout(ctx, time.Minute)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/awareportal/portal/domain/staff"
 	"github.com/awareportal/portal/views"
 )
 
@@ -16,6 +17,17 @@ func (s *Server) staffHome(c *fiber.Ctx) error {
 		return err
 	}
 	h := views.StaffHome{Scope: sc.scopeText(p.Brand.Name), Query: c.Query("q"), Reason: c.Query("reason")}
+	if sc.Role == staff.RoleSupport {
+		parked, total, err := s.Runner.ParkedOfTenant(c.UserContext(), sc.PartnerID, 20)
+		if err != nil {
+			return err
+		}
+		h.ParkedTotal = total
+		for _, pk := range parked {
+			h.Parked = append(h.Parked, views.ParkedRow{When: pk.ParkedAt.UTC().Format("2 Jan 2006 15:04"), ReadModel: pk.Projection,
+				Type: pk.Type, Stream: pk.Stream, Error: trimText(pk.Error, 300)})
+		}
+	}
 	if h.Query != "" {
 		h.Searched = true
 		people, err := s.Timeline.Search(c.UserContext(), sc.clientIDs(), h.Query, 50)
@@ -35,4 +47,12 @@ func (s *Server) staffHome(c *fiber.Ctx) error {
 		}
 	}
 	return render(c, fiber.StatusOK, views.StaffHomePage(p, h), nil)
+}
+
+// trimText cuts s to at most n characters.
+func trimText(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
 }
