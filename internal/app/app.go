@@ -160,6 +160,9 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
+	if cfg.EventStore == config.EventStoreKurrentDB {
+		return nil, errors.New("PORTAL_EVENTSTORE=kurrentdb: the app cannot run on KurrentDB yet")
+	}
 	a := &App{Cfg: cfg, Log: log, Clock: clk, Pool: pool}
 	sources := []fs.FS{catalog.Builtin()}
 	if cfg.CoursesDir != "" {

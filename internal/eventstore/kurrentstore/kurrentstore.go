@@ -71,9 +71,32 @@ func WithLogger(l *slog.Logger) Option { return func(s *Store) { s.log = l } }
 // it to share one real server.
 func WithStreamPrefix(p string) Option { return func(s *Store) { s.prefix = p } }
 
+// ConnectionString checks a KurrentDB connection string and returns it in
+// the form the client v4.2.0 parses. KurrentDB's newer schemes are mapped
+// onto the client's: kurrentdb:// → esdb://, kurrentdb+discover:// →
+// esdb+discover:// (the rest of the string is kept as it is); esdb:// and
+// esdb+discover:// pass unchanged.
+func ConnectionString(s string) (string, error) {
+	for from, to := range map[string]string{"kurrentdb://": "esdb://", "kurrentdb+discover://": "esdb+discover://"} {
+		if len(s) >= len(from) && strings.EqualFold(s[:len(from)], from) {
+			s = to + s[len(from):]
+			break
+		}
+	}
+	if _, err := esdb.ParseConnectionString(s); err != nil {
+		return "", fmt.Errorf("want kurrentdb://host:2113?tls=false (or esdb://…, kurrentdb+discover://…): %w", err)
+	}
+	return s, nil
+}
+
 // New returns a store for a connection string such as
-// "esdb://127.0.0.1:2113?tls=false". It connects on first use.
+// "kurrentdb://127.0.0.1:2113?tls=false" or "esdb://127.0.0.1:2113?tls=false"
+// (see ConnectionString). It connects on first use.
 func New(connection string, opts ...Option) (*Store, error) {
+	connection, err := ConnectionString(connection)
+	if err != nil {
+		return nil, fmt.Errorf("kurrentstore: connection string: %w", err)
+	}
 	conf, err := esdb.ParseConnectionString(connection)
 	if err != nil {
 		return nil, fmt.Errorf("kurrentstore: connection string: %w", err)
