@@ -26,7 +26,6 @@ import (
 	"github.com/awareportal/portal/internal/app"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/config"
-	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	"github.com/awareportal/portal/internal/seed"
 	"github.com/awareportal/portal/projections"
 )
@@ -144,8 +143,11 @@ func rebuild(ctx context.Context, cfg *config.Config, log *slog.Logger, names []
 		return err
 	}
 	defer database.Close()
-	store := pgstore.New(database.Pool)
-	defer store.Close()
+	store, closeStore, err := app.OpenStore(cfg, database.Pool, clock.System{}, log)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
 	runner := projections.NewRunner(database.Pool, store, registry.Codec(), log, app.Projections()...)
 	if len(names) == 0 {
 		for _, p := range runner.Projections() {
@@ -175,8 +177,11 @@ func listParked(ctx context.Context, cfg *config.Config, log *slog.Logger, args 
 		return err
 	}
 	defer database.Close()
-	store := pgstore.New(database.Pool)
-	defer store.Close()
+	store, closeStore, err := app.OpenStore(cfg, database.Pool, clock.System{}, log)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
 	runner := projections.NewRunner(database.Pool, store, registry.Codec(), log, app.Projections()...)
 	const limit = 1000
 	list, total, err := runner.Parked(ctx, limit)
