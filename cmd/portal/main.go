@@ -4,6 +4,7 @@
 //	portal migrate                     apply database migrations and exit
 //	portal projections rebuild [name]  rebuild read models from the event log
 //	portal projections parked [--json] list events the projections could not apply
+//	portal eventstore copy [--to URL]  copy the PostgreSQL event log into KurrentDB
 //
 // Configuration comes from PORTAL_* environment variables and DATABASE_URL;
 // see the README.
@@ -37,6 +38,7 @@ const usage = `usage:
   portal projections parked [--json] list events the projections could not apply (parked)
   portal admin ...                   partner administration (portal admin for help)
   portal audit verify|export         check the event log's hash chains; export history
+  portal eventstore copy [--to URL]  copy the PostgreSQL event log into KurrentDB (resumable)
 `
 
 func main() {
@@ -51,7 +53,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(args) > 0 && (args[0] == "admin" || args[0] == "audit") && os.Getenv("PORTAL_LOG_LEVEL") == "" {
+	if len(args) > 0 && (args[0] == "admin" || args[0] == "audit" || args[0] == "eventstore") && os.Getenv("PORTAL_LOG_LEVEL") == "" {
 		cfg.LogLevel = slog.LevelWarn // a CLI prints its answer, not the app's chatter
 	}
 	var handler slog.Handler = slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})
@@ -81,6 +83,8 @@ func run(args []string) error {
 		return adminCmd(ctx, cfg, log, args[1:], os.Stdout)
 	case "audit":
 		return auditCmd(ctx, cfg, log, args[1:], os.Stdout)
+	case "eventstore":
+		return eventstoreCmd(ctx, cfg, log, args[1:], os.Stdout)
 	case "projections":
 		switch {
 		case len(args) >= 2 && args[1] == "rebuild":
