@@ -14,8 +14,8 @@ import (
 	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/internal/app"
 	"github.com/awareportal/portal/internal/audit"
+	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/config"
-	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	"github.com/awareportal/portal/projections/timeline"
 )
 
@@ -47,10 +47,13 @@ func auditCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []
 		return err
 	}
 	defer database.Close()
-	// The portal's event store is PostgreSQL's; audit reads it through the
-	// store contract, as it would any other.
-	store := pgstore.New(database.Pool)
-	defer store.Close()
+	// The configured event store (PostgreSQL or KurrentDB), read through
+	// the store contract.
+	store, closeStore, err := app.OpenStore(cfg, database.Pool, clock.System{}, log)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
 
 	switch args[0] {
 	case "verify":

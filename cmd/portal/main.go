@@ -4,6 +4,7 @@
 //	portal migrate                     apply database migrations and exit
 //	portal projections rebuild [name]  rebuild read models from the event log
 //	portal projections parked [--json] list events the projections could not apply
+//	portal eventstore copy [--to URL]  copy the PostgreSQL event log into KurrentDB
 //
 // Configuration comes from PORTAL_* environment variables and DATABASE_URL;
 // see the README.
@@ -26,7 +27,6 @@ import (
 	"github.com/awareportal/portal/internal/app"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/config"
-	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	"github.com/awareportal/portal/internal/seed"
 	"github.com/awareportal/portal/projections"
 )
@@ -38,6 +38,7 @@ const usage = `usage:
   portal projections parked [--json] list events the projections could not apply (parked)
   portal admin ...                   partner administration (portal admin for help)
   portal audit verify|export         check the event log's hash chains; export history
+  portal eventstore copy [--to URL]  copy the PostgreSQL event log into KurrentDB (resumable)
 `
 
 func main() {
@@ -52,7 +53,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(args) > 0 && (args[0] == "admin" || args[0] == "audit") && os.Getenv("PORTAL_LOG_LEVEL") == "" {
+	if len(args) > 0 && (args[0] == "admin" || args[0] == "audit" || args[0] == "eventstore") && os.Getenv("PORTAL_LOG_LEVEL") == "" {
 		cfg.LogLevel = slog.LevelWarn // a CLI prints its answer, not the app's chatter
 	}
 	var handler slog.Handler = slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel})
@@ -82,6 +83,8 @@ func run(args []string) error {
 		return adminCmd(ctx, cfg, log, args[1:], os.Stdout)
 	case "audit":
 		return auditCmd(ctx, cfg, log, args[1:], os.Stdout)
+	case "eventstore":
+		return eventstoreCmd(ctx, cfg, log, args[1:], os.Stdout)
 	case "projections":
 		switch {
 		case len(args) >= 2 && args[1] == "rebuild":
@@ -144,8 +147,11 @@ func rebuild(ctx context.Context, cfg *config.Config, log *slog.Logger, names []
 		return err
 	}
 	defer database.Close()
-	store := pgstore.New(database.Pool)
-	defer store.Close()
+	store, closeStore, err := app.OpenStore(cfg, database.Pool, clock.System{}, log)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
 	runner := projections.NewRunner(database.Pool, store, registry.Codec(), log, app.Projections()...)
 	if len(names) == 0 {
 		for _, p := range runner.Projections() {
@@ -175,8 +181,11 @@ func listParked(ctx context.Context, cfg *config.Config, log *slog.Logger, args 
 		return err
 	}
 	defer database.Close()
-	store := pgstore.New(database.Pool)
-	defer store.Close()
+	store, closeStore, err := app.OpenStore(cfg, database.Pool, clock.System{}, log)
+	if err != nil {
+		return err
+	}
+	defer closeStore()
 	runner := projections.NewRunner(database.Pool, store, registry.Codec(), log, app.Projections()...)
 	const limit = 1000
 	list, total, err := runner.Parked(ctx, limit)

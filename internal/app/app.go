@@ -32,6 +32,7 @@ import (
 	"github.com/awareportal/portal/internal/devidp"
 	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/internal/eventstore/kurrentstore"
 	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/internal/pgembed"
@@ -130,7 +131,7 @@ type App struct {
 	Log      *slog.Logger
 	Clock    clock.Clock
 	Pool     *pgxpool.Pool
-	Store    *pgstore.Store
+	Store    eventstore.Store // PostgreSQL's (pgstore) or KurrentDB's (kurrentstore): PORTAL_EVENTSTORE
 	Repo     es.Repository
 	Runner   *projections.Runner
 	Queue    *mail.Queue
@@ -144,7 +145,8 @@ type App struct {
 	// embedded database's supervision).
 	Liveness func() error
 
-	devSMTP *mail.SMTPServer
+	closeStore func()
+	devSMTP    *mail.SMTPServer
 	// DevIdP is the local identity provider (dev only), when it runs.
 	DevIdP *devidp.Server
 }
@@ -168,7 +170,9 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 	if a.Catalog, err = catalog.Load(sources...); err != nil {
 		return nil, fmt.Errorf("course catalog: %w", err)
 	}
-	a.Store = pgstore.New(pool, pgstore.WithClock(clk))
+	if a.Store, a.closeStore, err = OpenStore(cfg, pool, clk, log); err != nil {
+		return nil, err
+	}
 	codec := registry.Codec()
 	a.Repo = es.Repository{Store: a.Store, Codec: codec}
 	a.Runner = projections.NewRunner(pool, a.Store, codec, log.With("component", "projections"), Projections()...)
@@ -255,6 +259,9 @@ func (a *App) Start(ctx context.Context) error {
 	if err := a.Runner.Setup(ctx); err != nil {
 		return err
 	}
+	if err := a.followStore(ctx); err != nil {
+		return err
+	}
 	go func() { _ = a.Runner.Run(ctx) }()
 	if err := a.Queue.Start(ctx); err != nil {
 		return fmt.Errorf("start mail queue: %w", err)
@@ -290,7 +297,51 @@ func (a *App) Close() {
 	if a.DevIdP != nil {
 		_ = a.DevIdP.Close(stopCtx)
 	}
-	a.Store.Close()
+	a.closeStore()
+}
+
+// OpenStore opens the event store PORTAL_EVENTSTORE names: PostgreSQL's on
+// pool (the default), or KurrentDB at KURRENTDB_URL. close releases it.
+func OpenStore(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logger) (store eventstore.Store, close func(), err error) {
+	switch cfg.EventStore {
+	case "", config.EventStorePostgres:
+		s := pgstore.New(pool, pgstore.WithClock(clk))
+		return s, s.Close, nil
+	case config.EventStoreKurrentDB:
+		s, err := kurrentstore.New(cfg.KurrentDBURL, kurrentstore.WithClock(clk), kurrentstore.WithLogger(log.With("component", "kurrentdb")))
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, func() {
+			if err := s.Close(); err != nil {
+				log.Warn("close KurrentDB client", "err", err)
+			}
+		}, nil
+	}
+	return nil, nil, fmt.Errorf("unknown event store %q", cfg.EventStore)
+}
+
+// followStore rebuilds every read model when the event store differs from
+// the one they were built from (event_store_source): their checkpoints are
+// positions in the other store's log.
+func (a *App) followStore(ctx context.Context) error {
+	var was string
+	if err := a.Pool.QueryRow(ctx, `SELECT store FROM event_store_source`).Scan(&was); err != nil {
+		return fmt.Errorf("read model source: %w", err)
+	}
+	if was == a.Cfg.EventStore {
+		return nil
+	}
+	a.Log.Info("the event store changed: rebuilding every read model from it", "from", was, "to", a.Cfg.EventStore)
+	for _, p := range a.Runner.Projections() {
+		if err := a.Runner.Rebuild(ctx, p); err != nil {
+			return fmt.Errorf("rebuild %s from %s: %w", p.Name(), a.Cfg.EventStore, err)
+		}
+	}
+	if _, err := a.Pool.Exec(ctx, `UPDATE event_store_source SET store = $1, updated_at = now()`, a.Cfg.EventStore); err != nil {
+		return fmt.Errorf("read model source: %w", err)
+	}
+	return nil
 }
 
 // identityProviders sets up Microsoft and Google sign-in from the

@@ -18,6 +18,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/awareportal/portal/internal/eventstore/kurrentstore"
 )
 
 // Config is the validated configuration.
@@ -46,7 +48,22 @@ type Config struct {
 	// MailRescueAfter: a mail job still "running" this long (its process
 	// died) is run again. PORTAL_MAIL_RESCUE_AFTER, default 5m.
 	MailRescueAfter time.Duration
+	// EventStore (PORTAL_EVENTSTORE) is where events live: EventStorePostgres
+	// (the default) or EventStoreKurrentDB. Read models, sessions and the
+	// mail queue stay in PostgreSQL either way.
+	EventStore string
+	// KurrentDBURL (KURRENTDB_URL) is the KurrentDB connection string in the
+	// client's esdb:// form (kurrentdb:// is accepted and mapped). Required
+	// with EventStoreKurrentDB; with postgres it is only a default for
+	// "portal eventstore copy --to".
+	KurrentDBURL string
 }
+
+// Event stores PORTAL_EVENTSTORE names.
+const (
+	EventStorePostgres  = "postgres"
+	EventStoreKurrentDB = "kurrentdb"
+)
 
 // OIDC is the portal's registration with one identity provider.
 type OIDC struct {
@@ -192,6 +209,7 @@ func Load(getenv func(string) string) (*Config, error) {
 		errs = append(errs, "PORTAL_TRUSTED_PROXIES: "+err.Error())
 	}
 	c.TrustedProxies = proxies
+	errs = append(errs, c.loadEventStore(getenv)...)
 	errs = append(errs, c.loadOIDC(getenv)...)
 	if len(errs) > 0 {
 		return nil, errs
@@ -219,6 +237,25 @@ func ParseTrustedProxies(s string) ([]netip.Prefix, error) {
 		out = append(out, netip.PrefixFrom(a.Unmap(), a.Unmap().BitLen()))
 	}
 	return out, nil
+}
+
+func (c *Config) loadEventStore(getenv func(string) string) FieldErrors {
+	var errs FieldErrors
+	c.EventStore = or(getenv("PORTAL_EVENTSTORE"), EventStorePostgres)
+	if c.EventStore != EventStorePostgres && c.EventStore != EventStoreKurrentDB {
+		errs = append(errs, fmt.Sprintf("PORTAL_EVENTSTORE %q: want postgres or kurrentdb", c.EventStore))
+	}
+	if s := getenv("KURRENTDB_URL"); s != "" {
+		// The value is not repeated: it may hold a password.
+		u, err := kurrentstore.ConnectionString(s)
+		if err != nil {
+			errs = append(errs, "KURRENTDB_URL: "+err.Error())
+		}
+		c.KurrentDBURL = u
+	} else if c.EventStore == EventStoreKurrentDB {
+		errs = append(errs, "KURRENTDB_URL is required with PORTAL_EVENTSTORE=kurrentdb (like kurrentdb://127.0.0.1:2113?tls=false)")
+	}
+	return errs
 }
 
 func (c *Config) loadOIDC(getenv func(string) string) FieldErrors {

@@ -105,3 +105,53 @@ func TestTrustedProxies(t *testing.T) {
 		t.Fatalf("a host name must be refused: %v", err)
 	}
 }
+
+func TestEventStore(t *testing.T) {
+	cases := []struct {
+		name      string
+		env       map[string]string
+		store     string
+		url       string
+		wantError string
+	}{
+		{"default", nil, EventStorePostgres, "", ""},
+		{"postgres", map[string]string{"PORTAL_EVENTSTORE": "postgres"}, EventStorePostgres, "", ""},
+		{"kurrentdb scheme mapped", map[string]string{"PORTAL_EVENTSTORE": "kurrentdb", "KURRENTDB_URL": "kurrentdb://127.0.0.1:2113?tls=false"}, EventStoreKurrentDB, "esdb://127.0.0.1:2113?tls=false", ""},
+		{"discover scheme mapped", map[string]string{"PORTAL_EVENTSTORE": "kurrentdb", "KURRENTDB_URL": "kurrentdb+discover://db.example:2113"}, EventStoreKurrentDB, "esdb+discover://db.example:2113", ""},
+		{"esdb kept", map[string]string{"PORTAL_EVENTSTORE": "kurrentdb", "KURRENTDB_URL": "esdb://a:1,b:2?tls=false"}, EventStoreKurrentDB, "esdb://a:1,b:2?tls=false", ""},
+		{"url for the copy command only", map[string]string{"KURRENTDB_URL": "kurrentdb://h:2113"}, EventStorePostgres, "esdb://h:2113", ""},
+		{"missing url", map[string]string{"PORTAL_EVENTSTORE": "kurrentdb"}, "", "", "KURRENTDB_URL is required with PORTAL_EVENTSTORE=kurrentdb"},
+		{"unknown store", map[string]string{"PORTAL_EVENTSTORE": "mongodb"}, "", "", `PORTAL_EVENTSTORE "mongodb": want postgres or kurrentdb`},
+		{"unparsable url", map[string]string{"PORTAL_EVENTSTORE": "kurrentdb", "KURRENTDB_URL": "postgres://secret@x/y"}, "", "", "KURRENTDB_URL: want kurrentdb://"},
+		{"bad option", map[string]string{"PORTAL_EVENTSTORE": "kurrentdb", "KURRENTDB_URL": "kurrentdb://h:2113?tls=perhaps"}, "", "", "KURRENTDB_URL: want kurrentdb://"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			m := map[string]string{"PORTAL_DATA_DIR": t.TempDir()}
+			for k, v := range c.env {
+				m[k] = v
+			}
+			cfg, err := Load(env(m))
+			if c.wantError != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantError) {
+					t.Fatalf("err = %v, want it to mention %q", err, c.wantError)
+				}
+				if strings.Contains(err.Error(), "secret@") {
+					t.Fatalf("the error repeats the URL (it may hold a password): %v", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if cfg.EventStore != c.store || cfg.KurrentDBURL != c.url {
+				t.Fatalf("store %q url %q, want %q %q", cfg.EventStore, cfg.KurrentDBURL, c.store, c.url)
+			}
+		})
+	}
+	// Listed with the others.
+	_, err := Load(env(map[string]string{"PORTAL_DATA_DIR": t.TempDir(), "PORTAL_EVENTSTORE": "kurrentdb", "PORTAL_LOG_LEVEL": "loud"}))
+	if err == nil || !strings.Contains(err.Error(), "PORTAL_LOG_LEVEL") || !strings.Contains(err.Error(), "KURRENTDB_URL") {
+		t.Fatalf("err = %v", err)
+	}
+}

@@ -43,10 +43,10 @@ type Sender interface {
 // queue writes MailQueued and the send job, and later MailSent and the job's
 // completion, atomically.
 //
-// A store that cannot join a Postgres transaction (KurrentDB) needs a
-// reconcile step instead: insert the job held (not yet runnable), append
-// MailQueued, then release it; a sweeper releases held jobs whose MailQueued
-// exists and deletes those whose append never happened. See
+// A store that cannot join a Postgres transaction (KurrentDB) gets the
+// outbox path instead (see outbox.go): the job is inserted held, MailQueued
+// appended, then the job released; the periodic reconcile releases held jobs
+// whose MailQueued exists and deletes those whose append never happened. See
 // docs/security-mail-and-db.md.
 type TxStore interface {
 	AppendTx(ctx context.Context, tx pgx.Tx, stream string, expected eventstore.ExpectedVersion, events ...eventstore.EventData) (eventstore.AppendResult, error)
@@ -64,12 +64,14 @@ func (sendArgs) Kind() string { return "send_mail" }
 type Queue struct {
 	client      *river.Client[pgx.Tx]
 	pool        *pgxpool.Pool
-	store       TxStore
+	store       TxStore // nil: the outbox path (outbox.go)
 	sealer      *Sealer
 	repo        es.Repository
 	clock       clock.Clock
 	log         *slog.Logger
 	sendTimeout time.Duration
+	heldTimeout time.Duration
+	fault       func(step string) error
 }
 
 // QueueConfig is what a queue needs.
@@ -77,7 +79,8 @@ type QueueConfig struct {
 	Pool   *pgxpool.Pool
 	Sender Sender
 	Sealer *Sealer
-	// Repo's store must be a TxStore (the Postgres store).
+	// Repo's store: a TxStore (the Postgres store) queues in one
+	// transaction; any other store goes through the outbox (outbox.go).
 	Repo  es.Repository
 	Clock clock.Clock
 	Log   *slog.Logger
@@ -94,19 +97,41 @@ type QueueConfig struct {
 	// process at a time.
 	Workers  func(*river.Workers) error
 	Periodic []*river.PeriodicJob
+
+	// The outbox path only (a store that is not a TxStore):
+	// ReconcileEvery is how often the reconcile runs (DefaultReconcileEvery
+	// when zero); HeldTimeout is how long a held job may wait for its
+	// MailQueued before the reconcile takes the append for failed and
+	// deletes the job (DefaultHeldTimeout when zero; at least 4 × the
+	// append's bound, AppendTimeout).
+	ReconcileEvery time.Duration
+	HeldTimeout    time.Duration
+	// Fault, for tests, is called at the outbox path's steps ("held": job
+	// inserted held, before the append; "queued": MailQueued appended,
+	// before the release; "sent": sent record committed, before MailSent is
+	// appended). An error stops there as a crash would.
+	Fault func(step string) error
 }
 
 // NewQueue returns a queue. Start it to work jobs.
 func NewQueue(cfg QueueConfig) (*Queue, error) {
-	store, ok := cfg.Repo.Store.(TxStore)
-	if !ok {
-		return nil, fmt.Errorf("mail queue: the event store (%T) cannot append inside a Postgres transaction", cfg.Repo.Store)
+	store, _ := cfg.Repo.Store.(TxStore)
+	if cfg.Repo.Store == nil {
+		return nil, errors.New("mail queue: no event store")
 	}
 	rescue := cfg.RescueAfter
 	if rescue <= 0 {
 		rescue = DefaultRescueAfter
 	}
-	q := &Queue{pool: cfg.Pool, store: store, sealer: cfg.Sealer, repo: cfg.Repo, clock: cfg.Clock, log: cfg.Log, sendTimeout: SendTimeout(rescue)}
+	held := cfg.HeldTimeout
+	if held <= 0 {
+		held = DefaultHeldTimeout
+	}
+	if held < 4*AppendTimeout {
+		return nil, fmt.Errorf("mail queue: held timeout %s is shorter than 4 × the append bound %s", held, AppendTimeout)
+	}
+	q := &Queue{pool: cfg.Pool, store: store, sealer: cfg.Sealer, repo: cfg.Repo, clock: cfg.Clock, log: cfg.Log, sendTimeout: SendTimeout(rescue),
+		heldTimeout: held, fault: cfg.Fault}
 	rc := &river.Config{
 		Logger:                      slog.New(levelAtLeast{cfg.Log.Handler(), slog.LevelWarn}).With("component", "river"),
 		CompletedJobRetentionPeriod: time.Hour, // sealed bodies go soon after sending
@@ -125,6 +150,17 @@ func NewQueue(cfg QueueConfig) (*Queue, error) {
 			}
 		}
 		rc.PeriodicJobs = cfg.Periodic
+		if store == nil {
+			if err := river.AddWorkerSafely(workers, &reconcileWorker{q: q}); err != nil {
+				return nil, err
+			}
+			every := cfg.ReconcileEvery
+			if every <= 0 {
+				every = DefaultReconcileEvery
+			}
+			rc.PeriodicJobs = append(append([]*river.PeriodicJob(nil), cfg.Periodic...), river.NewPeriodicJob(river.PeriodicInterval(every),
+				func() (river.JobArgs, *river.InsertOpts) { return reconcileArgs{}, nil }, &river.PeriodicJobOpts{RunOnStart: true}))
+		}
 		rc.Workers = workers
 		rc.Queues = map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: 4}}
 		rc.FetchCooldown = 50 * time.Millisecond
@@ -170,6 +206,9 @@ func (q *Queue) Enqueue(ctx context.Context, mailID string, kind mailing.Kind, l
 	})
 	if err != nil {
 		return err
+	}
+	if q.store == nil {
+		return q.enqueueHeld(ctx, mailID, sealed, events)
 	}
 	err = pgx.BeginFunc(ctx, q.pool, func(tx pgx.Tx) error {
 		if _, err := q.store.AppendTx(ctx, tx, mailing.Stream(mailID), eventstore.NoStream, events...); err != nil {
@@ -236,6 +275,9 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendArgs]) error {
 		q.recordFailure(ctx, job, err.Error(), final, !errors.Is(err, ErrOutcomeUnknown))
 		q.log.Warn("mail send failed", "mail_id", id, "attempt", job.Attempt, "final", final, "err", err)
 		return err
+	}
+	if q.store == nil {
+		return q.recordSentOutbox(ctx, job)
 	}
 	if err := q.recordSent(ctx, job); err != nil {
 		// Accepted by the server but not recorded: the attempt stays in
@@ -306,6 +348,10 @@ func (q *Queue) recordFailure(ctx context.Context, job *river.Job[sendArgs], rep
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	id := job.Args.MailID
+	if q.store == nil {
+		q.recordFailureOutbox(ctx, job, reply, final, known)
+		return
+	}
 	err := pgx.BeginFunc(ctx, q.pool, func(tx pgx.Tx) error {
 		if err := q.appendTx(ctx, tx, id, mailing.MailFailed{MailID: id, Attempt: job.Attempt, Reply: reply, Final: final, At: q.clock.Now()}); err != nil {
 			return err

@@ -71,9 +71,32 @@ func WithLogger(l *slog.Logger) Option { return func(s *Store) { s.log = l } }
 // it to share one real server.
 func WithStreamPrefix(p string) Option { return func(s *Store) { s.prefix = p } }
 
+// ConnectionString checks a KurrentDB connection string and returns it in
+// the form the client v4.2.0 parses. KurrentDB's newer schemes are mapped
+// onto the client's: kurrentdb:// → esdb://, kurrentdb+discover:// →
+// esdb+discover:// (the rest of the string is kept as it is); esdb:// and
+// esdb+discover:// pass unchanged.
+func ConnectionString(s string) (string, error) {
+	for from, to := range map[string]string{"kurrentdb://": "esdb://", "kurrentdb+discover://": "esdb+discover://"} {
+		if len(s) >= len(from) && strings.EqualFold(s[:len(from)], from) {
+			s = to + s[len(from):]
+			break
+		}
+	}
+	if _, err := esdb.ParseConnectionString(s); err != nil {
+		return "", fmt.Errorf("want kurrentdb://host:2113?tls=false (or esdb://…, kurrentdb+discover://…): %w", err)
+	}
+	return s, nil
+}
+
 // New returns a store for a connection string such as
-// "esdb://127.0.0.1:2113?tls=false". It connects on first use.
+// "kurrentdb://127.0.0.1:2113?tls=false" or "esdb://127.0.0.1:2113?tls=false"
+// (see ConnectionString). It connects on first use.
 func New(connection string, opts ...Option) (*Store, error) {
+	connection, err := ConnectionString(connection)
+	if err != nil {
+		return nil, fmt.Errorf("kurrentstore: connection string: %w", err)
+	}
 	conf, err := esdb.ParseConnectionString(connection)
 	if err != nil {
 		return nil, fmt.Errorf("kurrentstore: connection string: %w", err)
@@ -112,6 +135,17 @@ type meta struct {
 	RecordedAt       string `json:"recorded_at"`
 	PrevHash         string `json:"prev_hash,omitempty"`
 	Hash             string `json:"hash"`
+	// SourceHash is set on an imported (copied) event: its hash in the store
+	// it was copied from. The chain above is this store's own.
+	SourceHash string `json:"source_hash,omitempty"`
+}
+
+// pending is an event about to be written: at and sourceHash are zero for
+// an append (the clock stamps it) and set for an import.
+type pending struct {
+	eventstore.EventData
+	at         time.Time
+	sourceHash []byte
 }
 
 // toExpectedRevision maps a stream version the portal expects onto
@@ -180,7 +214,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 	if expected < eventstore.Any {
 		return eventstore.AppendResult{}, fmt.Errorf("kurrentstore: append: invalid expected version %d", expected)
 	}
-	evs := make([]eventstore.EventData, len(events))
+	evs := make([]pending, len(events))
 	for i, e := range events {
 		if e.Type == "" {
 			return eventstore.AppendResult{}, errors.New("kurrentstore: append: event without type")
@@ -192,7 +226,7 @@ func (s *Store) Append(ctx context.Context, stream string, expected eventstore.E
 			// Fixed before the first attempt: a retry carries the same ids.
 			e.ID = uuid.New()
 		}
-		evs[i] = e
+		evs[i] = pending{EventData: e}
 	}
 	for attempt := 1; ; attempt++ {
 		res, err := s.appendOnce(ctx, stream, expected, evs)
@@ -223,7 +257,33 @@ func backoff(ctx context.Context, attempt int) error {
 	}
 }
 
-func (s *Store) appendOnce(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events []eventstore.EventData) (eventstore.AppendResult, error) {
+// Import writes events copied from another store to their stream, keeping
+// their ids, types, data, metadata and recorded times; the stream must be at
+// the version before the first one (they must be consecutive). The hash
+// chain is this store's own (computed as on Append, over the kept fields);
+// each event's hash in the source is kept as source_hash in its metadata.
+// portal eventstore copy uses it.
+func (s *Store) Import(ctx context.Context, stream string, events []eventstore.RecordedEvent) (eventstore.AppendResult, error) {
+	if len(events) == 0 {
+		return eventstore.AppendResult{}, errors.New("kurrentstore: import: no events")
+	}
+	evs := make([]pending, len(events))
+	for i, e := range events {
+		if e.Stream != stream || e.Version != events[0].Version+int64(i) || e.ID == uuid.Nil || e.Type == "" || !json.Valid(e.Data) {
+			return eventstore.AppendResult{}, fmt.Errorf("kurrentstore: import to %s: event %d (%s v%d) is not the next event of the stream", stream, i, e.ID, e.Version)
+		}
+		evs[i] = pending{EventData: eventstore.EventData{ID: e.ID, Type: e.Type, Data: e.Data, Metadata: e.Metadata}, at: e.RecordedAt.UTC().Truncate(time.Microsecond), sourceHash: e.Hash}
+	}
+	return s.appendOnce(ctx, stream, eventstore.Exactly(events[0].Version-1), evs)
+}
+
+// StreamVersion returns the stream's version (0: no events).
+func (s *Store) StreamVersion(ctx context.Context, stream string) (int64, error) {
+	h, err := s.head(ctx, stream)
+	return h.version, err
+}
+
+func (s *Store) appendOnce(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events []pending) (eventstore.AppendResult, error) {
 	var h head
 	if expected != eventstore.NoStream {
 		var err error
@@ -246,6 +306,10 @@ func (s *Store) appendOnce(ctx context.Context, stream string, expected eventsto
 		if err != nil {
 			return eventstore.AppendResult{}, fmt.Errorf("kurrentstore: encode metadata: %w", err)
 		}
+		at := at
+		if !e.at.IsZero() {
+			at = e.at
+		}
 		hash := eventstore.Hash(prev, e.ID, stream, version, e.Type, e.Data, portalMeta, at)
 		m := meta{
 			Metadata:         e.Metadata,
@@ -255,6 +319,7 @@ func (s *Store) appendOnce(ctx context.Context, stream string, expected eventsto
 			StreamVersion:    version,
 			RecordedAt:       at.Format(time.RFC3339Nano),
 			Hash:             hex.EncodeToString(hash),
+			SourceHash:       hex.EncodeToString(e.sourceHash),
 		}
 		if prev != nil {
 			m.PrevHash = hex.EncodeToString(prev)

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -240,4 +241,32 @@ func rawClient(t *testing.T, url string) *esdb.Client {
 	}
 	t.Cleanup(func() { _ = c.Close() })
 	return c
+}
+
+func TestConnectionString(t *testing.T) {
+	cases := []struct {
+		in, want string
+		ok       bool
+	}{
+		{"esdb://127.0.0.1:2113?tls=false", "esdb://127.0.0.1:2113?tls=false", true},
+		{"kurrentdb://127.0.0.1:2113?tls=false", "esdb://127.0.0.1:2113?tls=false", true},
+		{"KurrentDB://admin:changeit@db.example:2113", "esdb://admin:changeit@db.example:2113", true},
+		{"kurrentdb+discover://cluster.example:2113", "esdb+discover://cluster.example:2113", true},
+		{"esdb+discover://cluster.example:2113", "esdb+discover://cluster.example:2113", true},
+		{"postgres://x/y", "", false},
+		{"kurrentdb://", "", false},
+		{"kurrentdb://h:2113?tls=maybe", "", false},
+	}
+	for _, c := range cases {
+		got, err := ConnectionString(c.in)
+		if (err == nil) != c.ok || got != c.want {
+			t.Errorf("%q → %q, %v; want %q (ok %v)", c.in, got, err, c.want, c.ok)
+		}
+	}
+	// New takes the mapped form too.
+	srv := kurrenttest.Start(t)
+	s := newStore(t, strings.Replace(srv.URL(), "esdb://", "kurrentdb://", 1))
+	if _, err := s.Append(context.Background(), "x", eventstore.NoStream, eventstore.EventData{Type: "t", Data: []byte(`{}`)}); err != nil {
+		t.Fatal(err)
+	}
 }
