@@ -140,8 +140,15 @@ func TestSupervisorRestartsAKilledServer(t *testing.T) {
 	if newPID := postmasterPID(t, dir); newPID == pid {
 		t.Fatalf("postmaster pid unchanged (%d)", pid)
 	}
-	if down, _, _ := c.Down(); down {
-		t.Fatal("supervisor still reports the server down")
+	// The supervisor marks it up once its own readiness check has passed,
+	// which can be a moment after the first query got through.
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		if down, _, _ := c.Down(); !down {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("supervisor still reports the server down 10 s after it answered queries")
+		}
 	}
 	var v int
 	if err := pool.QueryRow(ctx, `SELECT v FROM kept`).Scan(&v); err != nil || v != 42 {
