@@ -8,7 +8,6 @@ import (
 	"github.com/awareportal/portal/domain"
 	"github.com/awareportal/portal/domain/directory"
 	"github.com/awareportal/portal/domain/registry"
-	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	"github.com/awareportal/portal/internal/testenv"
@@ -22,7 +21,7 @@ func BenchmarkProjectDirectory(b *testing.B) {
 	db := testenv.DB(b)
 	store := pgstore.New(db.Pool)
 	defer store.Close()
-	repo := es.Repository{Store: store, Codec: registry.Codec()}
+	repo := eventstore.Repository{Store: store, Codec: registry.Codec()}
 	ctx := context.Background()
 	const learners = 5000
 	for i := 0; i < learners; i += 100 {

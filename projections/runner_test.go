@@ -18,7 +18,6 @@ import (
 	"github.com/awareportal/portal/domain/directory"
 	"github.com/awareportal/portal/domain/registry"
 	"github.com/awareportal/portal/domain/tenancy"
-	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	"github.com/awareportal/portal/internal/testenv"
@@ -56,14 +55,14 @@ func (c *counting) Apply(ctx context.Context, tx pgx.Tx, _ eventstore.RecordedEv
 type env struct {
 	pool  *pgxpool.Pool
 	store *pgstore.Store
-	repo  es.Repository
+	repo  eventstore.Repository
 }
 
 func newEnv(t *testing.T) env {
 	db := testenv.DB(t)
 	store := pgstore.New(db.Pool, pgstore.WithPollInterval(20*time.Millisecond))
 	t.Cleanup(store.Close)
-	return env{pool: db.Pool, store: store, repo: es.Repository{Store: store, Codec: registry.Codec()}}
+	return env{pool: db.Pool, store: store, repo: eventstore.Repository{Store: store, Codec: registry.Codec()}}
 }
 
 func (e env) provision(t *testing.T, n int, prefix string) eventstore.Position {

@@ -13,7 +13,6 @@ import (
 	"github.com/awareportal/portal/domain/registry"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/config"
-	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/eventstore/kurrentstore"
 	"github.com/awareportal/portal/internal/eventstore/kurrentstore/kurrenttest"
@@ -34,7 +33,7 @@ func TestEventstoreCopy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := seed.Demo(ctx, store, es.Repository{Store: store, Codec: registry.Codec()}, cat, time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)); err != nil {
+	if _, err := seed.Demo(ctx, store, eventstore.Repository{Store: store, Codec: registry.Codec()}, cat, time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
 	var n int

@@ -9,7 +9,6 @@ import (
 
 	"github.com/awareportal/portal/domain"
 	"github.com/awareportal/portal/domain/tenancy"
-	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/projections/directory"
 )
@@ -91,7 +90,7 @@ func (s *Service) CreateClient(ctx context.Context, partnerID string, in ClientI
 	if _, err := s.Repo.Load(ctx, tenancy.PartnerStream(partnerID), &partner); err != nil {
 		return directory.Client{}, err
 	}
-	d, err := es.Execute(ctx, s.Repo, tenancy.ClientStream(id), meta, func() *tenancy.Client { return &tenancy.Client{} },
+	d, err := eventstore.Execute(ctx, s.Repo, tenancy.ClientStream(id), meta, func() *tenancy.Client { return &tenancy.Client{} },
 		func(c *tenancy.Client) ([]domain.Event, error) {
 			now := s.Clock.Now()
 			evs, err := tenancy.RegisterClient(c, &partner, tenancy.ClientRegistered{ClientID: id, Name: in.Name, PortalEnabled: enabled}, now)
@@ -147,7 +146,7 @@ func (s *Service) UpdateClient(ctx context.Context, partnerID, ref string, in Cl
 	if err := v.err(); err != nil {
 		return directory.Client{}, err
 	}
-	d, err := es.Execute(ctx, s.Repo, tenancy.ClientStream(client.ID), meta, func() *tenancy.Client { return &tenancy.Client{} },
+	d, err := eventstore.Execute(ctx, s.Repo, tenancy.ClientStream(client.ID), meta, func() *tenancy.Client { return &tenancy.Client{} },
 		func(c *tenancy.Client) ([]domain.Event, error) {
 			now := s.Clock.Now()
 			var evs []domain.Event

@@ -13,7 +13,6 @@ import (
 	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
-	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/projections/directory"
@@ -76,7 +75,7 @@ func (e *ValidationError) err() error {
 
 // Service is the partner admin.
 type Service struct {
-	Repo     es.Repository
+	Repo     eventstore.Repository
 	Dir      directory.Queries
 	Progress progress.Queries
 	Training *training.Service

@@ -11,7 +11,6 @@ import (
 	dirdomain "github.com/awareportal/portal/domain/directory"
 	"github.com/awareportal/portal/domain/staff"
 	"github.com/awareportal/portal/domain/tenancy"
-	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/projections/directory"
 )
@@ -54,7 +53,7 @@ func (s *Service) GrantStaff(ctx context.Context, partnerID string, in StaffInpu
 		return "", err
 	}
 	grantID := "g_" + strings.ToLower(rand.Text()[:12])
-	d, err := es.Execute(ctx, s.Repo, staff.GrantsStream(partnerID), meta, func() *staff.Grants { return &staff.Grants{} },
+	d, err := eventstore.Execute(ctx, s.Repo, staff.GrantsStream(partnerID), meta, func() *staff.Grants { return &staff.Grants{} },
 		func(g *staff.Grants) ([]domain.Event, error) {
 			return staff.Grant(g, staff.RoleGranted{GrantID: grantID, PartnerID: partnerID, ClientID: clientID, Email: email, Name: in.Name, Role: staff.Role(in.Role)}, s.Clock.Now())
 		})
@@ -69,7 +68,7 @@ func (s *Service) GrantStaff(ctx context.Context, partnerID string, in StaffInpu
 
 // RevokeStaff ends a grant.
 func (s *Service) RevokeStaff(ctx context.Context, partnerID, grantID string, meta eventstore.Metadata) error {
-	d, err := es.Execute(ctx, s.Repo, staff.GrantsStream(partnerID), meta, func() *staff.Grants { return &staff.Grants{} },
+	d, err := eventstore.Execute(ctx, s.Repo, staff.GrantsStream(partnerID), meta, func() *staff.Grants { return &staff.Grants{} },
 		func(g *staff.Grants) ([]domain.Event, error) { return staff.Revoke(g, grantID, s.Clock.Now()) })
 	if errors.Is(err, staff.ErrUnknownGrant) {
 		return fmt.Errorf("grant %s: %w", grantID, ErrNotFound)

@@ -10,7 +10,6 @@ import (
 
 	"github.com/awareportal/portal/domain"
 	"github.com/awareportal/portal/domain/tenancy"
-	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/projections/directory"
 )
@@ -25,7 +24,7 @@ func hashToken(token string) []byte {
 func (s *Service) IssueToken(ctx context.Context, partnerID, name string, meta eventstore.Metadata) (token, tokenID string, err error) {
 	token = "pat_" + rand.Text() + rand.Text()
 	tokenID = "tok_" + strings.ToLower(rand.Text()[:10])
-	d, err := es.Execute(ctx, s.Repo, tenancy.PartnerStream(partnerID), meta, func() *tenancy.Partner { return &tenancy.Partner{} },
+	d, err := eventstore.Execute(ctx, s.Repo, tenancy.PartnerStream(partnerID), meta, func() *tenancy.Partner { return &tenancy.Partner{} },
 		func(p *tenancy.Partner) ([]domain.Event, error) {
 			return tenancy.IssueAPIToken(p, tokenID, name, hashToken(token), s.Clock.Now())
 		})
@@ -37,7 +36,7 @@ func (s *Service) IssueToken(ctx context.Context, partnerID, name string, meta e
 
 // RevokeToken stops a token.
 func (s *Service) RevokeToken(ctx context.Context, partnerID, tokenID string, meta eventstore.Metadata) error {
-	d, err := es.Execute(ctx, s.Repo, tenancy.PartnerStream(partnerID), meta, func() *tenancy.Partner { return &tenancy.Partner{} },
+	d, err := eventstore.Execute(ctx, s.Repo, tenancy.PartnerStream(partnerID), meta, func() *tenancy.Partner { return &tenancy.Partner{} },
 		func(p *tenancy.Partner) ([]domain.Event, error) {
 			return tenancy.RevokeAPIToken(p, tokenID, s.Clock.Now())
 		})

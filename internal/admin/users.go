@@ -11,7 +11,6 @@ import (
 	"github.com/awareportal/portal/domain"
 	dirdomain "github.com/awareportal/portal/domain/directory"
 	"github.com/awareportal/portal/domain/tenancy"
-	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/projections/directory"
 )
@@ -101,7 +100,7 @@ func (s *Service) ProvisionUser(ctx context.Context, partnerID, clientRef string
 		id = scoped(partnerID, ref)
 	}
 	tc := &tenancy.Client{ID: client.ID, PartnerID: client.PartnerID, PortalEnabled: client.PortalEnabled}
-	d, err := es.Execute(ctx, s.Repo, dirdomain.LearnerStream(id), meta, func() *dirdomain.Learner { return &dirdomain.Learner{} },
+	d, err := eventstore.Execute(ctx, s.Repo, dirdomain.LearnerStream(id), meta, func() *dirdomain.Learner { return &dirdomain.Learner{} },
 		func(l *dirdomain.Learner) ([]domain.Event, error) {
 			return dirdomain.Provision(l, tc, dirdomain.LearnerProvisioned{
 				LearnerID: id, ClientID: clientID, Email: email, FirstName: in.FirstName, LastName: in.LastName,

@@ -30,7 +30,6 @@ import (
 	"github.com/awareportal/portal/internal/config"
 	"github.com/awareportal/portal/internal/db"
 	"github.com/awareportal/portal/internal/devidp"
-	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/eventstore/kurrentstore"
 	"github.com/awareportal/portal/internal/eventstore/pgstore"
@@ -132,7 +131,7 @@ type App struct {
 	Clock    clock.Clock
 	Pool     *pgxpool.Pool
 	Store    eventstore.Store // PostgreSQL's (pgstore) or KurrentDB's (kurrentstore): PORTAL_EVENTSTORE
-	Repo     es.Repository
+	Repo     eventstore.Repository
 	Runner   *projections.Runner
 	Queue    *mail.Queue
 	Auth     *auth.Service
@@ -174,7 +173,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		return nil, err
 	}
 	codec := registry.Codec()
-	a.Repo = es.Repository{Store: a.Store, Codec: codec}
+	a.Repo = eventstore.Repository{Store: a.Store, Codec: codec}
 	a.Runner = projections.NewRunner(pool, a.Store, codec, log.With("component", "projections"), Projections()...)
 
 	smtpURL := cfg.SMTPURL

@@ -12,7 +12,6 @@ import (
 	"github.com/awareportal/portal/domain/staff"
 	"github.com/awareportal/portal/internal/audit"
 	"github.com/awareportal/portal/internal/clock"
-	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/eventstore/memstore"
 )
@@ -42,7 +41,7 @@ func TestAsOfProvisionedByThen(t *testing.T) {
 	t0 := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
 	fake := clock.NewFake(t0)
 	store := memstore.New(fake.Now)
-	repo := es.Repository{Store: store, Codec: registry.Codec()}
+	repo := eventstore.Repository{Store: store, Codec: registry.Codec()}
 	meta := eventstore.Metadata{ActorID: "test"}
 	provision := func(id, client string, at time.Time) {
 		t.Helper()

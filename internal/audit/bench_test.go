@@ -12,7 +12,6 @@ import (
 	dom "github.com/awareportal/portal/domain/learning"
 	"github.com/awareportal/portal/domain/registry"
 	"github.com/awareportal/portal/internal/audit"
-	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	"github.com/awareportal/portal/internal/testenv"
@@ -25,7 +24,7 @@ func bigHistory(b *testing.B, n int) (*pgstore.Store, []string, time.Time) {
 	db := testenv.DB(b)
 	store := pgstore.New(db.Pool)
 	b.Cleanup(store.Close)
-	repo := es.Repository{Store: store, Codec: registry.Codec()}
+	repo := eventstore.Repository{Store: store, Codec: registry.Codec()}
 	ctx := context.Background()
 	t0 := time.Date(2026, 1, 1, 9, 0, 0, 0, time.UTC)
 	meta := eventstore.Metadata{ActorID: "bench"}

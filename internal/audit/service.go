@@ -8,7 +8,6 @@ import (
 
 	"github.com/awareportal/portal/domain/staff"
 	"github.com/awareportal/portal/internal/clock"
-	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 )
 
@@ -24,7 +23,7 @@ type Index interface {
 // Service is what the staff pages do with history: record each look at a
 // learner's data, replay state as of an instant, export.
 type Service struct {
-	Repo  es.Repository
+	Repo  eventstore.Repository
 	Store eventstore.Store // the event log, any adapter
 	Index Index            // which streams to read for a learner or a client
 	Clock clock.Clock

@@ -22,7 +22,6 @@ import (
 	"github.com/awareportal/portal/domain/mailing"
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/internal/clock"
-	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/internal/sso"
@@ -65,7 +64,7 @@ type LinkMail struct {
 
 // Service runs sign-in.
 type Service struct {
-	Repo     es.Repository
+	Repo     eventstore.Repository
 	Dir      directory.Queries
 	Sessions Sessions
 	Limiter  Limiter
@@ -245,7 +244,7 @@ type LinkState struct {
 // OpenLink records a GET of the link (scanner or person) and says whether
 // the link can still be used. It never signs anyone in.
 func (s *Service) OpenLink(ctx context.Context, requestID, token string, meta eventstore.Metadata) (LinkState, error) {
-	_, err := es.Execute(ctx, s.Repo, signin.Stream(requestID), meta, func() *signin.Request { return &signin.Request{} },
+	_, err := eventstore.Execute(ctx, s.Repo, signin.Stream(requestID), meta, func() *signin.Request { return &signin.Request{} },
 		func(r *signin.Request) ([]domain.Event, error) { return r.Open(s.Clock.Now()) })
 	if errors.Is(err, signin.ErrNoSuchRequest) {
 		return LinkState{Err: signin.ErrInvalidLink}, nil
@@ -308,7 +307,7 @@ func (s *Service) RedeemCode(ctx context.Context, requestID, code string, meta e
 
 func (s *Service) redeem(ctx context.Context, requestID string, meta eventstore.Metadata, decide func(*signin.Request) ([]domain.Event, error)) (SignedIn, error) {
 	var req signin.Request
-	d, err := es.Execute(ctx, s.Repo, signin.Stream(requestID), meta, func() *signin.Request { return &signin.Request{} },
+	d, err := eventstore.Execute(ctx, s.Repo, signin.Stream(requestID), meta, func() *signin.Request { return &signin.Request{} },
 		func(r *signin.Request) ([]domain.Event, error) {
 			req = *r
 			return decide(r)
@@ -360,7 +359,7 @@ func (s *Service) Candidates(ctx context.Context, sess Session) ([]directory.Lea
 
 // ChooseOrganisation binds the session to one of its email's learners.
 func (s *Service) ChooseOrganisation(ctx context.Context, sess Session, learnerID string, meta eventstore.Metadata) error {
-	_, err := es.Execute(ctx, s.Repo, signin.Stream(sess.RequestID), meta, func() *signin.Request { return &signin.Request{} },
+	_, err := eventstore.Execute(ctx, s.Repo, signin.Stream(sess.RequestID), meta, func() *signin.Request { return &signin.Request{} },
 		func(r *signin.Request) ([]domain.Event, error) {
 			return r.ChooseOrganisation(sess.Ref, learnerID, s.Clock.Now())
 		})
@@ -375,7 +374,7 @@ func (s *Service) SignOut(ctx context.Context, sess Session, meta eventstore.Met
 	if err := s.Sessions.Revoke(ctx, sess.Ref, s.Clock.Now()); err != nil {
 		return err
 	}
-	_, err := es.Execute(ctx, s.Repo, signin.Stream(sess.RequestID), meta, func() *signin.Request { return &signin.Request{} },
+	_, err := eventstore.Execute(ctx, s.Repo, signin.Stream(sess.RequestID), meta, func() *signin.Request { return &signin.Request{} },
 		func(r *signin.Request) ([]domain.Event, error) { return r.SignOut(sess.Ref, s.Clock.Now()), nil })
 	return err
 }

@@ -15,7 +15,6 @@ import (
 	dirdomain "github.com/awareportal/portal/domain/directory"
 	"github.com/awareportal/portal/domain/identity"
 	"github.com/awareportal/portal/domain/signin"
-	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/sso"
 	"github.com/awareportal/portal/projections/directory"
@@ -195,7 +194,7 @@ func (s *Service) FinishSSO(ctx context.Context, method signin.Method, ck *SSOCo
 	}
 	stream := signin.Stream(ck.RequestID)
 	var req signin.Request
-	d, err := es.Execute(ctx, s.Repo, stream, meta, func() *signin.Request { return &signin.Request{} },
+	d, err := eventstore.Execute(ctx, s.Repo, stream, meta, func() *signin.Request { return &signin.Request{} },
 		func(r *signin.Request) ([]domain.Event, error) {
 			req = *r
 			return r.CheckSSO(cb.State, now)
@@ -210,7 +209,7 @@ func (s *Service) FinishSSO(ctx context.Context, method signin.Method, ck *SSOCo
 		return SignedIn{}, err
 	}
 	reject := func(rej signin.SSORejected) error {
-		d, err := es.Execute(ctx, s.Repo, stream, meta, func() *signin.Request { return &signin.Request{} },
+		d, err := eventstore.Execute(ctx, s.Repo, stream, meta, func() *signin.Request { return &signin.Request{} },
 			func(r *signin.Request) ([]domain.Event, error) { return r.RejectSSO(rej, now), signin.ErrSSO })
 		if !errors.Is(err, signin.ErrSSO) {
 			return err
@@ -254,7 +253,7 @@ func (s *Service) FinishSSO(ctx context.Context, method signin.Method, ck *SSOCo
 		}
 	}
 	red := signin.Redemption{SessionRef: newRef()}
-	signed, err := es.Execute(ctx, s.Repo, stream, meta, func() *signin.Request { return &signin.Request{} },
+	signed, err := eventstore.Execute(ctx, s.Repo, stream, meta, func() *signin.Request { return &signin.Request{} },
 		func(r *signin.Request) ([]domain.Event, error) {
 			return r.CompleteSSO(cb.State, email, decision.LearnerIDs, red, now)
 		})
@@ -266,7 +265,7 @@ func (s *Service) FinishSSO(ctx context.Context, method signin.Method, ck *SSOCo
 	}
 	pos := signed.Result.Position
 	if len(decision.Link) > 0 {
-		l, err := es.Execute(ctx, s.Repo, identity.Stream(method, claims.Subject), meta, func() *identity.Identity { return &identity.Identity{} },
+		l, err := eventstore.Execute(ctx, s.Repo, identity.Stream(method, claims.Subject), meta, func() *identity.Identity { return &identity.Identity{} },
 			func(i *identity.Identity) ([]domain.Event, error) {
 				return identity.Link(i, claims, decision.Link, now), nil
 			})
@@ -289,7 +288,7 @@ func (s *Service) rejectStray(ctx context.Context, method signin.Method, ck *SSO
 	if ck != nil && ck.RequestID != "" {
 		rej.Detail = "the answer's state is not this browser's"
 		var req signin.Request
-		d, err := es.Execute(ctx, s.Repo, signin.Stream(ck.RequestID), meta, func() *signin.Request { return &signin.Request{} },
+		d, err := eventstore.Execute(ctx, s.Repo, signin.Stream(ck.RequestID), meta, func() *signin.Request { return &signin.Request{} },
 			func(r *signin.Request) ([]domain.Event, error) {
 				req = *r
 				if r.ID == "" || r.Redeemed || r.SSOFinished {

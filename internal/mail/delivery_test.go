@@ -21,7 +21,6 @@ import (
 	"github.com/awareportal/portal/domain/mailing"
 	"github.com/awareportal/portal/domain/registry"
 	"github.com/awareportal/portal/internal/clock"
-	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	portalmail "github.com/awareportal/portal/internal/mail"
@@ -90,7 +89,7 @@ func (f *fixture) queue(t *testing.T, rescue time.Duration, sender portalmail.Se
 		sender = portalmail.SMTPSender{URL: f.url, From: &mail.Address{Address: "training@portal.test"}, Timeout: portalmail.SendTimeout(rescue)}
 	}
 	q, err := portalmail.NewQueue(portalmail.QueueConfig{
-		Pool: f.db.Pool, Sender: sender, Sealer: sealer, Repo: es.Repository{Store: f.store, Codec: registry.Codec()},
+		Pool: f.db.Pool, Sender: sender, Sealer: sealer, Repo: eventstore.Repository{Store: f.store, Codec: registry.Codec()},
 		Clock: clock.System{}, Log: f.log, Retry: now{}, Work: true, RescueAfter: rescue,
 	})
 	if err != nil {

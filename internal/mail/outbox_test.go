@@ -12,7 +12,6 @@ import (
 	"github.com/awareportal/portal/domain/mailing"
 	"github.com/awareportal/portal/domain/registry"
 	"github.com/awareportal/portal/internal/clock"
-	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/eventstore/kurrentstore"
 	"github.com/awareportal/portal/internal/eventstore/kurrentstore/kurrenttest"
@@ -58,7 +57,7 @@ func TestOutboxOnKurrentDB(t *testing.T) {
 		t.Fatal(err)
 	}
 	q, err := portalmail.NewQueue(portalmail.QueueConfig{
-		Pool: f.db.Pool, Sealer: sealer, Repo: es.Repository{Store: store, Codec: registry.Codec()},
+		Pool: f.db.Pool, Sealer: sealer, Repo: eventstore.Repository{Store: store, Codec: registry.Codec()},
 		Sender: portalmail.SMTPSender{URL: f.url, From: &mail.Address{Address: "training@portal.test"}, Timeout: 5 * time.Second},
 		Clock:  clk, Log: f.log, Retry: now{}, Work: true, RescueAfter: 20 * time.Second,
 		ReconcileEvery: time.Second, Fault: fx.at,

@@ -16,7 +16,6 @@ import (
 	"github.com/awareportal/portal/domain"
 	"github.com/awareportal/portal/domain/mailing"
 	"github.com/awareportal/portal/internal/clock"
-	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 )
 
@@ -66,7 +65,7 @@ type Queue struct {
 	pool        *pgxpool.Pool
 	store       TxStore // nil: the outbox path (outbox.go)
 	sealer      *Sealer
-	repo        es.Repository
+	repo        eventstore.Repository
 	clock       clock.Clock
 	log         *slog.Logger
 	sendTimeout time.Duration
@@ -81,7 +80,7 @@ type QueueConfig struct {
 	Sealer *Sealer
 	// Repo's store: a TxStore (the Postgres store) queues in one
 	// transaction; any other store goes through the outbox (outbox.go).
-	Repo  es.Repository
+	Repo  eventstore.Repository
 	Clock clock.Clock
 	Log   *slog.Logger
 	// Retry spaces attempts; nil means River's default exponential backoff.

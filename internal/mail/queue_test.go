@@ -17,7 +17,6 @@ import (
 	"github.com/awareportal/portal/domain/mailing"
 	"github.com/awareportal/portal/domain/registry"
 	"github.com/awareportal/portal/internal/clock"
-	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	portalmail "github.com/awareportal/portal/internal/mail"
@@ -62,7 +61,7 @@ func TestQueueRetriesAndRecordsEveryAttempt(t *testing.T) {
 	u, _ := url.Parse(srv.URL())
 	store := pgstore.New(db.Pool)
 	defer store.Close()
-	repo := es.Repository{Store: store, Codec: registry.Codec()}
+	repo := eventstore.Repository{Store: store, Codec: registry.Codec()}
 	sealer, err := portalmail.NewSealer(make([]byte, 32))
 	if err != nil {
 		t.Fatal(err)

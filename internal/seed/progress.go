@@ -11,7 +11,6 @@ import (
 	"github.com/awareportal/portal/domain"
 	dom "github.com/awareportal/portal/domain/learning"
 	"github.com/awareportal/portal/internal/catalog"
-	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 )
 
@@ -57,7 +56,7 @@ var demoStories = []story{
 }
 
 // Progress plays the demo stories through the domain, with their dates.
-func Progress(ctx context.Context, repo es.Repository, cat *catalog.Catalog, clients map[string]string, now time.Time) error {
+func Progress(ctx context.Context, repo eventstore.Repository, cat *catalog.Catalog, clients map[string]string, now time.Time) error {
 	meta := eventstore.Metadata{ActorID: "system:seed"}
 	ns := uuid.MustParse("5b1d9f1e-2c5a-4c49-8d0f-3f7a8d1e0c21")
 	for _, st := range demoStories {

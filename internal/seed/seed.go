@@ -12,7 +12,6 @@ import (
 	"github.com/awareportal/portal/domain/staff"
 	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/internal/catalog"
-	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 )
 
@@ -43,7 +42,7 @@ type learner struct {
 }
 
 // Demo seeds the demo tenant. It is a no-op when any event exists.
-func Demo(ctx context.Context, store eventstore.Store, repo es.Repository, cat *catalog.Catalog, now time.Time) (bool, error) {
+func Demo(ctx context.Context, store eventstore.Store, repo eventstore.Repository, cat *catalog.Catalog, now time.Time) (bool, error) {
 	existing, err := store.ReadAll(ctx, eventstore.Start, 1)
 	if err != nil {
 		return false, err
@@ -135,7 +134,7 @@ func Demo(ctx context.Context, store eventstore.Store, repo es.Repository, cat *
 	return true, nil
 }
 
-func save(ctx context.Context, repo es.Repository, stream string, meta eventstore.Metadata, decide func() ([]domain.Event, error)) error {
+func save(ctx context.Context, repo eventstore.Repository, stream string, meta eventstore.Metadata, decide func() ([]domain.Event, error)) error {
 	evs, err := decide()
 	if err != nil {
 		return fmt.Errorf("seed %s: %w", stream, err)

@@ -19,7 +19,6 @@ import (
 	"github.com/awareportal/portal/internal/app"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
-	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/eventstore/memstore"
 	"github.com/awareportal/portal/internal/seed"
@@ -31,7 +30,7 @@ import (
 type Fixture struct {
 	Ctx     context.Context
 	Store   *memstore.Store
-	Repo    es.Repository
+	Repo    eventstore.Repository
 	Catalog *catalog.Catalog
 	Runner  *projections.Runner
 	Pool    *pgxpool.Pool
@@ -47,7 +46,7 @@ func New(t *testing.T) *Fixture {
 	db := testenv.DB(t)
 	clk := clock.NewFake(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
 	store := memstore.New(clk.Now)
-	repo := es.Repository{Store: store, Codec: registry.Codec()}
+	repo := eventstore.Repository{Store: store, Codec: registry.Codec()}
 	cat, err := catalog.Load(catalog.Builtin())
 	if err != nil {
 		t.Fatal(err)

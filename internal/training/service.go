@@ -22,7 +22,6 @@ import (
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/certificate"
 	"github.com/awareportal/portal/internal/clock"
-	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/projections/directory"
@@ -34,7 +33,7 @@ var ErrNotYours = errors.New("no such assignment")
 
 // Service runs training.
 type Service struct {
-	Repo     es.Repository
+	Repo     eventstore.Repository
 	Catalog  *catalog.Catalog
 	Progress progress.Queries
 	Dir      directory.Queries
@@ -103,8 +102,8 @@ func (s *Service) Load(ctx context.Context, learnerID, assignmentID string) (Loa
 	return Loaded{Assignment: a, Course: c}, nil
 }
 
-func (s *Service) execute(ctx context.Context, learnerID, assignmentID string, meta eventstore.Metadata, decide func(*dom.Assignment) ([]domain.Event, error)) (es.Decided, error) {
-	d, err := es.Execute(ctx, s.Repo, dom.Stream(assignmentID), meta, func() *dom.Assignment { return &dom.Assignment{} },
+func (s *Service) execute(ctx context.Context, learnerID, assignmentID string, meta eventstore.Metadata, decide func(*dom.Assignment) ([]domain.Event, error)) (eventstore.Decided, error) {
+	d, err := eventstore.Execute(ctx, s.Repo, dom.Stream(assignmentID), meta, func() *dom.Assignment { return &dom.Assignment{} },
 		func(a *dom.Assignment) ([]domain.Event, error) {
 			if !a.Exists() || (learnerID != "" && a.LearnerID != learnerID) {
 				return nil, ErrNotYours
@@ -271,7 +270,7 @@ func (s *Service) Assign(ctx context.Context, requestID string, in AssignInput, 
 		if err != nil {
 			return out, err
 		}
-		d, err := es.Execute(ctx, s.Repo, dom.Stream(id), meta, func() *dom.Assignment { return &dom.Assignment{} },
+		d, err := eventstore.Execute(ctx, s.Repo, dom.Stream(id), meta, func() *dom.Assignment { return &dom.Assignment{} },
 			func(a *dom.Assignment) ([]domain.Event, error) {
 				if a.Exists() {
 					return nil, nil // a retried request

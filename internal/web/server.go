@@ -20,7 +20,6 @@ import (
 	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
-	"github.com/awareportal/portal/internal/es"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/projections"
@@ -45,7 +44,7 @@ type Deps struct {
 	Runner   *projections.Runner
 	Timeline timeline.Queries
 	Audit    *audit.Service
-	Repo     es.Repository
+	Repo     eventstore.Repository
 	Clock    clock.Clock
 	BaseURL  *url.URL
 	CookieHK []byte // securecookie hash key

@@ -1,6 +1,4 @@
-// Package es connects domain aggregates to the event store: load a stream
-// into an aggregate, decide, append with optimistic concurrency, retry.
-package es
+package eventstore
 
 import (
 	"context"
@@ -10,7 +8,6 @@ import (
 	"time"
 
 	"github.com/awareportal/portal/domain"
-	"github.com/awareportal/portal/internal/eventstore"
 )
 
 // Aggregate folds events into state.
@@ -20,7 +17,7 @@ type Aggregate interface {
 
 // Repository loads and saves aggregates.
 type Repository struct {
-	Store eventstore.Store
+	Store Store
 	Codec *domain.Codec
 }
 
@@ -28,7 +25,7 @@ type Repository struct {
 // (0 for a stream with no events: the aggregate is new).
 func (r Repository) Load(ctx context.Context, stream string, agg Aggregate) (int64, error) {
 	evs, err := r.Store.ReadStream(ctx, stream, 1)
-	if errors.Is(err, eventstore.ErrStreamNotFound) {
+	if errors.Is(err, ErrStreamNotFound) {
 		return 0, nil
 	}
 	if err != nil {
@@ -48,24 +45,24 @@ func (r Repository) Load(ctx context.Context, stream string, agg Aggregate) (int
 }
 
 // Append encodes and appends events.
-func (r Repository) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, meta eventstore.Metadata, events ...domain.Event) (eventstore.AppendResult, error) {
+func (r Repository) Append(ctx context.Context, stream string, expected ExpectedVersion, meta Metadata, events ...domain.Event) (AppendResult, error) {
 	data, err := r.Encode(meta, events...)
 	if err != nil {
-		return eventstore.AppendResult{}, err
+		return AppendResult{}, err
 	}
 	return r.Store.Append(ctx, stream, expected, data...)
 }
 
 // Encode turns events into what a store appends, for appends made
 // elsewhere (inside a caller's transaction).
-func (r Repository) Encode(meta eventstore.Metadata, events ...domain.Event) ([]eventstore.EventData, error) {
-	data := make([]eventstore.EventData, 0, len(events))
+func (r Repository) Encode(meta Metadata, events ...domain.Event) ([]EventData, error) {
+	data := make([]EventData, 0, len(events))
 	for _, e := range events {
 		name, payload, err := r.Codec.Encode(e)
 		if err != nil {
 			return nil, err
 		}
-		data = append(data, eventstore.EventData{Type: name, Data: payload, Metadata: meta})
+		data = append(data, EventData{Type: name, Data: payload, Metadata: meta})
 	}
 	return data, nil
 }
@@ -73,7 +70,7 @@ func (r Repository) Encode(meta eventstore.Metadata, events ...domain.Event) ([]
 // Decided is what a command produced.
 type Decided struct {
 	Events []domain.Event
-	Result eventstore.AppendResult
+	Result AppendResult
 }
 
 // maxRetries bounds retries after concurrency conflicts.
@@ -103,7 +100,7 @@ func backoff(ctx context.Context, n int) error {
 // unless it counts attempts (domain.Counted). Events that commute
 // (domain.Commuting) are appended without the check too. Retries back off
 // with jitter.
-func Execute[A Aggregate](ctx context.Context, r Repository, stream string, meta eventstore.Metadata, fresh func() A, decide func(A) ([]domain.Event, error)) (Decided, error) {
+func Execute[A Aggregate](ctx context.Context, r Repository, stream string, meta Metadata, fresh func() A, decide func(A) ([]domain.Event, error)) (Decided, error) {
 	for attempt := 0; ; attempt++ {
 		agg := fresh()
 		version, err := r.Load(ctx, stream, agg)
@@ -114,12 +111,12 @@ func Execute[A Aggregate](ctx context.Context, r Repository, stream string, meta
 		if len(events) == 0 {
 			return Decided{}, decideErr
 		}
-		expected := eventstore.Exactly(version)
+		expected := Exactly(version)
 		if (decideErr != nil && !domain.IsCounted(decideErr)) || (decideErr == nil && domain.AllCommute(events)) {
-			expected = eventstore.Any
+			expected = Any
 		}
 		res, err := r.Append(ctx, stream, expected, meta, events...)
-		if errors.Is(err, eventstore.ErrConcurrency) && attempt < maxRetries {
+		if errors.Is(err, ErrConcurrency) && attempt < maxRetries {
 			if err := backoff(ctx, attempt+1); err != nil {
 				return Decided{}, err
 			}
