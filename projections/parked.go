@@ -138,12 +138,26 @@ func logParked(log *slog.Logger, parked []Parked) {
 // Parked lists parked events, oldest first, at most limit of them, and how
 // many there are in all.
 func (r *Runner) Parked(ctx context.Context, limit int) ([]Parked, int, error) {
+	return r.parked(ctx, "", limit)
+}
+
+// ParkedOfTenant is Parked for one tenant (a partner), for that partner's
+// support staff.
+func (r *Runner) ParkedOfTenant(ctx context.Context, tenantID string, limit int) ([]Parked, int, error) {
+	if tenantID == "" {
+		return nil, 0, errors.New("parked events of a tenant: no tenant given")
+	}
+	return r.parked(ctx, tenantID, limit)
+}
+
+// parked lists parked events of tenantID, or of everyone when it is "".
+func (r *Runner) parked(ctx context.Context, tenantID string, limit int) ([]Parked, int, error) {
 	var total int
-	if err := r.pool.QueryRow(ctx, `SELECT count(*) FROM projection_parked`).Scan(&total); err != nil {
+	if err := r.pool.QueryRow(ctx, `SELECT count(*) FROM projection_parked WHERE $1 = '' OR tenant_id = $1`, tenantID).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count parked events: %w", err)
 	}
 	rows, err := r.pool.Query(ctx, `SELECT projection, event_id, commit_pos, prepare_pos, event_type, stream, tenant_id, error, parked_at
-		FROM projection_parked ORDER BY commit_pos, prepare_pos, projection LIMIT $1`, limit)
+		FROM projection_parked WHERE $1 = '' OR tenant_id = $1 ORDER BY commit_pos, prepare_pos, projection LIMIT $2`, tenantID, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("list parked events: %w", err)
 	}
@@ -152,22 +166,6 @@ func (r *Runner) Parked(ctx context.Context, limit int) ([]Parked, int, error) {
 		return nil, 0, fmt.Errorf("list parked events: %w", err)
 	}
 	return list, total, nil
-}
-
-// ParkedOfTenant lists the parked events of one tenant (a partner), oldest
-// first, with their count, for that partner's support staff.
-func (r *Runner) ParkedOfTenant(ctx context.Context, tenantID string, limit int) ([]Parked, int, error) {
-	var total int
-	if err := r.pool.QueryRow(ctx, `SELECT count(*) FROM projection_parked WHERE tenant_id = $1`, tenantID).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("count parked events: %w", err)
-	}
-	rows, err := r.pool.Query(ctx, `SELECT projection, event_id, commit_pos, prepare_pos, event_type, stream, tenant_id, error, parked_at
-		FROM projection_parked WHERE tenant_id = $1 ORDER BY commit_pos, prepare_pos, projection LIMIT $2`, tenantID, limit)
-	if err != nil {
-		return nil, 0, fmt.Errorf("list parked events: %w", err)
-	}
-	list, err := pgx.CollectRows(rows, scanParked)
-	return list, total, err
 }
 
 func scanParked(row pgx.CollectableRow) (Parked, error) {

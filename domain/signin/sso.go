@@ -108,3 +108,15 @@ func (r *Request) RejectSSO(rej SSORejected, now time.Time) []domain.Event {
 	rej.RequestID, rej.Provider, rej.At = r.ID, r.SSO, now
 	return []domain.Event{rej}
 }
+
+// Title names the method to people, as a button does: "Microsoft",
+// "Google", and for every other method "an email link".
+func (m Method) Title() string {
+	switch m {
+	case MethodMicrosoft:
+		return "Microsoft"
+	case MethodGoogle:
+		return "Google"
+	}
+	return "an email link"
+}

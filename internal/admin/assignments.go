@@ -102,11 +102,11 @@ func (s *Service) Assign(ctx context.Context, partnerID, clientRef string, in As
 	if in.RequestID == "" {
 		in.RequestID = uuid.NewString()
 	}
-	out, err := s.Training.Assign(ctx, scoped(partnerID, in.RequestID), training.AssignInput{
+	out, err := s.Training.Assign(ctx, tenancy.Scoped(partnerID, in.RequestID), training.AssignInput{
 		CourseID: in.CourseID, LearnerIDs: learners, AvailableFrom: from, DueAt: due, AssignedBy: actor,
 	}, meta)
 	for i, id := range out.Skipped {
-		out.Skipped[i] = unscoped(partnerID, id)
+		out.Skipped[i] = tenancy.Unscoped(partnerID, id)
 	}
 	if err != nil {
 		return out, err
@@ -151,7 +151,7 @@ func (s *Service) Status(ctx context.Context, partnerID, clientID string) ([]Lea
 	out := make([]LearnerStatus, 0, len(learners))
 	for _, l := range learners {
 		x := st[l.ID]
-		out = append(out, LearnerStatus{ID: unscoped(partnerID, l.ID), Email: l.Email, Name: l.FullName(), Assigned: x.Assigned, Completed: x.Completed, Overdue: x.Overdue, CompletionPercent: x.CompletionPercent})
+		out = append(out, LearnerStatus{ID: tenancy.Unscoped(partnerID, l.ID), Email: l.Email, Name: l.FullName(), Assigned: x.Assigned, Completed: x.Completed, Overdue: x.Overdue, CompletionPercent: x.CompletionPercent})
 	}
 	return out, nil
 }

@@ -85,7 +85,7 @@ func (s *Service) CreateClient(ctx context.Context, partnerID string, in ClientI
 	if _, err := s.client(ctx, partnerID, in.ID); err == nil {
 		return directory.Client{}, fmt.Errorf("client %q: %w", in.ID, ErrConflict)
 	}
-	ref, id := in.ID, scoped(partnerID, in.ID)
+	ref, id := in.ID, tenancy.Scoped(partnerID, in.ID)
 	var partner tenancy.Partner
 	if _, err := s.Repo.Load(ctx, tenancy.PartnerStream(partnerID), &partner); err != nil {
 		return directory.Client{}, err

@@ -18,9 +18,6 @@ import (
 // from before scoping (the demo's "acme"); lookups find those too, always
 // checking that they are the partner's.
 
-func scoped(partnerID, id string) string   { return tenancy.Scoped(partnerID, id) }
-func unscoped(partnerID, id string) string { return tenancy.Unscoped(partnerID, id) }
-
 // client returns one of the partner's clients by the id the partner knows
 // it by. Another partner's client is ErrNotFound, like one that does not
 // exist. The result carries the stored id.
@@ -28,7 +25,7 @@ func (s *Service) client(ctx context.Context, partnerID, ref string) (directory.
 	if tenancy.Ref("client", ref) != nil {
 		return directory.Client{}, fmt.Errorf("client %q: %w", short(ref), ErrNotFound)
 	}
-	for _, id := range []string{scoped(partnerID, ref), ref} {
+	for _, id := range []string{tenancy.Scoped(partnerID, ref), ref} {
 		c, err := s.Dir.Client(ctx, id)
 		if errors.Is(err, directory.ErrNotFound) || (err == nil && c.PartnerID != partnerID) {
 			continue
@@ -44,7 +41,7 @@ func (s *Service) learner(ctx context.Context, partnerID, clientID, ref string) 
 	if tenancy.Ref("learner", ref) != nil {
 		return directory.Learner{}, fmt.Errorf("learner %q: %w", short(ref), ErrNotFound)
 	}
-	for _, id := range []string{scoped(partnerID, ref), ref} {
+	for _, id := range []string{tenancy.Scoped(partnerID, ref), ref} {
 		l, err := s.Dir.Learner(ctx, id)
 		if errors.Is(err, directory.ErrNotFound) || (err == nil && l.ClientID != clientID) {
 			continue
@@ -56,15 +53,15 @@ func (s *Service) learner(ctx context.Context, partnerID, clientID, ref string) 
 
 // clientView and learnerView are what the partner sees: its own ids.
 func clientView(c directory.Client) directory.Client {
-	c.ID = unscoped(c.PartnerID, c.ID)
+	c.ID = tenancy.Unscoped(c.PartnerID, c.ID)
 	return c
 }
 
 func learnerView(l directory.Learner) directory.Learner {
-	l.ID = unscoped(l.PartnerID, l.ID)
-	l.ClientID = unscoped(l.PartnerID, l.ClientID)
+	l.ID = tenancy.Unscoped(l.PartnerID, l.ID)
+	l.ClientID = tenancy.Unscoped(l.PartnerID, l.ClientID)
 	if l.ManagerID != "" {
-		l.ManagerID = unscoped(l.PartnerID, l.ManagerID)
+		l.ManagerID = tenancy.Unscoped(l.PartnerID, l.ManagerID)
 	}
 	return l
 }

@@ -27,7 +27,7 @@ type StaffInput struct {
 func (s *Service) Staff(ctx context.Context, partnerID string) ([]directory.StaffRole, error) {
 	list, err := s.Dir.StaffOfPartner(ctx, partnerID)
 	for i := range list {
-		list[i].ClientID = unscoped(partnerID, list[i].ClientID)
+		list[i].ClientID = tenancy.Unscoped(partnerID, list[i].ClientID)
 	}
 	return list, err
 }

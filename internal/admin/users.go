@@ -85,7 +85,7 @@ func (s *Service) ProvisionUser(ctx context.Context, partnerID, clientRef string
 		}
 		for _, l := range existing {
 			if l.ClientID == clientID {
-				v.add("email", "is already a learner at this client ("+unscoped(partnerID, l.ID)+")")
+				v.add("email", "is already a learner at this client ("+tenancy.Unscoped(partnerID, l.ID)+")")
 			}
 		}
 	}
@@ -97,7 +97,7 @@ func (s *Service) ProvisionUser(ctx context.Context, partnerID, clientRef string
 		if _, err := s.learner(ctx, partnerID, clientID, ref); err == nil {
 			return directory.Learner{}, fmt.Errorf("learner %q: %w", ref, ErrConflict)
 		}
-		id = scoped(partnerID, ref)
+		id = tenancy.Scoped(partnerID, ref)
 	}
 	tc := &tenancy.Client{ID: client.ID, PartnerID: client.PartnerID, PortalEnabled: client.PortalEnabled}
 	d, err := eventstore.Execute(ctx, s.Repo, dirdomain.LearnerStream(id), meta, func() *dirdomain.Learner { return &dirdomain.Learner{} },

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"math"
 
-	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/internal/training"
@@ -118,7 +117,7 @@ The link and code work once and expire in %s. If you didn't ask to sign in, you 
 // renderSignInMethodMail answers a link request from someone whose
 // organisation turned email links off: which button signs them in.
 func renderSignInMethodMail(ctx context.Context, l auth.LinkMail) (mail.Message, error) {
-	provider := providerName(l.Method)
+	provider := l.Method.Title()
 	subject := "Sign in to " + l.Partner.Name + " Training with " + provider
 	data := views.SignInMethodEmail{Frame: frame(subject, l.Partner, l.BaseURL), FirstName: l.FirstName, Provider: provider, Link: l.Link}
 	var html bytes.Buffer
@@ -137,14 +136,4 @@ If you didn't ask to sign in, you can ignore this email.
 %s
 `, l.FirstName, provider, provider, l.Link, l.Partner.Name)
 	return mail.Message{FromName: l.Partner.Name + " Training", To: l.To, Subject: subject, Text: text, HTML: html.String()}, nil
-}
-
-func providerName(m signin.Method) string {
-	switch m {
-	case signin.MethodMicrosoft:
-		return "Microsoft"
-	case signin.MethodGoogle:
-		return "Google"
-	}
-	return string(m)
 }

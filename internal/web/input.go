@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"strings"
 	"unicode/utf8"
 
@@ -40,7 +41,7 @@ func badInput(c *fiber.Ctx) string {
 		return where
 	}
 	req.Header.VisitAll(func(k, v []byte) {
-		if where == "" && (strings.IndexByte(string(k), 0) >= 0 || strings.IndexByte(string(v), 0) >= 0) {
+		if where == "" && (bytes.IndexByte(k, 0) >= 0 || bytes.IndexByte(v, 0) >= 0) {
 			where = "header " + printable(k)
 		}
 	})
@@ -73,7 +74,7 @@ func badInput(c *fiber.Ctx) string {
 
 // clean is valid UTF-8 without NUL.
 func clean(b []byte) bool {
-	return utf8.Valid(b) && strings.IndexByte(string(b), 0) < 0
+	return utf8.Valid(b) && bytes.IndexByte(b, 0) < 0
 }
 
 // printable is a field name fit to echo back.

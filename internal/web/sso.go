@@ -79,7 +79,7 @@ func (s *Server) startSSO(c *fiber.Ctx) error {
 	case err != nil:
 		s.Log.Warn("start sign-in with provider", "provider", method, "err", err)
 		return problem(fiber.StatusServiceUnavailable, c.FormValue("login_hint"),
-			providerName(method)+" sign-in isn't answering right now. Please try again in a minute, or get a sign-in link by email below.")
+			method.Title()+" sign-in isn't answering right now. Please try again in a minute, or get a sign-in link by email below.")
 	}
 	sealed, err := json.Marshal(start.Cookie)
 	if err != nil {
@@ -146,7 +146,7 @@ func (s *Server) ssoRefused(c *fiber.Ctx, e *auth.SSOError) error {
 	page := s.page(c, "Sign in", brand)
 	if rej.Reason == signin.ReasonNotEnrolled {
 		return render(c, fiber.StatusForbidden, views.NotEnrolledPage(page, views.NotEnrolled{
-			Email: rej.Email, Provider: providerName(rej.Provider), SupportEmail: partner.SupportEmail,
+			Email: rej.Email, Provider: rej.Provider.Title(), SupportEmail: partner.SupportEmail,
 		}), nil)
 	}
 	f := s.signInForm("")
@@ -160,25 +160,15 @@ func (s *Server) ssoRefused(c *fiber.Ctx, e *auth.SSOError) error {
 	return render(c, fiber.StatusForbidden, views.SignInPage(page, f), nil)
 }
 
-func providerName(m signin.Method) string {
-	switch m {
-	case signin.MethodMicrosoft:
-		return "Microsoft"
-	case signin.MethodGoogle:
-		return "Google"
-	}
-	return "an email link"
-}
-
 // refusalText says what went wrong in the person's terms, and what to do.
 func refusalText(r signin.SSORejected) string {
-	name := providerName(r.Provider)
+	name := r.Provider.Title()
 	switch r.Reason {
 	case signin.ReasonWrongMethod:
 		if r.RightMethod == signin.MethodEmailLink {
 			return "Your organisation doesn't sign you in with " + name + ". Enter your work email below and we'll send you a sign-in link."
 		}
-		return "Your organisation signs you in with " + providerName(r.RightMethod) + ", not " + name + `. Use "Sign in with ` + providerName(r.RightMethod) + `".`
+		return "Your organisation signs you in with " + r.RightMethod.Title() + ", not " + name + `. Use "Sign in with ` + r.RightMethod.Title() + `".`
 	case signin.ReasonWrongTenant:
 		return "That Microsoft account belongs to a different organisation from the one your training is with. Sign in with the Microsoft work account your organisation gave you, or get a sign-in link by email."
 	case signin.ReasonHostedDomain:
