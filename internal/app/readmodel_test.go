@@ -9,28 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awareportal/portal/internal/testenv"
 	"github.com/awareportal/portal/projections/progress"
 )
-
-func dumpSchema(t *testing.T, p *portal, schema string, tables ...string) string {
-	t.Helper()
-	var b strings.Builder
-	for _, tbl := range tables {
-		rows, err := p.db.Pool.Query(context.Background(), `SELECT to_jsonb(x)::text FROM `+schema+`.`+tbl+` x ORDER BY 1`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			b.WriteString(tbl + " " + s + "\n")
-		}
-		rows.Close()
-	}
-	return b.String()
-}
 
 // TestLearningRebuildIsIdentical: stats, risk history, badges and the
 // leaderboard come only from events, so replaying the log from the start
@@ -76,7 +57,7 @@ func TestLearningRebuildIsIdentical(t *testing.T) {
 	p.waitProjections(t)
 
 	tables := []string{"learners", "assignments", "certificates", "learner_stats", "risk_history", "badges"}
-	live := dumpSchema(t, p, "rm_progress", tables...)
+	live := testenv.DumpSchema(t, context.Background(), p.db.Pool, "rm_progress", tables...)
 	if !strings.Contains(live, "learner_stats") || !strings.Contains(live, "risk_history") {
 		t.Fatal("nothing to compare")
 	}
@@ -87,7 +68,7 @@ func TestLearningRebuildIsIdentical(t *testing.T) {
 	if err := p.app.Runner.Rebuild(ctx, proj); err != nil {
 		t.Fatal(err)
 	}
-	if rebuilt := dumpSchema(t, p, "rm_progress", tables...); rebuilt != live {
+	if rebuilt := testenv.DumpSchema(t, context.Background(), p.db.Pool, "rm_progress", tables...); rebuilt != live {
 		t.Fatalf("rebuild differs from live.\nlive:\n%s\nrebuilt:\n%s", live, rebuilt)
 	}
 }

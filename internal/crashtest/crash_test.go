@@ -491,50 +491,17 @@ func checkReadModelsEqualRebuild(t *testing.T, ctx context.Context, pool *pgxpoo
 	}
 	for _, p := range runner.Projections() {
 		schema := projections.SchemaName(p.Name())
-		live := dumpSchema(t, ctx, pool, schema)
+		live := testenv.DumpSchema(t, ctx, pool, schema)
 		if err := runner.Rebuild(ctx, p); err != nil {
 			t.Fatal(err)
 		}
-		rebuilt := dumpSchema(t, ctx, pool, schema)
+		rebuilt := testenv.DumpSchema(t, ctx, pool, schema)
 		if live != rebuilt {
 			t.Errorf("read model %s differs from its rebuild:\n%s", p.Name(), diff(live, rebuilt))
 		} else {
 			t.Logf("read model %s equals its rebuild (%d rows)", p.Name(), strings.Count(live, "\n"))
 		}
 	}
-}
-
-func dumpSchema(t *testing.T, ctx context.Context, pool *pgxpool.Pool, schema string) string {
-	t.Helper()
-	rows, err := pool.Query(ctx, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, schema)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var tables []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		tables = append(tables, s)
-	}
-	rows.Close()
-	var b strings.Builder
-	for _, tbl := range tables {
-		rows, err := pool.Query(ctx, `SELECT to_jsonb(x)::text FROM `+schema+`.`+tbl+` x ORDER BY 1`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for rows.Next() {
-			var s string
-			if err := rows.Scan(&s); err != nil {
-				t.Fatal(err)
-			}
-			b.WriteString(tbl + " " + s + "\n")
-		}
-		rows.Close()
-	}
-	return b.String()
 }
 
 // diff lists the lines only one side has.
