@@ -79,7 +79,7 @@ func adminUsage() string {
 		fmt.Fprintf(w, "  %s\t%s\n", c.name, c.summary)
 	}
 	_ = w.Flush()
-	b.WriteString("\nP is a partner id or slug. Every command takes --json for JSON output (the API's keys).\n")
+	b.WriteString("\nEvery command but courses takes --partner (a partner id or slug), and every command --json (the API's keys).\n")
 	b.WriteString("`portal admin <command> --help` lists the command's flags.\n")
 	return b.String()
 }
