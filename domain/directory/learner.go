@@ -26,15 +26,18 @@ func LearnerStream(id string) string { return "learner-" + id }
 
 // LearnerProvisioned: a person became a learner at a client.
 type LearnerProvisioned struct {
-	LearnerID  string    `json:"learner_id"`
-	ClientID   string    `json:"client_id"`
-	Email      string    `json:"email"`
-	FirstName  string    `json:"first_name"`
-	LastName   string    `json:"last_name"`
-	ManagerID  string    `json:"manager_id,omitempty"`
-	Department string    `json:"department,omitempty"`
-	Source     Source    `json:"source"`
-	At         time.Time `json:"at"`
+	LearnerID  string `json:"learner_id"`
+	ClientID   string `json:"client_id"`
+	Email      string `json:"email"`
+	FirstName  string `json:"first_name"`
+	LastName   string `json:"last_name"`
+	ManagerID  string `json:"manager_id,omitempty"`
+	Department string `json:"department,omitempty"`
+	Source     Source `json:"source"`
+	// Welcome: the learner gets a welcome email (only when the client's
+	// portal is on; learners from before the welcome email have none).
+	Welcome bool      `json:"welcome,omitempty"`
+	At      time.Time `json:"at"`
 }
 
 func (LearnerProvisioned) EventName() string { return "directory.learner_provisioned.v1" }
@@ -188,5 +191,6 @@ func Provision(l *Learner, client *tenancy.Client, in LearnerProvisioned, now ti
 	}
 	in.ClientID = client.ID
 	in.At = now
+	in.Welcome = in.Welcome && client.PortalEnabled
 	return []domain.Event{in}, nil
 }

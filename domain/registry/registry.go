@@ -8,6 +8,7 @@ import (
 	"github.com/awareportal/portal/domain/identity"
 	"github.com/awareportal/portal/domain/learning"
 	"github.com/awareportal/portal/domain/mailing"
+	"github.com/awareportal/portal/domain/onboarding"
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/domain/staff"
 	"github.com/awareportal/portal/domain/tenancy"
@@ -49,6 +50,13 @@ func Events() []domain.Event {
 		mailing.MailQueued{},
 		mailing.MailSent{},
 		mailing.MailFailed{},
+		onboarding.ModuleDefined{},
+		onboarding.ModuleRemoved{},
+		onboarding.SequenceSet{},
+		onboarding.ClientDetailsSet{},
+		onboarding.ModuleOpened{},
+		onboarding.ModuleCompleted{},
+		onboarding.WelcomeMailQueued{},
 	}
 }
 

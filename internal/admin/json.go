@@ -1,6 +1,8 @@
 package admin
 
 import (
+	"github.com/awareportal/portal/domain/onboarding"
+	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/projections/directory"
 )
@@ -97,3 +99,73 @@ func ClientsJSON(in []directory.Client) []ClientJSON     { return mapSlice(in, T
 func UsersJSON(in []directory.Learner) []UserJSON        { return mapSlice(in, ToUserJSON) }
 func CoursesJSON(in []*catalog.Course) []CourseJSON      { return mapSlice(in, ToCourseJSON) }
 func StaffListJSON(in []directory.StaffRole) []StaffJSON { return mapSlice(in, ToStaffJSON) }
+
+// MediaJSON is an uploaded file.
+type MediaJSON struct {
+	SHA256          string  `json:"sha256"`
+	ContentType     string  `json:"content_type"`
+	Size            int64   `json:"size"`
+	DurationSeconds float64 `json:"duration_seconds,omitempty"`
+}
+
+func toMediaJSON(m onboarding.Media) MediaJSON {
+	return MediaJSON{SHA256: m.SHA256, ContentType: m.ContentType, Size: m.Size, DurationSeconds: m.Duration.Seconds()}
+}
+
+// ModuleJSON is an onboarding module.
+type ModuleJSON struct {
+	ID    string     `json:"id"`
+	Kind  string     `json:"kind"`
+	Title string     `json:"title"`
+	Text  string     `json:"text,omitempty"`
+	Media *MediaJSON `json:"media,omitempty"`
+}
+
+func toModuleJSON(m onboarding.Module) ModuleJSON {
+	j := ModuleJSON{ID: m.ID, Kind: string(m.Kind), Title: m.Title, Text: m.Text}
+	if m.Media != nil {
+		mj := toMediaJSON(*m.Media)
+		j.Media = &mj
+	}
+	return j
+}
+
+// OnboardingJSON is a partner's onboarding: its module library and the
+// default sequence its clients inherit.
+type OnboardingJSON struct {
+	Modules []ModuleJSON `json:"modules"`
+	Default []string     `json:"default"`
+}
+
+func toOnboardingJSON(_ string, c *onboarding.Config) OnboardingJSON {
+	j := OnboardingJSON{Modules: []ModuleJSON{}, Default: ids(c.SequenceOf(""))}
+	for _, id := range c.Order {
+		j.Modules = append(j.Modules, toModuleJSON(c.Modules[id]))
+	}
+	return j
+}
+
+// ClientOnboardingJSON is a client's onboarding.
+type ClientOnboardingJSON struct {
+	ClientID string `json:"client_id"`
+	Inherit  bool   `json:"inherit"`
+	// Modules is the sequence the client's learners go through.
+	Modules      []string `json:"modules"`
+	ReportButton string   `json:"report_button"`
+	HelpDesk     string   `json:"help_desk"`
+}
+
+func toClientOnboardingJSON(partnerID, clientID string, c *onboarding.Config) ClientOnboardingJSON {
+	own, ok := c.Clients[clientID]
+	d := c.Details[clientID]
+	return ClientOnboardingJSON{ClientID: tenancy.Unscoped(partnerID, clientID), Inherit: !ok || own.Inherit,
+		Modules: ids(c.SequenceOf(clientID)), ReportButton: d.ReportButton, HelpDesk: d.HelpDesk}
+}
+
+func ids(ms []onboarding.Module) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.ID
+	}
+	return out
+}

@@ -14,6 +14,7 @@ import (
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/internal/media"
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/projections/directory"
 	"github.com/awareportal/portal/projections/progress"
@@ -84,6 +85,8 @@ type Service struct {
 	// Settle waits until read models reflect a write (read-your-writes), so
 	// the next call sees it.
 	Settle func(context.Context, eventstore.Position) error
+	// Media keeps onboarding uploads.
+	Media media.Store
 }
 
 func (s *Service) settle(ctx context.Context, pos eventstore.Position) error {

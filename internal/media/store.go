@@ -1,0 +1,181 @@
+package media
+
+import (
+	"bufio"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/awareportal/portal/domain/onboarding"
+	"github.com/awareportal/portal/domain/tenancy"
+)
+
+// ChunkSize is how much of a file one row holds.
+const ChunkSize = 1 << 20
+
+// ErrNotFound is a hash nobody uploaded (or another partner did).
+var ErrNotFound = errors.New("no such media")
+
+// Store keeps media in PostgreSQL (tables media_blobs, media_chunks,
+// media_uploads), whichever event store holds the events.
+type Store struct {
+	Pool *pgxpool.Pool
+}
+
+// Put reads an upload to its end, checks what it is by its content, and
+// stores it for the partner, in one transaction: a refused upload leaves
+// nothing behind. The same content uploaded twice is stored once.
+func (s Store) Put(ctx context.Context, partnerID, filename string, body io.Reader, now time.Time) (onboarding.Media, error) {
+	name, err := tenancy.Text("filename", filename, tenancy.MaxName)
+	if err != nil {
+		return onboarding.Media{}, err
+	}
+	br := bufio.NewReaderSize(body, 64)
+	head, _ := br.Peek(64)
+	contentType, err := Sniff(head)
+	if err != nil {
+		return onboarding.Media{}, tenancy.FieldError{Field: "file", Problem: "must be a PDF, an MP4 or a WebM video (checked by its content, not its name)"}
+	}
+	limit := MaxSize(contentType)
+	tmp := "upload-" + uuid.NewString()
+	var m onboarding.Media
+	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO media_blobs (sha256, content_type, size, created_at) VALUES ($1, $2, 0, $3)`, tmp, contentType, now); err != nil {
+			return fmt.Errorf("start upload: %w", err)
+		}
+		h := sha256.New()
+		buf := make([]byte, ChunkSize)
+		var size int64
+		for seq := 0; ; seq++ {
+			n, rerr := io.ReadFull(br, buf)
+			if n > 0 {
+				size += int64(n)
+				if size > limit {
+					return tenancy.FieldError{Field: "file", Problem: fmt.Sprintf("is too big: a %s may be at most %d MB", kindWord(contentType), limit>>20)}
+				}
+				h.Write(buf[:n])
+				if _, err := tx.Exec(ctx, `INSERT INTO media_chunks (sha256, seq, data) VALUES ($1, $2, $3)`, tmp, seq, buf[:n]); err != nil {
+					return fmt.Errorf("store chunk: %w", err)
+				}
+			}
+			if errors.Is(rerr, io.EOF) || errors.Is(rerr, io.ErrUnexpectedEOF) {
+				break
+			}
+			if rerr != nil {
+				return fmt.Errorf("read upload: %w", rerr)
+			}
+		}
+		d, err := Check(contentType, reader{ctx: ctx, q: tx, sha: tmp, size: size}, size)
+		if err != nil {
+			return tenancy.FieldError{Field: "file", Problem: "is not a valid " + kindWord(contentType) + ": " + err.Error()}
+		}
+		m = onboarding.Media{SHA256: hex.EncodeToString(h.Sum(nil)), ContentType: contentType, Size: size, Duration: d}
+		var exists bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM media_blobs WHERE sha256 = $1)`, m.SHA256).Scan(&exists); err != nil {
+			return fmt.Errorf("look up media: %w", err)
+		}
+		if exists {
+			if _, err := tx.Exec(ctx, `DELETE FROM media_blobs WHERE sha256 = $1`, tmp); err != nil {
+				return fmt.Errorf("drop duplicate upload: %w", err)
+			}
+		} else if _, err := tx.Exec(ctx, `UPDATE media_blobs SET sha256 = $2, size = $3, duration_ms = $4 WHERE sha256 = $1`, tmp, m.SHA256, size, d.Milliseconds()); err != nil {
+			return fmt.Errorf("name upload: %w", err)
+		}
+		_, err = tx.Exec(ctx, `INSERT INTO media_uploads (partner_id, sha256, filename, uploaded_at) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (partner_id, sha256) DO UPDATE SET filename = EXCLUDED.filename`, partnerID, m.SHA256, name, now)
+		if err != nil {
+			return fmt.Errorf("record upload: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return onboarding.Media{}, err
+	}
+	return m, nil
+}
+
+// Of is a partner's upload by its hash; another partner's is ErrNotFound.
+func (s Store) Of(ctx context.Context, partnerID, sha string) (onboarding.Media, error) {
+	var m onboarding.Media
+	var ms int64
+	err := s.Pool.QueryRow(ctx, `SELECT b.sha256, b.content_type, b.size, b.duration_ms FROM media_blobs b
+		JOIN media_uploads u ON u.sha256 = b.sha256 AND u.partner_id = $1 WHERE b.sha256 = $2`, partnerID, sha).Scan(&m.SHA256, &m.ContentType, &m.Size, &ms)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return onboarding.Media{}, fmt.Errorf("media %s: %w", sha, ErrNotFound)
+	}
+	if err != nil {
+		return onboarding.Media{}, fmt.Errorf("media %s: %w", sha, err)
+	}
+	m.Duration = time.Duration(ms) * time.Millisecond
+	return m, nil
+}
+
+// Open reads length bytes of a file from off, one stored chunk (one
+// query) at a time however small the caller's reads are.
+func (s Store) Open(ctx context.Context, m onboarding.Media, off, length int64) io.Reader {
+	sr := io.NewSectionReader(reader{ctx: ctx, q: s.Pool, sha: m.SHA256, size: m.Size}, off, length)
+	return bufio.NewReaderSize(sr, ChunkSize)
+}
+
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+}
+
+// reader reads a stored file at any offset.
+type reader struct {
+	ctx  context.Context
+	q    querier
+	sha  string
+	size int64
+}
+
+func (r reader) ReadAt(p []byte, off int64) (int, error) {
+	if off >= r.size {
+		return 0, io.EOF
+	}
+	end := min(off+int64(len(p)), r.size)
+	rows, err := r.q.Query(r.ctx, `SELECT seq, data FROM media_chunks WHERE sha256 = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`,
+		r.sha, off/ChunkSize, (end-1)/ChunkSize)
+	if err != nil {
+		return 0, fmt.Errorf("read media: %w", err)
+	}
+	defer rows.Close()
+	n := 0
+	for rows.Next() {
+		var seq int64
+		var data []byte
+		if err := rows.Scan(&seq, &data); err != nil {
+			return n, fmt.Errorf("read media: %w", err)
+		}
+		start := seq * ChunkSize
+		from := max(off+int64(n)-start, 0)
+		if from < int64(len(data)) {
+			n += copy(p[n:end-off], data[from:])
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return n, fmt.Errorf("read media: %w", err)
+	}
+	if int64(n) < end-off {
+		return n, io.ErrUnexpectedEOF
+	}
+	if end == r.size && int64(n) < int64(len(p)) {
+		return n, io.EOF
+	}
+	return n, nil
+}
+
+func kindWord(contentType string) string {
+	if contentType == onboarding.ContentTypePDF {
+		return "PDF"
+	}
+	return "video"
+}
