@@ -17,6 +17,7 @@ import (
 	"github.com/awareportal/portal/internal/eventstore/kurrentstore"
 	"github.com/awareportal/portal/internal/eventstore/kurrentstore/kurrenttest"
 	"github.com/awareportal/portal/internal/eventstore/pgstore"
+	"github.com/awareportal/portal/internal/media/pgmedia"
 	"github.com/awareportal/portal/internal/seed"
 	"github.com/awareportal/portal/internal/testenv"
 )
@@ -33,7 +34,7 @@ func TestEventstoreCopy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := seed.Demo(ctx, store, eventstore.Repository{Store: store, Codec: registry.Codec()}, cat, time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)); err != nil {
+	if _, err := seed.Demo(ctx, store, eventstore.Repository{Store: store, Codec: registry.Codec()}, cat, pgmedia.Store{Pool: db.Pool}, time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
 	var n int

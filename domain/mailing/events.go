@@ -17,6 +17,8 @@ const (
 	KindSignInMethod    Kind = "sign_in_method"
 	KindCourseAvailable Kind = "course_available"
 	KindCertificate     Kind = "certificate"
+	// KindWelcome greets a new learner with a 7-day training link.
+	KindWelcome Kind = "welcome"
 )
 
 // MailQueued: an email was put on the durable send queue.

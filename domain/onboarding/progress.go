@@ -50,7 +50,9 @@ func (p *Progress) Apply(e domain.Event) {
 	switch ev := e.(type) {
 	case ModuleOpened:
 		p.LearnerID = ev.LearnerID
-		p.Opened[ev.ModuleID] = ev.At
+		if _, seen := p.Opened[ev.ModuleID]; !seen { // two tabs: the first counts
+			p.Opened[ev.ModuleID] = ev.At
+		}
 	case ModuleCompleted:
 		p.LearnerID = ev.LearnerID
 		p.Completed[ev.ModuleID] = ev.At

@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sort"
 	"strings"
 
@@ -87,6 +88,10 @@ type Service struct {
 	Settle func(context.Context, eventstore.Position) error
 	// Media keeps onboarding uploads.
 	Media media.Store
+	// Welcome queues a new learner's welcome email (welcome.Service); a
+	// failure is logged and the periodic sweep sends it later.
+	Welcome func(ctx context.Context, learnerID string) (bool, error)
+	Log     *slog.Logger
 }
 
 func (s *Service) settle(ctx context.Context, pos eventstore.Position) error {

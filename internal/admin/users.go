@@ -104,7 +104,7 @@ func (s *Service) ProvisionUser(ctx context.Context, partnerID, clientRef string
 		func(l *dirdomain.Learner) ([]domain.Event, error) {
 			return dirdomain.Provision(l, tc, dirdomain.LearnerProvisioned{
 				LearnerID: id, ClientID: clientID, Email: email, FirstName: in.FirstName, LastName: in.LastName,
-				ManagerID: managerID, Department: strings.TrimSpace(in.Department), Source: dirdomain.Source(in.Source),
+				ManagerID: managerID, Department: strings.TrimSpace(in.Department), Source: dirdomain.Source(in.Source), Welcome: true,
 			}, s.Clock.Now())
 		})
 	if errors.Is(err, dirdomain.ErrAlreadyProvisioned) { // the partner's own, created in parallel
@@ -116,6 +116,22 @@ func (s *Service) ProvisionUser(ctx context.Context, partnerID, clientRef string
 	if err := s.settle(ctx, d.Result.Position); err != nil {
 		return directory.Learner{}, err
 	}
+	if welcomed(d.Events) && s.Welcome != nil {
+		if _, err := s.Welcome(ctx, id); err != nil && s.Log != nil {
+			s.Log.Error("queue welcome email; the sweep will retry", "learner_id", id, "err", err)
+		}
+	}
 	l, err := s.Dir.Learner(ctx, id)
 	return learnerView(l), err
+}
+
+// welcomed says whether a provisioning asked for a welcome email (the
+// domain decides: only at a client whose portal is on).
+func welcomed(events []domain.Event) bool {
+	for _, e := range events {
+		if p, ok := e.(dirdomain.LearnerProvisioned); ok && p.Welcome {
+			return true
+		}
+	}
+	return false
 }

@@ -34,13 +34,16 @@ import (
 	"github.com/awareportal/portal/internal/eventstore/kurrentstore"
 	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	"github.com/awareportal/portal/internal/mail"
+	"github.com/awareportal/portal/internal/media/pgmedia"
 	"github.com/awareportal/portal/internal/pgembed"
 	"github.com/awareportal/portal/internal/seed"
 	"github.com/awareportal/portal/internal/sso"
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/internal/web"
+	"github.com/awareportal/portal/internal/welcome"
 	"github.com/awareportal/portal/projections"
 	"github.com/awareportal/portal/projections/directory"
+	"github.com/awareportal/portal/projections/gate/pggate"
 	"github.com/awareportal/portal/projections/progress"
 	"github.com/awareportal/portal/projections/timeline"
 )
@@ -137,6 +140,7 @@ type App struct {
 	Auth     *auth.Service
 	Training *training.Service
 	Admin    *admin.Service
+	Welcome  *welcome.Service
 	Catalog  *catalog.Catalog
 	Web      *fiber.App
 
@@ -152,7 +156,7 @@ type App struct {
 
 // Projections lists the read models, in one place.
 func Projections() []projections.Projection {
-	return []projections.Projection{directory.Projection{}, progress.Projection{}, timeline.Projection{}}
+	return []projections.Projection{directory.Projection{}, progress.Projection{}, timeline.Projection{}, pggate.Projection{}}
 }
 
 // New assembles the portal on an open pool. Nothing runs until Start.
@@ -218,13 +222,19 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		Mail: a.Queue, Clock: clk, CodeKey: keys.Code, BaseURL: cfg.BaseURL, Render: renderSignInMail,
 		Log: log.With("component", "auth"), SSO: providers,
 	}
+	settle := func(ctx context.Context, pos eventstore.Position) error {
+		ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		return a.Runner.WaitFor(ctx, pos)
+	}
+	files := pgmedia.Store{Pool: pool}
+	a.Welcome = &welcome.Service{
+		Repo: a.Repo, Gate: pggate.Queries{Pool: pool}, Dir: dir, Files: files, Mail: a.Queue, Render: renderWelcomeMail,
+		Clock: clk, BaseURL: cfg.BaseURL, Log: log.With("component", "welcome"), Settle: settle,
+	}
 	a.Admin = &admin.Service{
-		Repo: a.Repo, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog, Clock: clk,
-		Settle: func(ctx context.Context, pos eventstore.Position) error {
-			ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			defer cancel()
-			return a.Runner.WaitFor(ctx, pos)
-		},
+		Repo: a.Repo, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog, Clock: clk, Settle: settle,
+		Media: files, Welcome: a.Welcome.Welcome, Log: log.With("component", "admin"),
 	}
 	a.Web = web.New(web.Deps{
 		Admin: a.Admin,
@@ -247,7 +257,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 // work (projections, mail) until ctx ends.
 func (a *App) Start(ctx context.Context) error {
 	if a.Cfg.Seed {
-		seeded, err := seed.Demo(ctx, a.Store, a.Repo, a.Catalog, a.Clock.Now())
+		seeded, err := seed.Demo(ctx, a.Store, a.Repo, a.Catalog, pgmedia.Store{Pool: a.Pool}, a.Clock.Now())
 		if err != nil {
 			return fmt.Errorf("seed demo tenant: %w", err)
 		}

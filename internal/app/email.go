@@ -9,6 +9,7 @@ import (
 	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/internal/training"
+	"github.com/awareportal/portal/internal/welcome"
 	"github.com/awareportal/portal/projections/directory"
 	"github.com/awareportal/portal/views"
 )
@@ -136,4 +137,29 @@ If you didn't ask to sign in, you can ignore this email.
 %s
 `, l.FirstName, provider, provider, l.Link, l.Partner.Name)
 	return mail.Message{FromName: l.Partner.Name + " Training", To: l.To, Subject: subject, Text: text, HTML: html.String()}, nil
+}
+
+// renderWelcomeMail greets a new learner with a 7-day training link.
+func renderWelcomeMail(ctx context.Context, m welcome.Mail) (mail.Message, error) {
+	subject := "Welcome to " + m.Partner.Name + " security training"
+	data := views.WelcomeEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName, Organisation: m.Learner.ClientName, Link: m.Link}
+	var html bytes.Buffer
+	if err := views.WelcomeEmailHTML(data).Render(ctx, &html); err != nil {
+		return mail.Message{}, err
+	}
+	text := fmt.Sprintf(`Hi %s,
+
+%s has set up security-awareness training for you at %s: short
+courses that help you spot phishing and keep your accounts safe.
+
+Start here (signs you straight in for 7 days):
+%s
+
+The first time, a few short steps introduce the programme. After that,
+your courses are waiting.
+
+-- 
+%s
+`, m.Learner.FirstName, m.Partner.Name, m.Learner.ClientName, m.Link, m.Partner.Name)
+	return mail.Message{FromName: m.Partner.Name + " Training", To: m.Learner.Email, Subject: subject, Text: text, HTML: html.String()}, nil
 }

@@ -7,8 +7,8 @@ import (
 	"github.com/riverqueue/river"
 )
 
-// sweepArgs is the periodic job that announces newly available courses and
-// marks overdue ones. River runs periodic jobs on its elected leader only.
+// sweepArgs is the periodic job that announces newly available courses,
+// marks overdue ones and queues welcome emails a dead process left. River runs periodic jobs on its elected leader only.
 type sweepArgs struct{}
 
 func (sweepArgs) Kind() string { return "training_sweep" }
@@ -22,6 +22,9 @@ type sweepWorker struct {
 // and sessions that ended more than a day ago.
 func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[sweepArgs]) error {
 	if _, _, err := w.app.Training.Sweep(ctx); err != nil {
+		return err
+	}
+	if _, err := w.app.Welcome.Sweep(ctx); err != nil {
 		return err
 	}
 	dayAgo := w.app.Clock.Now().Add(-24 * time.Hour)

@@ -6,6 +6,7 @@ package media
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"io"
@@ -14,6 +15,20 @@ import (
 
 	"github.com/awareportal/portal/domain/onboarding"
 )
+
+// Store keeps uploads (pgmedia.Store).
+type Store interface {
+	// Put reads an upload to its end, checks what it is by its content and
+	// stores it for the partner; a refused upload leaves nothing behind.
+	Put(ctx context.Context, partnerID, filename string, body io.Reader, now time.Time) (onboarding.Media, error)
+	// Of is a partner's upload by its hash; another partner's is ErrNotFound.
+	Of(ctx context.Context, partnerID, sha string) (onboarding.Media, error)
+	// Open reads length bytes of a file from off.
+	Open(ctx context.Context, m onboarding.Media, off, length int64) io.Reader
+}
+
+// ErrNotFound is a hash nobody uploaded (or another partner did).
+var ErrNotFound = errors.New("no such media")
 
 // ErrUnknownType is content that is not a PDF, an MP4 or a WebM video.
 var ErrUnknownType = errors.New("not a PDF, MP4 or WebM file")

@@ -53,6 +53,7 @@ var demoStories = []story{
 	{"acme-morgan", "passwords-and-mfa", -40, -20, 0, -21, 0, false, 0, 35.0 / 60 / 24},
 	{"acme-jordan", "spotting-phishing", -30, 10, 0, never, 0, false, 0, never},
 	{"globex-jordan", "passwords-and-mfa", -15, 15, 0, -14, 0, false, 0, 30.0 / 60 / 24},
+	{"acme-new-hire", "spotting-phishing", -1.0 / 24, 30, 0, never, 0, false, 0, never},
 }
 
 // Progress plays the demo stories through the domain, with their dates.

@@ -13,6 +13,7 @@ import (
 	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/internal/media"
 )
 
 // Demo identities, named in the README.
@@ -42,7 +43,7 @@ type learner struct {
 }
 
 // Demo seeds the demo tenant. It is a no-op when any event exists.
-func Demo(ctx context.Context, store eventstore.Store, repo eventstore.Repository, cat *catalog.Catalog, now time.Time) (bool, error) {
+func Demo(ctx context.Context, store eventstore.Store, repo eventstore.Repository, cat *catalog.Catalog, files media.Store, now time.Time) (bool, error) {
 	existing, err := store.ReadAll(ctx, eventstore.Start, 1)
 	if err != nil {
 		return false, err
@@ -100,10 +101,25 @@ func Demo(ctx context.Context, store eventstore.Store, repo eventstore.Repositor
 		{"acme-jordan", "acme", MultiOrgEmail, "Jordan", "Contractor", "", "IT", dir.SourceManual},
 		{"globex-jordan", "globex", MultiOrgEmail, "Jordan", "Contractor", "", "IT", dir.SourceManual},
 		{"initech-pat", "initech", PortalOffEmail, "Pat", "Person", "", "Engineering", dir.SourceManual},
+		{"acme-new-hire", "acme", NewHireEmail, "Noor", "Hussain", "acme-morgan", "Sales", dir.SourceManual},
 	}
 	clientOf := map[string]string{}
+	var through []string // everyone but the new hire has been through onboarding
 	for _, l := range people {
 		clientOf[l.id] = l.client
+		if l.email == NewHireEmail {
+			// Just joined: gets the welcome email, then onboarding.
+			if err := save(ctx, repo, dir.LearnerStream(l.id), meta, func() ([]domain.Event, error) {
+				return dir.Provision(&dir.Learner{}, &tenancy.Client{ID: l.client, PortalEnabled: true}, dir.LearnerProvisioned{LearnerID: l.id, ClientID: l.client,
+					Email: l.email, FirstName: l.first, LastName: l.last, ManagerID: l.manager, Department: l.dept, Source: l.source, Welcome: true}, now.Add(-time.Hour))
+			}); err != nil {
+				return false, err
+			}
+			continue
+		}
+		if l.client != "globex" {
+			through = append(through, l.id)
+		}
 		client := &tenancy.Client{ID: l.client}
 		in := dir.LearnerProvisioned{LearnerID: l.id, ClientID: l.client, Email: l.email, FirstName: l.first, LastName: l.last, ManagerID: l.manager, Department: l.dept, Source: l.source}
 		if err := save(ctx, repo, dir.LearnerStream(l.id), meta, func() ([]domain.Event, error) {
@@ -113,6 +129,9 @@ func Demo(ctx context.Context, store eventstore.Store, repo eventstore.Repositor
 		}
 	}
 	if err := Progress(ctx, repo, cat, clientOf, now); err != nil {
+		return false, err
+	}
+	if err := onboarding(ctx, repo, files, through, now); err != nil {
 		return false, err
 	}
 	// Northwind's support desk, and Acme's compliance auditor.

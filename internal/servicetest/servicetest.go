@@ -21,6 +21,7 @@ import (
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/eventstore/memstore"
+	"github.com/awareportal/portal/internal/media/pgmedia"
 	"github.com/awareportal/portal/internal/seed"
 	"github.com/awareportal/portal/internal/testenv"
 	"github.com/awareportal/portal/projections"
@@ -53,7 +54,7 @@ func New(t *testing.T) *Fixture {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	if _, err := seed.Demo(ctx, store, repo, cat, clk.Now()); err != nil {
+	if _, err := seed.Demo(ctx, store, repo, cat, pgmedia.Store{Pool: db.Pool}, clk.Now()); err != nil {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -1,4 +1,7 @@
-package media
+// Package pgmedia keeps onboarding media in PostgreSQL (tables
+// media_blobs, media_chunks, media_uploads; migration 00012), whichever
+// event store holds the events.
+package pgmedia
 
 import (
 	"bufio"
@@ -16,16 +19,13 @@ import (
 
 	"github.com/awareportal/portal/domain/onboarding"
 	"github.com/awareportal/portal/domain/tenancy"
+	"github.com/awareportal/portal/internal/media"
 )
 
 // ChunkSize is how much of a file one row holds.
 const ChunkSize = 1 << 20
 
-// ErrNotFound is a hash nobody uploaded (or another partner did).
-var ErrNotFound = errors.New("no such media")
-
-// Store keeps media in PostgreSQL (tables media_blobs, media_chunks,
-// media_uploads), whichever event store holds the events.
+// Store is media.Store on PostgreSQL.
 type Store struct {
 	Pool *pgxpool.Pool
 }
@@ -40,11 +40,11 @@ func (s Store) Put(ctx context.Context, partnerID, filename string, body io.Read
 	}
 	br := bufio.NewReaderSize(body, 64)
 	head, _ := br.Peek(64)
-	contentType, err := Sniff(head)
+	contentType, err := media.Sniff(head)
 	if err != nil {
 		return onboarding.Media{}, tenancy.FieldError{Field: "file", Problem: "must be a PDF, an MP4 or a WebM video (checked by its content, not its name)"}
 	}
-	limit := MaxSize(contentType)
+	limit := media.MaxSize(contentType)
 	tmp := "upload-" + uuid.NewString()
 	var m onboarding.Media
 	err = pgx.BeginFunc(ctx, s.Pool, func(tx pgx.Tx) error {
@@ -73,7 +73,7 @@ func (s Store) Put(ctx context.Context, partnerID, filename string, body io.Read
 				return fmt.Errorf("read upload: %w", rerr)
 			}
 		}
-		d, err := Check(contentType, reader{ctx: ctx, q: tx, sha: tmp, size: size}, size)
+		d, err := media.Check(contentType, reader{ctx: ctx, q: tx, sha: tmp, size: size}, size)
 		if err != nil {
 			return tenancy.FieldError{Field: "file", Problem: "is not a valid " + kindWord(contentType) + ": " + err.Error()}
 		}
@@ -109,7 +109,7 @@ func (s Store) Of(ctx context.Context, partnerID, sha string) (onboarding.Media,
 	err := s.Pool.QueryRow(ctx, `SELECT b.sha256, b.content_type, b.size, b.duration_ms FROM media_blobs b
 		JOIN media_uploads u ON u.sha256 = b.sha256 AND u.partner_id = $1 WHERE b.sha256 = $2`, partnerID, sha).Scan(&m.SHA256, &m.ContentType, &m.Size, &ms)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return onboarding.Media{}, fmt.Errorf("media %s: %w", sha, ErrNotFound)
+		return onboarding.Media{}, fmt.Errorf("media %s: %w", sha, media.ErrNotFound)
 	}
 	if err != nil {
 		return onboarding.Media{}, fmt.Errorf("media %s: %w", sha, err)

@@ -1,11 +1,9 @@
-// Package gate is the onboarding read model: each partner's
-// modules and sequences, and for each learner the gate (their next module,
-// or none) that every learner page checks with one primary-key lookup.
-package gate
+// Package pggate is the onboarding gate read model in PostgreSQL: its
+// projection (schema rm_gate) and the queries behind gate.Queries.
+package pggate
 
 import (
 	"context"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -158,20 +156,4 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
-}
-
-// Status is where a learner stands: NextModuleID is empty when they are
-// through (or their partner has no onboarding).
-type Status struct {
-	NextModuleID string
-	Step, Total  int
-}
-
-// Pending says whether the learner must go through onboarding first.
-func (g Status) Pending() bool { return g.NextModuleID != "" }
-
-// WelcomeDue is a learner whose welcome email is not queued yet.
-type WelcomeDue struct {
-	LearnerID     string
-	ProvisionedAt time.Time
 }
