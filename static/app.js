@@ -50,6 +50,21 @@
       if (document.body.contains(target)) htmx.swap(target, html, { swapStyle: style });
     };
   });
+  // Onboarding video: Next waits until the video has played to the end (or
+  // its remaining length has passed); the server checks the same.
+  function lockVideoNext(root) {
+    (root || document).querySelectorAll("video[data-unlocks]").forEach(function (v) {
+      var btn = document.getElementById(v.getAttribute("data-unlocks"));
+      var left = parseInt(v.getAttribute("data-left-ms"), 10) || 0;
+      if (!btn || left <= 0) return;
+      btn.disabled = true;
+      var unlock = function () { btn.disabled = false; };
+      v.addEventListener("ended", unlock);
+      setTimeout(unlock, left);
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { lockVideoNext(); });
+  document.addEventListener("htmx:afterSwap", function (e) { lockVideoNext(e.detail.target.parentNode || document); });
   // Show an error toast when a request fails outright.
   document.addEventListener("htmx:responseError", function (e) {
     var s = e.detail.xhr.status;

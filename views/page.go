@@ -28,6 +28,7 @@ type Page struct {
 	Flash           string     // a toast to show on load (no-JS flows)
 	StaffNav        bool       // the staff area's navigation
 	ShowStaff       bool       // a learner who is also staff: link to the staff area
+	Onboarding      bool       // onboarding gates the learner pages: no learner nav
 }
 
 // DueBanner nudges a learner who is overdue or has several courses due.

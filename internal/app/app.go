@@ -237,8 +237,8 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		Media: files, Welcome: a.Welcome.Welcome, Log: log.With("component", "admin"),
 	}
 	a.Web = web.New(web.Deps{
-		Admin: a.Admin,
-		Pool:  pool, Auth: a.Auth, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog,
+		Admin: a.Admin, Onboarding: a.Welcome,
+		Pool: pool, Auth: a.Auth, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog,
 		Runner: a.Runner, Clock: clk, BaseURL: cfg.BaseURL, Timeline: timeline.Queries{Pool: pool}, Repo: a.Repo,
 		Audit:    &audit.Service{Repo: a.Repo, Store: a.Store, Index: timeline.Queries{Pool: pool}, Clock: clk},
 		CookieHK: keys.CookieHash, CookieBK: keys.CookieBlock, CSRFKey: keys.CSRF, DevMail: cfg.DevMail(), TrustedProxies: cfg.TrustedProxies,

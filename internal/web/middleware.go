@@ -158,8 +158,21 @@ func learnerOf(c *fiber.Ctx) (directory.Learner, bool) {
 }
 
 // requireLearner lets through only a signed-in learner of a client whose
-// portal is on; it loads the learner for the handlers.
+// portal is on and who has finished onboarding (anyone else goes there
+// first: a 303 for a page, HX-Redirect for htmx; one indexed lookup); it
+// loads the learner for the handlers. Every learner page uses it, so a
+// page added later is gated too.
 func (s *Server) requireLearner(c *fiber.Ctx) error {
+	return s.learner(c, true)
+}
+
+// requireOnboardingLearner is requireLearner for the onboarding pages
+// themselves.
+func (s *Server) requireOnboardingLearner(c *fiber.Ctx) error {
+	return s.learner(c, false)
+}
+
+func (s *Server) learner(c *fiber.Ctx, gate bool) error {
 	sess, ok := sessionOf(c)
 	if !ok {
 		return redirect(c, "/signin")
@@ -174,6 +187,15 @@ func (s *Server) requireLearner(c *fiber.Ctx) error {
 	c.Locals(keyLearner, l)
 	if !l.PortalEnabled {
 		return s.showPortalOff(c, l)
+	}
+	if gate {
+		pending, err := s.Onboarding.Pending(c.UserContext(), l.ID)
+		if err != nil {
+			return err
+		}
+		if pending {
+			return redirect(c, "/onboarding")
+		}
 	}
 	return c.Next()
 }

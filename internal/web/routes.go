@@ -64,7 +64,14 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/signin/organisation", s.chooseOrganisation)
 	app.Post("/signout", s.signOut)
 
-	// The learner's portal: signed in, organisation chosen, portal on.
+	// Onboarding: until it is done, every learner page leads here.
+	app.Get("/onboarding", s.requireOnboardingLearner, s.startOnboarding)
+	app.Get("/onboarding/media/:module", s.requireOnboardingLearner, s.onboardingMedia)
+	app.Get("/onboarding/:step", s.requireOnboardingLearner, s.showOnboardingStep)
+	app.Post("/onboarding/:step", s.requireOnboardingLearner, s.completeOnboardingStep)
+
+	// The learner's portal: signed in, organisation chosen, portal on,
+	// onboarding done.
 	app.Get("/courses", s.requireLearner, s.showCourses)
 	app.Get("/courses/:tab", s.requireLearner, s.showCourseTab)
 	app.Post("/courses/:id/certificate", s.requireLearner, s.requestCertificate)

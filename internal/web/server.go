@@ -39,18 +39,20 @@ type Deps struct {
 	Dir      directory.Queries
 	Progress progress.Queries
 	Training *training.Service
-	Admin    *admin.Service
-	Catalog  *catalog.Catalog
-	Runner   *projections.Runner
-	Timeline timeline.Queries
-	Audit    *audit.Service
-	Repo     eventstore.Repository
-	Clock    clock.Clock
-	BaseURL  *url.URL
-	CookieHK []byte // securecookie hash key
-	CookieBK []byte // securecookie block key
-	CSRFKey  []byte
-	DevMail  bool // serve the dev outbox
+	// Onboarding gates the learner pages until the learner is through it.
+	Onboarding Onboarding
+	Admin      *admin.Service
+	Catalog    *catalog.Catalog
+	Runner     *projections.Runner
+	Timeline   timeline.Queries
+	Audit      *audit.Service
+	Repo       eventstore.Repository
+	Clock      clock.Clock
+	BaseURL    *url.URL
+	CookieHK   []byte // securecookie hash key
+	CookieBK   []byte // securecookie block key
+	CSRFKey    []byte
+	DevMail    bool // serve the dev outbox
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed (see clientIP).
 	TrustedProxies []netip.Prefix

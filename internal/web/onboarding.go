@@ -1,0 +1,238 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	ob "github.com/awareportal/portal/domain/onboarding"
+	"github.com/awareportal/portal/domain/tenancy"
+	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/internal/media"
+	"github.com/awareportal/portal/internal/welcome"
+	"github.com/awareportal/portal/projections/directory"
+	"github.com/awareportal/portal/views"
+)
+
+// Onboarding is the learner's onboarding (welcome.Service).
+type Onboarding interface {
+	Pending(ctx context.Context, learnerID string) (bool, error)
+	Next(ctx context.Context, l directory.Learner) (int, error)
+	Card(ctx context.Context, l directory.Learner, step int, meta eventstore.Metadata) (welcome.Card, error)
+	Complete(ctx context.Context, l directory.Learner, step int, acknowledged bool, meta eventstore.Metadata) (int, error)
+	Media(ctx context.Context, l directory.Learner, moduleID string) (ob.Media, error)
+	OpenMedia(ctx context.Context, m ob.Media, off, length int64) io.Reader
+}
+
+
+// startOnboarding sends the learner to their next step (or their courses).
+func (s *Server) startOnboarding(c *fiber.Ctx) error {
+	l, _ := learnerOf(c)
+	step, err := s.Onboarding.Next(c.UserContext(), l)
+	if errors.Is(err, welcome.ErrThrough) {
+		return redirect(c, "/courses")
+	}
+	if err != nil {
+		return err
+	}
+	return redirect(c, "/onboarding/"+strconv.Itoa(step))
+}
+
+// showOnboardingStep shows one card of the learner's sequence.
+func (s *Server) showOnboardingStep(c *fiber.Ctx) error {
+	l, _ := learnerOf(c)
+	step, err := strconv.Atoi(c.Params("step"))
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	card, err := s.Onboarding.Card(c.UserContext(), l, step, s.meta(c))
+	if err != nil {
+		return s.onboardingElsewhere(c, err)
+	}
+	return s.renderOnboarding(c, fiber.StatusOK, l, card, "")
+}
+
+// completeOnboardingStep records the step and moves on: to the next card,
+// or to the courses after the last one.
+func (s *Server) completeOnboardingStep(c *fiber.Ctx) error {
+	l, _ := learnerOf(c)
+	step, err := strconv.Atoi(c.Params("step"))
+	if err != nil {
+		return fiber.ErrNotFound
+	}
+	next, err := s.Onboarding.Complete(c.UserContext(), l, step, c.FormValue("acknowledged") != "", s.meta(c))
+	var fe tenancy.FieldError
+	switch {
+	case errors.Is(err, ob.ErrTooSoon), errors.As(err, &fe):
+		card, cerr := s.Onboarding.Card(c.UserContext(), l, step, s.meta(c))
+		if cerr != nil {
+			return s.onboardingElsewhere(c, cerr)
+		}
+		msg := "Please watch the video to the end first."
+		if fe.Problem != "" {
+			msg = "Tick \"I have read this\" to go on."
+		} else if _, left, ok := strings.Cut(err.Error(), "("); ok {
+			msg = "Please watch the video to the end first (" + left + "."
+		}
+		return s.renderOnboarding(c, fiber.StatusUnprocessableEntity, l, card, msg)
+	case errors.Is(err, ob.ErrNotNext), errors.Is(err, welcome.ErrNoStep):
+		return s.startOnboarding(c)
+	case err != nil:
+		return err
+	case next == 0:
+		return redirect(c, "/courses")
+	}
+	return redirect(c, "/onboarding/"+strconv.Itoa(next))
+}
+
+// onboardingElsewhere answers a step the learner cannot see: past their
+// next one, or onboarding already finished.
+func (s *Server) onboardingElsewhere(c *fiber.Ctx, err error) error {
+	var ahead welcome.AheadError
+	switch {
+	case errors.As(err, &ahead):
+		return redirect(c, "/onboarding/"+strconv.Itoa(ahead.Next))
+	case errors.Is(err, welcome.ErrThrough):
+		return redirect(c, "/courses")
+	case errors.Is(err, welcome.ErrNoStep):
+		return fiber.ErrNotFound
+	}
+	return err
+}
+
+func (s *Server) renderOnboarding(c *fiber.Ctx, status int, l directory.Learner, card welcome.Card, problem string) error {
+	partner, err := s.Dir.Partner(c.UserContext(), l.PartnerID)
+	if err != nil {
+		return err
+	}
+	brand := brandOf(partner)
+	p := s.page(c, card.Module.Title, brand)
+	p.Onboarding = true
+	m := card.Module
+	v := views.OnboardingCard{
+		Kind: views.OnboardingKind(m.Kind), Step: card.Step, Total: card.Total, Title: m.Title,
+		PartnerName: partner.Name, LogoURL: brand.LogoURL, Organisation: l.ClientName, FirstName: l.FirstName,
+		ReportButton: card.Details.ReportButton, HelpDesk: card.Details.HelpDesk,
+		VideoLeftMS: card.VideoLeft.Milliseconds(), Done: card.Done, Error: problem, CSRF: p.CSRF,
+	}
+	if m.Text != "" {
+		for _, para := range strings.Split(m.Text, "\n") {
+			if para = strings.TrimSpace(para); para != "" {
+				v.Paragraphs = append(v.Paragraphs, para)
+			}
+		}
+	}
+	if v.ReportButton == "" {
+		v.ReportButton = "Report Phishing"
+	}
+	if v.HelpDesk == "" {
+		v.HelpDesk = partner.SupportEmail
+	}
+	switch {
+	case v.HelpDesk == "":
+	case ob.HelpDeskIsURL(v.HelpDesk):
+		v.HelpDeskURL = v.HelpDesk
+	default:
+		v.HelpDeskURL = "mailto:" + v.HelpDesk
+	}
+	if m.Media != nil {
+		v.MediaURL = "/onboarding/media/" + m.ID
+		v.MediaSize = byteSize(m.Media.Size)
+		v.VideoType = m.Media.ContentType
+	}
+	c.Set("Cache-Control", "no-store")
+	return render(c, status, views.Layout(p, views.OnboardingPage(v)), views.OnboardingPage(v))
+}
+
+// onboardingMedia serves a module's video or PDF to a learner whose
+// sequence has it, with byte ranges (video players seek with them).
+func (s *Server) onboardingMedia(c *fiber.Ctx) error {
+	l, _ := learnerOf(c)
+	m, err := s.Onboarding.Media(c.UserContext(), l, c.Params("module"))
+	if errors.Is(err, media.ErrNotFound) {
+		return fiber.ErrNotFound
+	}
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, m.ContentType)
+	c.Set(fiber.HeaderAcceptRanges, "bytes")
+	c.Set(fiber.HeaderETag, `"`+m.SHA256+`"`)
+	c.Set(fiber.HeaderCacheControl, "private, max-age=86400")
+	if m.ContentType == ob.ContentTypePDF {
+		// Shown in the card's frame by the browser's own viewer.
+		c.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'self'")
+		c.Set("X-Frame-Options", "SAMEORIGIN")
+		disposition := "inline"
+		if c.Query("download") != "" {
+			disposition = "attachment"
+		}
+		c.Set(fiber.HeaderContentDisposition, disposition+`; filename="policy.pdf"`)
+	}
+	if c.Get(fiber.HeaderIfNoneMatch) == `"`+m.SHA256+`"` {
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	off, length, ok := byteRange(c.Get(fiber.HeaderRange), m.Size)
+	if !ok {
+		c.Set(fiber.HeaderContentRange, fmt.Sprintf("bytes */%d", m.Size))
+		return c.SendStatus(fiber.StatusRequestedRangeNotSatisfiable)
+	}
+	if length < m.Size {
+		c.Status(fiber.StatusPartialContent)
+		c.Set(fiber.HeaderContentRange, fmt.Sprintf("bytes %d-%d/%d", off, off+length-1, m.Size))
+	}
+	if c.Method() == fiber.MethodHead {
+		c.Set(fiber.HeaderContentLength, strconv.FormatInt(length, 10))
+		return nil
+	}
+	return c.SendStream(s.Onboarding.OpenMedia(c.UserContext(), m, off, length), int(length))
+}
+
+// byteRange reads a Range header of one range ("bytes=a-b", "bytes=a-",
+// "bytes=-n"); no header, several ranges or another unit mean the whole
+// file. ok is false for a range the file cannot satisfy.
+func byteRange(h string, size int64) (off, length int64, ok bool) {
+	spec, found := strings.CutPrefix(h, "bytes=")
+	if !found || strings.Contains(spec, ",") {
+		return 0, size, true
+	}
+	first, last, found := strings.Cut(strings.TrimSpace(spec), "-")
+	if !found {
+		return 0, size, true
+	}
+	if first == "" { // the last n bytes
+		n, err := strconv.ParseInt(last, 10, 64)
+		if err != nil || n <= 0 {
+			return 0, 0, false
+		}
+		n = min(n, size)
+		return size - n, n, true
+	}
+	start, err := strconv.ParseInt(first, 10, 64)
+	if err != nil || start < 0 || start >= size {
+		return 0, 0, false
+	}
+	end := size - 1
+	if last != "" {
+		if end, err = strconv.ParseInt(last, 10, 64); err != nil || end < start {
+			return 0, 0, false
+		}
+		end = min(end, size-1)
+	}
+	return start, end - start + 1, true
+}
+
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
+	case n >= 1<<10:
+		return strconv.FormatInt((n+1<<9)>>10, 10) + " KB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
