@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"io"
 	"strings"
 	"unicode/utf8"
 
@@ -23,6 +24,36 @@ func (s *Server) refuseBadInput(c *fiber.Ctx) error {
 		return apiFail(c, fiber.StatusBadRequest, "bad_input", msg, nil)
 	}
 	return userError(c, fiber.StatusBadRequest, msg)
+}
+
+// bodyLimit is the most a request body may hold, but a media upload's.
+const bodyLimit = 1 << 20
+
+// uploadPath takes streamed media uploads (see apiUploadMedia).
+const uploadPath = "/api/v1/onboarding/media"
+
+// limitBody reads every request body but a media upload's into memory, at
+// most bodyLimit of it; a longer one is refused with 413 and the
+// connection closed. (Bodies arrive as streams: StreamRequestBody.)
+func limitBody(c *fiber.Ctx) error {
+	req := c.Request()
+	if !req.IsBodyStream() || (c.Method() == fiber.MethodPost && c.Path() == uploadPath) {
+		return c.Next()
+	}
+	b, err := io.ReadAll(io.LimitReader(c.Context().RequestBodyStream(), bodyLimit+1))
+	if err != nil {
+		c.Context().SetConnectionClose()
+		return fiber.NewError(fiber.StatusBadRequest, "The request body could not be read.")
+	}
+	if len(b) > bodyLimit {
+		c.Context().SetConnectionClose()
+		if strings.HasPrefix(c.Path(), "/api/") {
+			return apiFail(c, fiber.StatusRequestEntityTooLarge, "too_large", "The request body is larger than 1 MB; nothing was changed.", nil)
+		}
+		return fiber.ErrRequestEntityTooLarge
+	}
+	req.SetBody(b)
+	return c.Next()
 }
 
 // badInput names the first part of the request that is not clean text.

@@ -29,7 +29,6 @@ type Onboarding interface {
 	OpenMedia(ctx context.Context, m ob.Media, off, length int64) io.Reader
 }
 
-
 // startOnboarding sends the learner to their next step (or their courses).
 func (s *Server) startOnboarding(c *fiber.Ctx) error {
 	l, _ := learnerOf(c)

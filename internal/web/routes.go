@@ -13,7 +13,7 @@ import (
 // routes is every route of the portal, in one place.
 func (s *Server) routes(app *fiber.App) {
 	app.Use(recover.New())
-	app.Use(deadline, requestIDs, s.securityHeaders, s.logRequests)
+	app.Use(limitBody, deadline, requestIDs, s.securityHeaders, s.logRequests)
 	app.Use(s.refuseBadInput) // NUL or invalid UTF-8 in path, query, form: 400
 
 	// Load balancers.
@@ -36,6 +36,13 @@ func (s *Server) routes(app *fiber.App) {
 	api.Post("/clients/:client/users", s.apiCreateUser)
 	api.Post("/clients/:client/assignments", s.apiAssign)
 	api.Get("/clients/:client/status", s.apiStatus)
+	api.Get("/onboarding", s.apiOnboarding)
+	api.Post("/onboarding/media", s.apiUploadMedia)
+	api.Post("/onboarding/modules", s.apiDefineModule)
+	api.Delete("/onboarding/modules/:module", s.apiRemoveModule)
+	api.Put("/onboarding/default", s.apiSetDefaultSequence)
+	api.Get("/clients/:client/onboarding", s.apiClientOnboarding)
+	api.Put("/clients/:client/onboarding", s.apiSetClientOnboarding)
 	api.Get("/staff", s.apiStaff)
 	api.Post("/staff", s.apiGrantStaff)
 	api.Delete("/staff/:grant", s.apiRevokeStaff)

@@ -79,7 +79,11 @@ func New(d Deps) *fiber.App {
 		ReadTimeout:           30 * time.Second,
 		WriteTimeout:          60 * time.Second,
 		IdleTimeout:           120 * time.Second,
-		BodyLimit:             1 << 20,
+		// Bodies are streamed so that a media upload never sits in memory
+		// whole; limitBody holds every other request to bodyLimit.
+		BodyLimit:                    bodyLimit,
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
 		// Proxy headers (X-Forwarded-Proto, …) count only from trusted
 		// proxies; the client's address is clientIP's, never c.IP().
 		EnableTrustedProxyCheck: true,
