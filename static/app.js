@@ -64,7 +64,7 @@
     });
   }
   document.addEventListener("DOMContentLoaded", function () { lockVideoNext(); });
-  document.addEventListener("htmx:afterSwap", function (e) { lockVideoNext(e.detail.target.parentNode || document); });
+  document.addEventListener("htmx:afterSwap", function () { lockVideoNext(); });
   // Show an error toast when a request fails outright.
   document.addEventListener("htmx:responseError", function (e) {
     var s = e.detail.xhr.status;

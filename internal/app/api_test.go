@@ -177,7 +177,11 @@ func TestAPIProvisionAssignAndTrainingLink(t *testing.T) {
 		t.Fatalf("another request: %d %v", code, out)
 	}
 
-	m := p.inbox.waitFor(t, "alice@umbrella.example", 1)
+	// The welcome email first (sent as the learner was created), then the course's.
+	if m := p.inbox.waitFor(t, "alice@umbrella.example", 1); !strings.HasPrefix(m.Subject, "Welcome to Northwind IT") {
+		t.Fatalf("first email: %q", m.Subject)
+	}
+	m := p.inbox.waitFor(t, "alice@umbrella.example", 2)
 	if m.Subject != "New training: Spotting Phishing" || !strings.Contains(m.HTML, "Start training") {
 		t.Fatalf("course email: %q", m.Subject)
 	}
@@ -192,6 +196,11 @@ func TestAPIProvisionAssignAndTrainingLink(t *testing.T) {
 	if r.status != 303 || r.header.Get("Location") != "/learn/"+assignment {
 		t.Fatalf("training link POST: %d → %s", r.status, r.header.Get("Location"))
 	}
+	// A new learner goes through onboarding first, then gets the course.
+	if r := b.get("/learn/" + assignment); r.status != 303 || r.header.Get("Location") != "/onboarding" {
+		t.Fatalf("the course is not gated by onboarding: %d → %s", r.status, r.header.Get("Location"))
+	}
+	finishOnboarding(t, p, b)
 	if lesson := b.get("/learn/" + assignment); !strings.Contains(lesson.body, "What phishing looks like") {
 		t.Fatalf("course did not open: %d", lesson.status)
 	}

@@ -341,6 +341,7 @@ func TestSSOOrganisationPicker(t *testing.T) {
 	if r := b.post("/signin/organisation", url.Values{"learner": {"northwind.labs-riley"}}, token); r.status != 303 {
 		t.Fatalf("pick: %d", r.status)
 	}
+	finishOnboarding(t, p, b) // Acme Labs is new to Northwind's onboarding
 	if c := b.get("/courses"); !strings.Contains(c.body, "Acme Labs") {
 		t.Fatal("courses are not Acme Labs'")
 	}

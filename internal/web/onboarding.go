@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -189,8 +190,23 @@ func (s *Server) onboardingMedia(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentLength, strconv.FormatInt(length, 10))
 		return nil
 	}
-	return c.SendStream(s.Onboarding.OpenMedia(c.UserContext(), m, off, length), int(length))
+	// The body is sent after the handler returns (and the request's
+	// deadline is cancelled): the reads get a context of their own, ended
+	// when the body has been sent or the client has gone.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), mediaTimeout)
+	return c.SendStream(readCloser{s.Onboarding.OpenMedia(ctx, m, off, length), cancel}, int(length))
 }
+
+// mediaTimeout bounds sending one media answer (a whole video to a slow phone).
+const mediaTimeout = 30 * time.Minute
+
+// readCloser ends a media read's context when fasthttp closes the body.
+type readCloser struct {
+	io.Reader
+	cancel context.CancelFunc
+}
+
+func (r readCloser) Close() error { r.cancel(); return nil }
 
 // byteRange reads a Range header of one range ("bytes=a-b", "bytes=a-",
 // "bytes=-n"); no header, several ranges or another unit mean the whole
