@@ -34,6 +34,7 @@ import (
 	"github.com/awareportal/portal/internal/eventstore/kurrentstore"
 	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	"github.com/awareportal/portal/internal/mail"
+	"github.com/awareportal/portal/internal/mail/pgmail"
 	"github.com/awareportal/portal/internal/pgembed"
 	"github.com/awareportal/portal/internal/seed"
 	"github.com/awareportal/portal/internal/sso"
@@ -133,7 +134,7 @@ type App struct {
 	Store    eventstore.Store // PostgreSQL's (pgstore) or KurrentDB's (kurrentstore): PORTAL_EVENTSTORE
 	Repo     eventstore.Repository
 	Runner   *projections.Runner
-	Queue    *mail.Queue
+	Queue    *pgmail.Queue
 	Auth     *auth.Service
 	Training *training.Service
 	Admin    *admin.Service
@@ -180,7 +181,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 	if cfg.DevMail() {
 		// The built-in SMTP server feeds the dev outbox; mail goes through
 		// the same SMTP path as in production.
-		a.devSMTP, err = mail.StartSMTPServer("127.0.0.1:0", mail.OutboxSink{Pool: pool}, log)
+		a.devSMTP, err = mail.StartSMTPServer("127.0.0.1:0", pgmail.OutboxSink{Pool: pool}, log)
 		if err != nil {
 			return nil, err
 		}
@@ -196,8 +197,8 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		Repo: a.Repo, Catalog: a.Catalog, Progress: prog, Dir: dir, Clock: clk, BaseURL: cfg.BaseURL,
 		Log: log.With("component", "training"), Render: training.Renderers{CourseAvailable: renderCourseMail, Certificate: renderCertificateMail},
 	}
-	a.Queue, err = mail.NewQueue(mail.QueueConfig{
-		Pool: pool, Sender: mail.SMTPSender{URL: smtpURL, From: cfg.MailFrom, Timeout: mail.SendTimeout(cfg.MailRescueAfter)}, Sealer: sealer,
+	a.Queue, err = pgmail.NewQueue(pgmail.QueueConfig{
+		Pool: pool, Sender: mail.SMTPSender{URL: smtpURL, From: cfg.MailFrom, Timeout: pgmail.SendTimeout(cfg.MailRescueAfter)}, Sealer: sealer,
 		Repo: a.Repo, Clock: clk, Log: log.With("component", "mail"), Work: true, RescueAfter: cfg.MailRescueAfter,
 		Workers: func(w *river.Workers) error {
 			return river.AddWorkerSafely(w, &sweepWorker{app: a})

@@ -68,7 +68,7 @@ type Service struct {
 	Dir      directory.Queries
 	Sessions Sessions
 	Limiter  Limiter
-	Mail     *mail.Queue
+	Mail     mail.Queue
 	Clock    clock.Clock
 	CodeKey  []byte
 	BaseURL  *url.URL

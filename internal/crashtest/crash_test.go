@@ -24,7 +24,7 @@ import (
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/eventstore/pgstore"
-	portalmail "github.com/awareportal/portal/internal/mail"
+	"github.com/awareportal/portal/internal/mail/pgmail"
 	"github.com/awareportal/portal/internal/testenv"
 	"github.com/awareportal/portal/projections"
 )
@@ -170,7 +170,7 @@ func TestKillDuringTrafficLosesNothing(t *testing.T) {
 			t.Errorf("delivered %d time(s) without a MailQueued event: %s", n, mid)
 		}
 	}
-	d, err := portalmail.CountDeliveries(ctx, db.Pool)
+	d, err := pgmail.CountDeliveries(ctx, db.Pool)
 	if err != nil {
 		t.Fatal(err)
 	}
