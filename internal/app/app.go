@@ -25,6 +25,7 @@ import (
 	"github.com/awareportal/portal/internal/admin"
 	"github.com/awareportal/portal/internal/audit"
 	"github.com/awareportal/portal/internal/auth"
+	"github.com/awareportal/portal/internal/auth/pgauth"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/config"
@@ -215,7 +216,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		return nil, err
 	}
 	a.Auth = &auth.Service{
-		Repo: a.Repo, Dir: dir, Sessions: auth.Sessions{Pool: pool}, Limiter: auth.Limiter{Pool: pool},
+		Repo: a.Repo, Dir: dir, Sessions: pgauth.Sessions{Pool: pool}, Limiter: pgauth.Limiter{Pool: pool},
 		Mail: a.Queue, Clock: clk, CodeKey: keys.Code, BaseURL: cfg.BaseURL, Render: renderSignInMail,
 		Log: log.With("component", "auth"), SSO: providers,
 	}
