@@ -42,9 +42,9 @@ import (
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/internal/web"
 	"github.com/awareportal/portal/projections"
-	"github.com/awareportal/portal/projections/directory"
-	"github.com/awareportal/portal/projections/progress"
-	"github.com/awareportal/portal/projections/timeline"
+	"github.com/awareportal/portal/projections/directory/pgdirectory"
+	"github.com/awareportal/portal/projections/progress/pgprogress"
+	"github.com/awareportal/portal/projections/timeline/pgtimeline"
 )
 
 // Database is an open database, embedded or not.
@@ -154,7 +154,7 @@ type App struct {
 
 // Projections lists the read models, in one place.
 func Projections() []projections.Projection {
-	return []projections.Projection{directory.Projection{}, progress.Projection{}, timeline.Projection{}}
+	return []projections.Projection{pgdirectory.Projection{}, pgprogress.Projection{}, pgtimeline.Projection{}}
 }
 
 // New assembles the portal on an open pool. Nothing runs until Start.
@@ -192,8 +192,8 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	dir := directory.Queries{Pool: pool}
-	prog := progress.Queries{Pool: pool}
+	dir := pgdirectory.Queries{Pool: pool}
+	prog := pgprogress.Queries{Pool: pool}
 	a.Training = &training.Service{
 		Repo: a.Repo, Catalog: a.Catalog, Progress: prog, Dir: dir, Clock: clk, BaseURL: cfg.BaseURL,
 		Log: log.With("component", "training"), Render: training.Renderers{CourseAvailable: renderCourseMail, Certificate: renderCertificateMail},
@@ -231,8 +231,8 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 	a.Web = web.New(web.Deps{
 		Admin: a.Admin,
 		Pool:  pool, Auth: a.Auth, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog,
-		Runner: a.Runner, Clock: clk, BaseURL: cfg.BaseURL, Timeline: timeline.Queries{Pool: pool}, Repo: a.Repo,
-		Audit:    &audit.Service{Repo: a.Repo, Store: a.Store, Index: timeline.Queries{Pool: pool}, Clock: clk},
+		Runner: a.Runner, Clock: clk, BaseURL: cfg.BaseURL, Timeline: pgtimeline.Queries{Pool: pool}, Repo: a.Repo,
+		Audit:    &audit.Service{Repo: a.Repo, Store: a.Store, Index: pgtimeline.Queries{Pool: pool}, Clock: clk},
 		CookieHK: keys.CookieHash, CookieBK: keys.CookieBlock, CSRFKey: keys.CSRF, DevMail: cfg.DevMail(), TrustedProxies: cfg.TrustedProxies,
 		Log: log.With("component", "web"),
 		Live: func() error {
