@@ -41,8 +41,8 @@ import (
 	"github.com/awareportal/portal/internal/sso"
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/internal/web"
-	"github.com/awareportal/portal/projections"
 	"github.com/awareportal/portal/projections/directory/pgdirectory"
+	"github.com/awareportal/portal/projections/pgrunner"
 	"github.com/awareportal/portal/projections/progress/pgprogress"
 	"github.com/awareportal/portal/projections/timeline/pgtimeline"
 )
@@ -134,7 +134,7 @@ type App struct {
 	Pool     *pgxpool.Pool
 	Store    eventstore.Store // PostgreSQL's (pgstore) or KurrentDB's (kurrentstore): PORTAL_EVENTSTORE
 	Repo     eventstore.Repository
-	Runner   *projections.Runner
+	Runner   *pgrunner.Runner
 	Queue    *pgmail.Queue
 	Auth     *auth.Service
 	Training *training.Service
@@ -153,8 +153,8 @@ type App struct {
 }
 
 // Projections lists the read models, in one place.
-func Projections() []projections.Projection {
-	return []projections.Projection{pgdirectory.Projection{}, pgprogress.Projection{}, pgtimeline.Projection{}}
+func Projections() []pgrunner.Projection {
+	return []pgrunner.Projection{pgdirectory.Projection{}, pgprogress.Projection{}, pgtimeline.Projection{}}
 }
 
 // New assembles the portal on an open pool. Nothing runs until Start.
@@ -176,7 +176,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 	}
 	codec := registry.Codec()
 	a.Repo = eventstore.Repository{Store: a.Store, Codec: codec}
-	a.Runner = projections.NewRunner(pool, a.Store, codec, log.With("component", "projections"), Projections()...)
+	a.Runner = pgrunner.New(pool, a.Store, codec, log.With("component", "projections"), Projections()...)
 
 	smtpURL := cfg.SMTPURL
 	if cfg.DevMail() {

@@ -26,7 +26,7 @@ import (
 	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	"github.com/awareportal/portal/internal/mail/pgmail"
 	"github.com/awareportal/portal/internal/testenv"
-	"github.com/awareportal/portal/projections"
+	"github.com/awareportal/portal/projections/pgrunner"
 )
 
 // acks records what the portal acknowledged (a 2xx answer): each must be
@@ -470,7 +470,7 @@ func checkReadModelsEqualRebuild(t *testing.T, ctx context.Context, pool *pgxpoo
 	t.Helper()
 	store := pgstore.New(pool)
 	defer store.Close()
-	runner := projections.NewRunner(pool, store, registry.Codec(), slog.New(slog.NewTextHandler(io.Discard, nil)), app.Projections()...)
+	runner := pgrunner.New(pool, store, registry.Codec(), slog.New(slog.NewTextHandler(io.Discard, nil)), app.Projections()...)
 	// The newest event (ordered as xid8: as text, "999" would sort after "1000").
 	var commit string
 	var seq int64
@@ -490,7 +490,7 @@ func checkReadModelsEqualRebuild(t *testing.T, ctx context.Context, pool *pgxpoo
 		t.Fatalf("projections did not catch up: %v", err)
 	}
 	for _, p := range runner.Projections() {
-		schema := projections.SchemaName(p.Name())
+		schema := pgrunner.SchemaName(p.Name())
 		live := testenv.DumpSchema(t, ctx, pool, schema)
 		if err := runner.Rebuild(ctx, p); err != nil {
 			t.Fatal(err)

@@ -22,8 +22,8 @@ import (
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/training"
-	"github.com/awareportal/portal/projections"
 	"github.com/awareportal/portal/projections/directory"
+	"github.com/awareportal/portal/projections/pgrunner"
 	"github.com/awareportal/portal/projections/progress"
 	"github.com/awareportal/portal/projections/timeline"
 	"github.com/awareportal/portal/views"
@@ -41,7 +41,7 @@ type Deps struct {
 	Training *training.Service
 	Admin    *admin.Service
 	Catalog  *catalog.Catalog
-	Runner   *projections.Runner
+	Runner   *pgrunner.Runner
 	Timeline timeline.Queries
 	Audit    *audit.Service
 	Repo     eventstore.Repository

@@ -1,4 +1,4 @@
-package projections_test
+package pgrunner_test
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package projections_test
+package pgrunner_test
 
 import (
 	"context"
@@ -11,8 +11,8 @@ import (
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	"github.com/awareportal/portal/internal/testenv"
-	"github.com/awareportal/portal/projections"
 	"github.com/awareportal/portal/projections/directory/pgdirectory"
+	"github.com/awareportal/portal/projections/pgrunner"
 )
 
 // BenchmarkProjectDirectory measures projecting events into the directory
@@ -34,7 +34,7 @@ func BenchmarkProjectDirectory(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	r := projections.NewRunner(db.Pool, store, registry.Codec(), quiet, pgdirectory.Projection{})
+	r := pgrunner.New(db.Pool, store, registry.Codec(), quiet, pgdirectory.Projection{})
 	if err := r.Setup(ctx); err != nil {
 		b.Fatal(err)
 	}

@@ -1,4 +1,4 @@
-package projections_test
+package pgrunner_test
 
 import (
 	"context"
@@ -21,8 +21,8 @@ import (
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	"github.com/awareportal/portal/internal/testenv"
-	"github.com/awareportal/portal/projections"
 	"github.com/awareportal/portal/projections/directory/pgdirectory"
+	"github.com/awareportal/portal/projections/pgrunner"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -80,8 +80,8 @@ func (e env) provision(t *testing.T, n int, prefix string) eventstore.Position {
 	return last
 }
 
-func (e env) runner(ps ...projections.Projection) *projections.Runner {
-	r := projections.NewRunner(e.pool, e.store, registry.Codec(), quiet, ps...)
+func (e env) runner(ps ...pgrunner.Projection) *pgrunner.Runner {
+	r := pgrunner.New(e.pool, e.store, registry.Codec(), quiet, ps...)
 	r.RetryInterval = 30 * time.Millisecond
 	r.BatchSize = 4
 	return r
