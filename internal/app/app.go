@@ -230,8 +230,8 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 	}
 	a.Web = web.New(web.Deps{
 		Admin: a.Admin,
-		Pool:  pool, Auth: a.Auth, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog,
-		Runner: a.Runner, Clock: clk, BaseURL: cfg.BaseURL, Timeline: pgtimeline.Queries{Pool: pool}, Repo: a.Repo,
+		DB:    pool, Auth: a.Auth, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog,
+		Runner: a.Runner, Clock: clk, BaseURL: cfg.BaseURL, Timeline: pgtimeline.Queries{Pool: pool}, DevOutbox: pgmail.DevOutbox{Pool: pool},
 		Audit:    &audit.Service{Repo: a.Repo, Store: a.Store, Index: pgtimeline.Queries{Pool: pool}, Clock: clk},
 		CookieHK: keys.CookieHash, CookieBK: keys.CookieBlock, CSRFKey: keys.CSRF, DevMail: cfg.DevMail(), TrustedProxies: cfg.TrustedProxies,
 		Log: log.With("component", "web"),

@@ -56,6 +56,12 @@ type Sessions interface {
 	Prune(ctx context.Context, cutoff time.Time) error
 }
 
+// Session returns the live session for a cookie's secret, sliding its idle
+// expiry, or ErrNoSession.
+func (s *Service) Session(ctx context.Context, secret string, now time.Time) (Session, error) {
+	return s.Sessions.Get(ctx, secret, now)
+}
+
 // NewSecret returns a 256-bit random secret (a session's, a sign-in link's).
 func NewSecret() (string, error) {
 	b := make([]byte, 32)

@@ -13,44 +13,38 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gorilla/securecookie"
-	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/awareportal/portal/internal/admin"
-	"github.com/awareportal/portal/internal/audit"
 	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
-	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/projections/directory"
-	"github.com/awareportal/portal/projections/pgrunner"
-	"github.com/awareportal/portal/projections/progress"
-	"github.com/awareportal/portal/projections/timeline"
 	"github.com/awareportal/portal/views"
 )
 
 // ProductName brands pages before we know which partner a visitor belongs to.
 const ProductName = "Learning Portal"
 
-// Deps is what the web layer needs.
+// Deps is what the web layer needs: the services and read models it
+// calls (deps.go), wired by internal/app.
 type Deps struct {
-	Pool     *pgxpool.Pool
-	Auth     *auth.Service
-	Dir      directory.Queries
-	Progress progress.Queries
-	Training *training.Service
-	Admin    *admin.Service
-	Catalog  *catalog.Catalog
-	Runner   *pgrunner.Runner
-	Timeline timeline.Queries
-	Audit    *audit.Service
-	Repo     eventstore.Repository
-	Clock    clock.Clock
-	BaseURL  *url.URL
-	CookieHK []byte // securecookie hash key
-	CookieBK []byte // securecookie block key
-	CSRFKey  []byte
-	DevMail  bool // serve the dev outbox
+	Auth      Auth
+	Dir       Directory
+	Progress  Progress
+	Training  Training
+	Admin     Admin
+	Catalog   *catalog.Catalog
+	Runner    Runner
+	Timeline  Timeline
+	Audit     Audit
+	DB        Pinger    // readiness (/readyz)
+	DevOutbox DevOutbox // served when DevMail
+	Clock     clock.Clock
+	BaseURL   *url.URL
+	CookieHK  []byte // securecookie hash key
+	CookieBK  []byte // securecookie block key
+	CSRFKey   []byte
+	DevMail   bool // serve the dev outbox
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed (see clientIP).
 	TrustedProxies []netip.Prefix
