@@ -48,7 +48,8 @@ func (s Sessions) Create(ctx context.Context, sess auth.Session, ip, ua string) 
 	return secret, nil
 }
 
-// Get returns the live session for secret, sliding its idle expiry.
+// Get returns the live session for secret, sliding its idle expiry, or
+// auth.ErrNoSession.
 func (s Sessions) Get(ctx context.Context, secret string, now time.Time) (auth.Session, error) {
 	var sess auth.Session
 	var learner *string

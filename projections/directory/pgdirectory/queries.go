@@ -59,7 +59,7 @@ func (q Queries) learners(ctx context.Context, what, query string, args ...any) 
 	return out, nil
 }
 
-// Learner returns one learner, or ErrNotFound.
+// Learner returns one learner, or directory.ErrNotFound.
 func (q Queries) Learner(ctx context.Context, id string) (directory.Learner, error) {
 	l, err := scanLearner(q.Pool.QueryRow(ctx, `SELECT `+learnerCols+` FROM rm_directory.learners l JOIN rm_directory.clients c ON c.id = l.client_id WHERE l.id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -85,12 +85,12 @@ func scanPartner(row pgx.Row, key string) (directory.Partner, error) {
 
 const partnerCols = `id, name, slug, logo_svg, accent_color, support_email`
 
-// Partner returns a partner by id, or ErrNotFound.
+// Partner returns a partner by id, or directory.ErrNotFound.
 func (q Queries) Partner(ctx context.Context, id string) (directory.Partner, error) {
 	return scanPartner(q.Pool.QueryRow(ctx, `SELECT `+partnerCols+` FROM rm_directory.partners WHERE id = $1`, id), id)
 }
 
-// PartnerBySlug returns a partner by its URL slug, or ErrNotFound.
+// PartnerBySlug returns a partner by its URL slug, or directory.ErrNotFound.
 func (q Queries) PartnerBySlug(ctx context.Context, slug string) (directory.Partner, error) {
 	return scanPartner(q.Pool.QueryRow(ctx, `SELECT `+partnerCols+` FROM rm_directory.partners WHERE slug = $1`, slug), slug)
 }
@@ -122,7 +122,7 @@ func (q Queries) CountPartners(ctx context.Context) (int, error) {
 
 const clientCols = `id, partner_id, name, portal_enabled, leaderboard_mode, microsoft_tenant_id, google_domain, email_links`
 
-// Client returns a client organisation, or ErrNotFound.
+// Client returns a client organisation, or directory.ErrNotFound.
 func (q Queries) Client(ctx context.Context, id string) (directory.Client, error) {
 	var c directory.Client
 	err := q.Pool.QueryRow(ctx, `SELECT `+clientCols+` FROM rm_directory.clients WHERE id = $1`, id).
@@ -155,7 +155,7 @@ func (q Queries) LearnersOfClient(ctx context.Context, clientID string) ([]direc
 		WHERE l.client_id = $1 ORDER BY l.first_name, l.last_name, l.id`, clientID)
 }
 
-// APITokenByHash finds a live token, or ErrNotFound.
+// APITokenByHash finds a live token, or directory.ErrNotFound.
 func (q Queries) APITokenByHash(ctx context.Context, hash []byte) (directory.APIToken, error) {
 	var t directory.APIToken
 	err := q.Pool.QueryRow(ctx, `SELECT token_id, partner_id, name FROM rm_directory.api_tokens WHERE token_hash = $1 AND NOT revoked`, hash).

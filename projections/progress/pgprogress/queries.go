@@ -27,7 +27,7 @@ func scanAssignment(row pgx.Row) (progress.Assignment, error) {
 	return a, err
 }
 
-// Assignment returns one assignment, or ErrNotFound.
+// Assignment returns one assignment, or progress.ErrNotFound.
 func (q Queries) Assignment(ctx context.Context, id string) (progress.Assignment, error) {
 	a, err := scanAssignment(q.Pool.QueryRow(ctx, `SELECT `+assignmentCols+` FROM rm_progress.assignments WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -59,7 +59,7 @@ func (q Queries) OpenCourse(ctx context.Context, learnerID, courseID string) (bo
 	return open, err
 }
 
-// Certificate returns a certificate by id, or ErrNotFound.
+// Certificate returns a certificate by id, or progress.ErrNotFound.
 func (q Queries) Certificate(ctx context.Context, id string) (progress.Certificate, error) {
 	var c progress.Certificate
 	err := q.Pool.QueryRow(ctx, `SELECT id, assignment_id, learner_id, learner_name, course_title, completed_at, score FROM rm_progress.certificates WHERE id = $1`, id).

@@ -39,7 +39,7 @@ func (q Queries) Search(ctx context.Context, clientIDs []string, term string, li
 	})
 }
 
-// Person returns one learner, or ErrNotFound.
+// Person returns one learner, or timeline.ErrNotFound.
 func (q Queries) Person(ctx context.Context, id string) (timeline.Person, error) {
 	var p timeline.Person
 	err := q.Pool.QueryRow(ctx, `SELECT id, client_id, email, name FROM rm_timeline.learners WHERE id = $1`, id).Scan(&p.ID, &p.ClientID, &p.Email, &p.Name)
