@@ -16,7 +16,7 @@ import (
 	"github.com/awareportal/portal/internal/audit"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/config"
-	"github.com/awareportal/portal/projections/timeline"
+	"github.com/awareportal/portal/projections/timeline/pgtimeline"
 )
 
 const auditUsage = `usage: portal audit <command> [flags]
@@ -86,7 +86,7 @@ func auditCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []
 			}
 			sel.To = t.Add(24 * time.Hour)
 		}
-		tq := timeline.Queries{Pool: database.Pool}
+		tq := pgtimeline.Queries{Pool: database.Pool}
 		var learners []string
 		switch {
 		case *learner != "":

@@ -28,7 +28,7 @@ import (
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/config"
 	"github.com/awareportal/portal/internal/seed"
-	"github.com/awareportal/portal/projections"
+	"github.com/awareportal/portal/projections/pgrunner"
 )
 
 const usage = `usage:
@@ -152,7 +152,7 @@ func rebuild(ctx context.Context, cfg *config.Config, log *slog.Logger, names []
 		return err
 	}
 	defer closeStore()
-	runner := projections.NewRunner(database.Pool, store, registry.Codec(), log, app.Projections()...)
+	runner := pgrunner.New(database.Pool, store, registry.Codec(), log, app.Projections()...)
 	if len(names) == 0 {
 		for _, p := range runner.Projections() {
 			names = append(names, p.Name())
@@ -186,7 +186,7 @@ func listParked(ctx context.Context, cfg *config.Config, log *slog.Logger, args 
 		return err
 	}
 	defer closeStore()
-	runner := projections.NewRunner(database.Pool, store, registry.Codec(), log, app.Projections()...)
+	runner := pgrunner.New(database.Pool, store, registry.Codec(), log, app.Projections()...)
 	const limit = 1000
 	list, total, err := runner.Parked(ctx, limit)
 	if err != nil {

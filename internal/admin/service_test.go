@@ -9,15 +9,15 @@ import (
 	"github.com/awareportal/portal/internal/servicetest"
 	"github.com/awareportal/portal/internal/testenv"
 	"github.com/awareportal/portal/internal/training"
-	"github.com/awareportal/portal/projections/directory"
-	"github.com/awareportal/portal/projections/progress"
+	"github.com/awareportal/portal/projections/directory/pgdirectory"
+	"github.com/awareportal/portal/projections/progress/pgprogress"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
 
 func newService(t *testing.T) (*admin.Service, *servicetest.Fixture) {
 	f := servicetest.New(t)
-	dir, prog := directory.Queries{Pool: f.Pool}, progress.Queries{Pool: f.Pool}
+	dir, prog := pgdirectory.Queries{Pool: f.Pool}, pgprogress.Queries{Pool: f.Pool}
 	tr := &training.Service{Repo: f.Repo, Catalog: f.Catalog, Progress: prog, Dir: dir, Clock: f.Clock, BaseURL: f.BaseURL, Log: f.Log}
 	return &admin.Service{Repo: f.Repo, Dir: dir, Progress: prog, Training: tr, Catalog: f.Catalog, Clock: f.Clock, Settle: f.WaitFor}, f
 }
@@ -44,7 +44,7 @@ func TestIDsArePerPartner(t *testing.T) {
 	if err != nil || l.ID != "acme-sam" || l.ClientID != "acme" {
 		t.Fatalf("BluePeak's acme-sam: %+v %v", l, err)
 	}
-	stored, err := directory.Queries{Pool: f.Pool}.Learner(f.Ctx, "bluepeak.acme-sam")
+	stored, err := pgdirectory.Queries{Pool: f.Pool}.Learner(f.Ctx, "bluepeak.acme-sam")
 	if err != nil || stored.ClientID != "bluepeak.acme" || stored.PartnerID != "bluepeak" {
 		t.Fatalf("stored scoped: %+v %v", stored, err)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/awareportal/portal/internal/admin"
 	"github.com/awareportal/portal/internal/audit"
 	"github.com/awareportal/portal/internal/auth"
+	"github.com/awareportal/portal/internal/auth/pgauth"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/config"
@@ -34,6 +35,7 @@ import (
 	"github.com/awareportal/portal/internal/eventstore/kurrentstore"
 	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	"github.com/awareportal/portal/internal/mail"
+	"github.com/awareportal/portal/internal/mail/pgmail"
 	"github.com/awareportal/portal/internal/media/pgmedia"
 	"github.com/awareportal/portal/internal/pgembed"
 	"github.com/awareportal/portal/internal/seed"
@@ -41,11 +43,11 @@ import (
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/internal/web"
 	"github.com/awareportal/portal/internal/welcome"
-	"github.com/awareportal/portal/projections"
-	"github.com/awareportal/portal/projections/directory"
+	"github.com/awareportal/portal/projections/directory/pgdirectory"
 	"github.com/awareportal/portal/projections/gate/pggate"
-	"github.com/awareportal/portal/projections/progress"
-	"github.com/awareportal/portal/projections/timeline"
+	"github.com/awareportal/portal/projections/pgrunner"
+	"github.com/awareportal/portal/projections/progress/pgprogress"
+	"github.com/awareportal/portal/projections/timeline/pgtimeline"
 )
 
 // Database is an open database, embedded or not.
@@ -135,8 +137,8 @@ type App struct {
 	Pool     *pgxpool.Pool
 	Store    eventstore.Store // PostgreSQL's (pgstore) or KurrentDB's (kurrentstore): PORTAL_EVENTSTORE
 	Repo     eventstore.Repository
-	Runner   *projections.Runner
-	Queue    *mail.Queue
+	Runner   *pgrunner.Runner
+	Queue    *pgmail.Queue
 	Auth     *auth.Service
 	Training *training.Service
 	Admin    *admin.Service
@@ -155,8 +157,8 @@ type App struct {
 }
 
 // Projections lists the read models, in one place.
-func Projections() []projections.Projection {
-	return []projections.Projection{directory.Projection{}, progress.Projection{}, timeline.Projection{}, pggate.Projection{}}
+func Projections() []pgrunner.Projection {
+	return []pgrunner.Projection{pgdirectory.Projection{}, pgprogress.Projection{}, pgtimeline.Projection{}, pggate.Projection{}}
 }
 
 // New assembles the portal on an open pool. Nothing runs until Start.
@@ -178,13 +180,13 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 	}
 	codec := registry.Codec()
 	a.Repo = eventstore.Repository{Store: a.Store, Codec: codec}
-	a.Runner = projections.NewRunner(pool, a.Store, codec, log.With("component", "projections"), Projections()...)
+	a.Runner = pgrunner.New(pool, a.Store, codec, log.With("component", "projections"), Projections()...)
 
 	smtpURL := cfg.SMTPURL
 	if cfg.DevMail() {
 		// The built-in SMTP server feeds the dev outbox; mail goes through
 		// the same SMTP path as in production.
-		a.devSMTP, err = mail.StartSMTPServer("127.0.0.1:0", mail.OutboxSink{Pool: pool}, log)
+		a.devSMTP, err = mail.StartSMTPServer("127.0.0.1:0", pgmail.OutboxSink{Pool: pool}, log)
 		if err != nil {
 			return nil, err
 		}
@@ -194,14 +196,14 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	dir := directory.Queries{Pool: pool}
-	prog := progress.Queries{Pool: pool}
+	dir := pgdirectory.Queries{Pool: pool}
+	prog := pgprogress.Queries{Pool: pool}
 	a.Training = &training.Service{
 		Repo: a.Repo, Catalog: a.Catalog, Progress: prog, Dir: dir, Clock: clk, BaseURL: cfg.BaseURL,
 		Log: log.With("component", "training"), Render: training.Renderers{CourseAvailable: renderCourseMail, Certificate: renderCertificateMail},
 	}
-	a.Queue, err = mail.NewQueue(mail.QueueConfig{
-		Pool: pool, Sender: mail.SMTPSender{URL: smtpURL, From: cfg.MailFrom, Timeout: mail.SendTimeout(cfg.MailRescueAfter)}, Sealer: sealer,
+	a.Queue, err = pgmail.NewQueue(pgmail.QueueConfig{
+		Pool: pool, Sender: mail.SMTPSender{URL: smtpURL, From: cfg.MailFrom, Timeout: pgmail.SendTimeout(cfg.MailRescueAfter)}, Sealer: sealer,
 		Repo: a.Repo, Clock: clk, Log: log.With("component", "mail"), Work: true, RescueAfter: cfg.MailRescueAfter,
 		Workers: func(w *river.Workers) error {
 			return river.AddWorkerSafely(w, &sweepWorker{app: a})
@@ -218,7 +220,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		return nil, err
 	}
 	a.Auth = &auth.Service{
-		Repo: a.Repo, Dir: dir, Sessions: auth.Sessions{Pool: pool}, Limiter: auth.Limiter{Pool: pool},
+		Repo: a.Repo, Dir: dir, Sessions: pgauth.Sessions{Pool: pool}, Limiter: pgauth.Limiter{Pool: pool},
 		Mail: a.Queue, Clock: clk, CodeKey: keys.Code, BaseURL: cfg.BaseURL, Render: renderSignInMail,
 		Log: log.With("component", "auth"), SSO: providers,
 	}
@@ -238,9 +240,9 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 	}
 	a.Web = web.New(web.Deps{
 		Admin: a.Admin, Onboarding: a.Welcome,
-		Pool: pool, Auth: a.Auth, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog,
-		Runner: a.Runner, Clock: clk, BaseURL: cfg.BaseURL, Timeline: timeline.Queries{Pool: pool}, Repo: a.Repo,
-		Audit:    &audit.Service{Repo: a.Repo, Store: a.Store, Index: timeline.Queries{Pool: pool}, Clock: clk},
+		DB: pool, Auth: a.Auth, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog,
+		Runner: a.Runner, Clock: clk, BaseURL: cfg.BaseURL, Timeline: pgtimeline.Queries{Pool: pool}, DevOutbox: pgmail.DevOutbox{Pool: pool},
+		Audit:    &audit.Service{Repo: a.Repo, Store: a.Store, Index: pgtimeline.Queries{Pool: pool}, Clock: clk},
 		CookieHK: keys.CookieHash, CookieBK: keys.CookieBlock, CSRFKey: keys.CSRF, DevMail: cfg.DevMail(), TrustedProxies: cfg.TrustedProxies,
 		Log: log.With("component", "web"),
 		Live: func() error {

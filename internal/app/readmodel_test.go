@@ -11,6 +11,7 @@ import (
 
 	"github.com/awareportal/portal/internal/testenv"
 	"github.com/awareportal/portal/projections/progress"
+	"github.com/awareportal/portal/projections/progress/pgprogress"
 )
 
 // TestLearningRebuildIsIdentical: stats, risk history, badges and the
@@ -61,7 +62,7 @@ func TestLearningRebuildIsIdentical(t *testing.T) {
 	if !strings.Contains(live, "learner_stats") || !strings.Contains(live, "risk_history") {
 		t.Fatal("nothing to compare")
 	}
-	proj, err := p.app.Runner.Find(progress.Name)
+	proj, err := p.app.Runner.Find(pgprogress.Name)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -68,7 +68,7 @@ type Service struct {
 	Dir      directory.Queries
 	Sessions Sessions
 	Limiter  Limiter
-	Mail     *mail.Queue
+	Mail     mail.Queue
 	Clock    clock.Clock
 	CodeKey  []byte
 	BaseURL  *url.URL
@@ -146,7 +146,7 @@ func (s *Service) RequestLink(ctx context.Context, rawEmail string, meta eventst
 		s.Log.Info("sign-in link requested", "request_id", requestID, "known", true, "links_off", true)
 		return Requested{RequestID: requestID, Email: email}, nil
 	}
-	token, err := newSecret()
+	token, err := NewSecret()
 	if err != nil {
 		return Requested{}, err
 	}

@@ -3,15 +3,11 @@ package auth
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/awareportal/portal/domain/signin"
 )
@@ -23,8 +19,6 @@ const (
 	// it bounds what a stolen cookie is worth and makes people prove they
 	// still own the mailbox once a quarter, without nagging daily users.
 	AbsoluteTimeout = 90 * 24 * time.Hour
-	// touchEvery limits last-seen writes to one a minute per session.
-	touchEvery = time.Minute
 )
 
 // ErrNoSession means the cookie names no live session.
@@ -45,18 +39,31 @@ type Session struct {
 	ExpiresAt  time.Time
 }
 
-// Sessions stores sessions server-side; only a hash of the secret is kept.
-type Sessions struct {
-	Pool *pgxpool.Pool
+// Sessions stores sessions server-side; only a hash of the secret is kept
+// (pgauth.Sessions, in PostgreSQL).
+type Sessions interface {
+	// Create stores a new session and returns its secret for the cookie.
+	Create(ctx context.Context, sess Session, ip, ua string) (string, error)
+	// Get returns the live session for secret, sliding its idle expiry, or
+	// ErrNoSession.
+	Get(ctx context.Context, secret string, now time.Time) (Session, error)
+	// SetLearner binds the session to the chosen learner, one of those its
+	// sign-in proved.
+	SetLearner(ctx context.Context, ref, learnerID string) error
+	// Revoke ends a session.
+	Revoke(ctx context.Context, ref string, now time.Time) error
+	// Prune deletes sessions that ended (revoked or expired) before cutoff.
+	Prune(ctx context.Context, cutoff time.Time) error
 }
 
-func hashSecret(secret string) []byte {
-	h := sha256.Sum256([]byte(secret))
-	return h[:]
+// Session returns the live session for a cookie's secret, sliding its idle
+// expiry, or ErrNoSession.
+func (s *Service) Session(ctx context.Context, secret string, now time.Time) (Session, error) {
+	return s.Sessions.Get(ctx, secret, now)
 }
 
-// newSecret returns a 256-bit random session secret.
-func newSecret() (string, error) {
+// NewSecret returns a 256-bit random secret (a session's, a sign-in link's).
+func NewSecret() (string, error) {
 	b := make([]byte, 32)
 	if _, err := rand.Read(b); err != nil {
 		return "", err
@@ -64,76 +71,5 @@ func newSecret() (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// Create stores a new session and returns its secret for the cookie.
-func (s Sessions) Create(ctx context.Context, sess Session, ip, ua string) (string, error) {
-	secret, err := newSecret()
-	if err != nil {
-		return "", err
-	}
-	learners := sess.LearnerIDs
-	if learners == nil {
-		learners = []string{}
-	}
-	_, err = s.Pool.Exec(ctx, `INSERT INTO sessions (id_hash, ref, request_id, email, learner_id, learner_ids, method, created_at, last_seen_at, expires_at, ip, user_agent)
-		VALUES ($1, $2, $3, $4, nullif($5, ''), $6, $7, $8, $8, $9, $10, $11)`,
-		hashSecret(secret), sess.Ref, sess.RequestID, sess.Email, sess.LearnerID, learners, string(sess.Method), sess.CreatedAt, sess.ExpiresAt, ip, ua)
-	if err != nil {
-		return "", fmt.Errorf("create session: %w", err)
-	}
-	return secret, nil
-}
-
-// Get returns the live session for secret, sliding its idle expiry.
-func (s Sessions) Get(ctx context.Context, secret string, now time.Time) (Session, error) {
-	var sess Session
-	var learner *string
-	var method string
-	var revoked *time.Time
-	err := s.Pool.QueryRow(ctx, `SELECT ref, request_id, email, learner_id, learner_ids, method, created_at, last_seen_at, expires_at, revoked_at FROM sessions WHERE id_hash = $1`,
-		hashSecret(secret)).Scan(&sess.Ref, &sess.RequestID, &sess.Email, &learner, &sess.LearnerIDs, &method, &sess.CreatedAt, &sess.LastSeenAt, &sess.ExpiresAt, &revoked)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Session{}, ErrNoSession
-	}
-	if err != nil {
-		return Session{}, fmt.Errorf("load session: %w", err)
-	}
-	if revoked != nil || !now.Before(sess.ExpiresAt) || !now.Before(sess.LastSeenAt.Add(IdleTimeout)) {
-		return Session{}, ErrNoSession
-	}
-	if learner != nil {
-		sess.LearnerID = *learner
-	}
-	sess.Method = signin.Method(method)
-	if now.Sub(sess.LastSeenAt) >= touchEvery {
-		if _, err := s.Pool.Exec(ctx, `UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1`, hashSecret(secret), now); err != nil {
-			return Session{}, fmt.Errorf("touch session: %w", err)
-		}
-		sess.LastSeenAt = now
-	}
-	return sess, nil
-}
-
-// SetLearner binds the session to the chosen learner, one of those its
-// sign-in proved.
-func (s Sessions) SetLearner(ctx context.Context, ref, learnerID string) error {
-	_, err := s.Pool.Exec(ctx, `UPDATE sessions SET learner_id = $2 WHERE ref = $1 AND revoked_at IS NULL AND $2 = ANY(learner_ids)`, ref, learnerID)
-	if err != nil {
-		return fmt.Errorf("set session learner: %w", err)
-	}
-	return nil
-}
-
-// Revoke ends a session.
-func (s Sessions) Revoke(ctx context.Context, ref string, now time.Time) error {
-	_, err := s.Pool.Exec(ctx, `UPDATE sessions SET revoked_at = $2 WHERE ref = $1 AND revoked_at IS NULL`, ref, now)
-	return err
-}
-
 // newRef returns a public session id.
 func newRef() string { return uuid.NewString() }
-
-// Prune deletes sessions that ended (revoked or expired) before cutoff.
-func (s Sessions) Prune(ctx context.Context, cutoff time.Time) error {
-	_, err := s.Pool.Exec(ctx, `DELETE FROM sessions WHERE coalesce(revoked_at, expires_at) < $1 OR last_seen_at < $1 - interval '30 days'`, cutoff)
-	return err
-}

@@ -164,7 +164,7 @@ func (s *Service) StartSSO(ctx context.Context, method signin.Method, loginHint,
 	}
 	var secrets [3]string
 	for i := range secrets {
-		if secrets[i], err = newSecret(); err != nil {
+		if secrets[i], err = NewSecret(); err != nil {
 			return SSOStart{}, err
 		}
 	}

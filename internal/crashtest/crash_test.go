@@ -24,9 +24,9 @@ import (
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/eventstore/pgstore"
-	portalmail "github.com/awareportal/portal/internal/mail"
+	"github.com/awareportal/portal/internal/mail/pgmail"
 	"github.com/awareportal/portal/internal/testenv"
-	"github.com/awareportal/portal/projections"
+	"github.com/awareportal/portal/projections/pgrunner"
 )
 
 // acks records what the portal acknowledged (a 2xx answer): each must be
@@ -170,7 +170,7 @@ func TestKillDuringTrafficLosesNothing(t *testing.T) {
 			t.Errorf("delivered %d time(s) without a MailQueued event: %s", n, mid)
 		}
 	}
-	d, err := portalmail.CountDeliveries(ctx, db.Pool)
+	d, err := pgmail.CountDeliveries(ctx, db.Pool)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -470,7 +470,7 @@ func checkReadModelsEqualRebuild(t *testing.T, ctx context.Context, pool *pgxpoo
 	t.Helper()
 	store := pgstore.New(pool)
 	defer store.Close()
-	runner := projections.NewRunner(pool, store, registry.Codec(), slog.New(slog.NewTextHandler(io.Discard, nil)), app.Projections()...)
+	runner := pgrunner.New(pool, store, registry.Codec(), slog.New(slog.NewTextHandler(io.Discard, nil)), app.Projections()...)
 	// The newest event (ordered as xid8: as text, "999" would sort after "1000").
 	var commit string
 	var seq int64
@@ -490,7 +490,7 @@ func checkReadModelsEqualRebuild(t *testing.T, ctx context.Context, pool *pgxpoo
 		t.Fatalf("projections did not catch up: %v", err)
 	}
 	for _, p := range runner.Projections() {
-		schema := projections.SchemaName(p.Name())
+		schema := pgrunner.SchemaName(p.Name())
 		live := testenv.DumpSchema(t, ctx, pool, schema)
 		if err := runner.Rebuild(ctx, p); err != nil {
 			t.Fatal(err)

@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/emersion/go-smtp"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Envelope is one message as an SMTP server received it.
@@ -90,20 +89,4 @@ func (s *session) Data(r io.Reader) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return s.sink.Deliver(ctx, s.env)
-}
-
-// OutboxSink stores received mail in the dev_outbox table.
-type OutboxSink struct {
-	Pool *pgxpool.Pool
-}
-
-// Deliver implements Sink.
-func (o OutboxSink) Deliver(ctx context.Context, env Envelope) error {
-	parsed, err := Parse(env.Raw)
-	subject := parsed.Subject
-	if err != nil {
-		subject = "(unreadable message)"
-	}
-	_, err = o.Pool.Exec(ctx, `INSERT INTO dev_outbox (mail_from, rcpt_to, subject, raw) VALUES ($1, $2, $3, $4)`, env.From, env.To, subject, env.Raw)
-	return err
 }

@@ -1,6 +1,9 @@
-// Package mail sends the portal's email through a durable queue (River, on
-// Postgres): a queued email survives a crash and is retried with backoff,
-// and every step is recorded as an event on the mail's stream.
+// Package mail is the portal's email without storage: messages and their
+// sealing, the Queue services put mail on, the SMTP sender, the dev SMTP
+// server, and parsing for the dev outbox. The durable queue (River, on
+// Postgres) and the dev outbox's table are in pgmail: a queued email
+// survives a crash and is retried with backoff, and every step is recorded
+// as an event on the mail's stream.
 package mail
 
 import (

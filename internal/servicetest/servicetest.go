@@ -24,7 +24,7 @@ import (
 	"github.com/awareportal/portal/internal/media/pgmedia"
 	"github.com/awareportal/portal/internal/seed"
 	"github.com/awareportal/portal/internal/testenv"
-	"github.com/awareportal/portal/projections"
+	"github.com/awareportal/portal/projections/pgrunner"
 )
 
 // Fixture is a seeded in-memory log with live read models.
@@ -33,7 +33,7 @@ type Fixture struct {
 	Store   *memstore.Store
 	Repo    eventstore.Repository
 	Catalog *catalog.Catalog
-	Runner  *projections.Runner
+	Runner  *pgrunner.Runner
 	Pool    *pgxpool.Pool
 	Clock   *clock.Fake
 	BaseURL *url.URL
@@ -58,7 +58,7 @@ func New(t *testing.T) *Fixture {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	runner := projections.NewRunner(db.Pool, store, repo.Codec, log, app.Projections()...)
+	runner := pgrunner.New(db.Pool, store, repo.Codec, log, app.Projections()...)
 	if err := runner.Setup(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -37,7 +37,7 @@ type Service struct {
 	Catalog  *catalog.Catalog
 	Progress progress.Queries
 	Dir      directory.Queries
-	Mail     *mail.Queue
+	Mail     mail.Queue
 	Clock    clock.Clock
 	BaseURL  *url.URL
 	Log      *slog.Logger

@@ -10,8 +10,8 @@ import (
 	"github.com/awareportal/portal/internal/servicetest"
 	"github.com/awareportal/portal/internal/testenv"
 	"github.com/awareportal/portal/internal/training"
-	"github.com/awareportal/portal/projections/directory"
-	"github.com/awareportal/portal/projections/progress"
+	"github.com/awareportal/portal/projections/directory/pgdirectory"
+	"github.com/awareportal/portal/projections/progress/pgprogress"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -23,8 +23,8 @@ type fixture struct {
 
 func newFixture(t *testing.T) fixture {
 	f := servicetest.New(t)
-	return fixture{Fixture: f, svc: &training.Service{Repo: f.Repo, Catalog: f.Catalog, Progress: progress.Queries{Pool: f.Pool},
-		Dir: directory.Queries{Pool: f.Pool}, Clock: f.Clock, BaseURL: f.BaseURL, Log: f.Log}}
+	return fixture{Fixture: f, svc: &training.Service{Repo: f.Repo, Catalog: f.Catalog, Progress: pgprogress.Queries{Pool: f.Pool},
+		Dir: pgdirectory.Queries{Pool: f.Pool}, Clock: f.Clock, BaseURL: f.BaseURL, Log: f.Log}}
 }
 
 // TestAssignIsIdempotentPerRequest: the same request assigns once and

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/jackc/pgx/v5"
 
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/views"
@@ -44,17 +43,13 @@ func (s *Server) localHost(host string) bool {
 
 // devOutbox lists mail the built-in SMTP server received (embedded mode).
 func (s *Server) devOutbox(c *fiber.Ctx) error {
-	rows, err := s.Pool.Query(c.UserContext(), `SELECT id, received_at, array_to_string(rcpt_to, ', '), subject FROM dev_outbox ORDER BY id DESC LIMIT 200`)
+	mails, err := s.DevOutbox.List(c.UserContext())
 	if err != nil {
 		return err
 	}
-	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (views.DevMailRow, error) {
-		var m views.DevMailRow
-		err := r.Scan(&m.ID, &m.ReceivedAt, &m.To, &m.Subject)
-		return m, err
-	})
-	if err != nil {
-		return err
+	list := make([]views.DevMailRow, 0, len(mails))
+	for _, m := range mails {
+		list = append(list, views.DevMailRow{ID: m.ID, ReceivedAt: m.ReceivedAt, To: m.To, Subject: m.Subject})
 	}
 	return render(c, fiber.StatusOK, views.DevOutboxPage(s.page(c, "Dev outbox", productBrand), list), nil)
 }
@@ -64,16 +59,10 @@ func (s *Server) loadDevMail(c *fiber.Ctx) (int64, time.Time, mail.Parsed, error
 	if err != nil {
 		return 0, time.Time{}, mail.Parsed{}, fiber.ErrNotFound
 	}
-	var raw []byte
-	var at time.Time
-	err = s.Pool.QueryRow(c.UserContext(), `SELECT raw, received_at FROM dev_outbox WHERE id = $1`, id).Scan(&raw, &at)
-	if errors.Is(err, pgx.ErrNoRows) {
+	at, parsed, err := s.DevOutbox.Message(c.UserContext(), id)
+	if errors.Is(err, mail.ErrNoMail) {
 		return 0, time.Time{}, mail.Parsed{}, fiber.ErrNotFound
 	}
-	if err != nil {
-		return 0, time.Time{}, mail.Parsed{}, err
-	}
-	parsed, err := mail.Parse(raw)
 	return id, at, parsed, err
 }
 

@@ -30,7 +30,7 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 func (s *Server) readyz(c *fiber.Ctx) error {
 	ctx, cancel := context.WithTimeout(c.UserContext(), 2*time.Second)
 	defer cancel()
-	if err := s.Pool.Ping(ctx); err != nil {
+	if err := s.DB.Ping(ctx); err != nil {
 		return c.Status(fiber.StatusServiceUnavailable).SendString("database unavailable")
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")

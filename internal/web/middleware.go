@@ -114,7 +114,7 @@ func (s *Server) loadSession(c *fiber.Ctx) error {
 	if raw := c.Cookies(sessionCookie); raw != "" {
 		var secret string
 		if err := s.cookies.Decode(sessionCookie, raw, &secret); err == nil {
-			sess, err := s.Auth.Sessions.Get(c.UserContext(), secret, s.Clock.Now())
+			sess, err := s.Auth.Session(c.UserContext(), secret, s.Clock.Now())
 			switch {
 			case err == nil:
 				c.Locals(keySession, sess)

@@ -13,22 +13,11 @@ import (
 
 	ob "github.com/awareportal/portal/domain/onboarding"
 	"github.com/awareportal/portal/domain/tenancy"
-	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/media"
 	"github.com/awareportal/portal/internal/welcome"
 	"github.com/awareportal/portal/projections/directory"
 	"github.com/awareportal/portal/views"
 )
-
-// Onboarding is the learner's onboarding (welcome.Service).
-type Onboarding interface {
-	Pending(ctx context.Context, learnerID string) (bool, error)
-	Next(ctx context.Context, l directory.Learner) (int, error)
-	Card(ctx context.Context, l directory.Learner, step int, meta eventstore.Metadata) (welcome.Card, error)
-	Complete(ctx context.Context, l directory.Learner, step int, acknowledged bool, meta eventstore.Metadata) (int, error)
-	Media(ctx context.Context, l directory.Learner, moduleID string) (ob.Media, error)
-	OpenMedia(ctx context.Context, m ob.Media, off, length int64) io.Reader
-}
 
 // startOnboarding sends the learner to their next step (or their courses).
 func (s *Server) startOnboarding(c *fiber.Ctx) error {

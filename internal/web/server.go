@@ -13,40 +13,34 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gorilla/securecookie"
-	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/awareportal/portal/internal/admin"
-	"github.com/awareportal/portal/internal/audit"
 	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
-	"github.com/awareportal/portal/internal/training"
-	"github.com/awareportal/portal/projections"
 	"github.com/awareportal/portal/projections/directory"
-	"github.com/awareportal/portal/projections/progress"
-	"github.com/awareportal/portal/projections/timeline"
 	"github.com/awareportal/portal/views"
 )
 
 // ProductName brands pages before we know which partner a visitor belongs to.
 const ProductName = "Learning Portal"
 
-// Deps is what the web layer needs.
+// Deps is what the web layer needs: the services and read models it
+// calls (deps.go), wired by internal/app.
 type Deps struct {
-	Pool     *pgxpool.Pool
-	Auth     *auth.Service
-	Dir      directory.Queries
-	Progress progress.Queries
-	Training *training.Service
+	Auth     Auth
+	Dir      Directory
+	Progress Progress
+	Training Training
+	Admin    Admin
 	// Onboarding gates the learner pages until the learner is through it.
 	Onboarding Onboarding
-	Admin      *admin.Service
 	Catalog    *catalog.Catalog
-	Runner     *projections.Runner
-	Timeline   timeline.Queries
-	Audit      *audit.Service
-	Repo       eventstore.Repository
+	Runner     Runner
+	Timeline   Timeline
+	Audit      Audit
+	DB         Pinger    // readiness (/readyz)
+	DevOutbox  DevOutbox // served when DevMail
 	Clock      clock.Clock
 	BaseURL    *url.URL
 	CookieHK   []byte // securecookie hash key

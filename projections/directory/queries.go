@@ -1,12 +1,10 @@
+// Package directory is the read model of partners, clients and learners:
+// who can sign in, where, and under whose brand.
 package directory
 
 import (
 	"context"
 	"errors"
-	"fmt"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // ErrNotFound is returned when a lookup finds nothing.
@@ -51,167 +49,9 @@ func (l Learner) FullName() string {
 	return l.FirstName + " " + l.LastName
 }
 
-// Queries reads the directory.
-type Queries struct {
-	Pool *pgxpool.Pool
-}
-
-const learnerCols = `l.id, l.client_id, l.email, l.first_name, l.last_name, l.manager_id, l.department, l.source, c.name, c.portal_enabled, c.partner_id, c.leaderboard_mode, c.microsoft_tenant_id, c.google_domain, c.email_links`
-
-func scanLearner(row pgx.Row) (Learner, error) {
-	var l Learner
-	err := row.Scan(&l.ID, &l.ClientID, &l.Email, &l.FirstName, &l.LastName, &l.ManagerID, &l.Department, &l.Source, &l.ClientName, &l.PortalEnabled, &l.PartnerID, &l.LeaderboardMode,
-		&l.Directory.MicrosoftTenantID, &l.Directory.GoogleDomain, &l.Directory.EmailLinks)
-	return l, err
-}
-
-// LearnersByEmail returns every learner with that (normalised) email, one
-// per client organisation, ordered by organisation name.
-func (q Queries) LearnersByEmail(ctx context.Context, email string) ([]Learner, error) {
-	return q.learners(ctx, "learners by email", `SELECT `+learnerCols+` FROM rm_directory.learners l JOIN rm_directory.clients c ON c.id = l.client_id
-		WHERE l.email = $1 ORDER BY c.name, l.id`, email)
-}
-
-// LinkedLearners returns the learners a provider identity is linked to.
-func (q Queries) LinkedLearners(ctx context.Context, provider, subject string) ([]Learner, error) {
-	return q.learners(ctx, "linked learners", `SELECT `+learnerCols+` FROM rm_directory.identities i
-		JOIN rm_directory.learners l ON l.id = i.learner_id JOIN rm_directory.clients c ON c.id = l.client_id
-		WHERE i.provider = $1 AND i.subject = $2 ORDER BY c.name, l.id`, provider, subject)
-}
-
-func (q Queries) learners(ctx context.Context, what, query string, args ...any) ([]Learner, error) {
-	rows, err := q.Pool.Query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	defer rows.Close()
-	var out []Learner
-	for rows.Next() {
-		l, err := scanLearner(rows)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", what, err)
-		}
-		out = append(out, l)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("%s: %w", what, err)
-	}
-	return out, nil
-}
-
-// Learner returns one learner, or ErrNotFound.
-func (q Queries) Learner(ctx context.Context, id string) (Learner, error) {
-	l, err := scanLearner(q.Pool.QueryRow(ctx, `SELECT `+learnerCols+` FROM rm_directory.learners l JOIN rm_directory.clients c ON c.id = l.client_id WHERE l.id = $1`, id))
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Learner{}, fmt.Errorf("learner %s: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return Learner{}, fmt.Errorf("learner %s: %w", id, err)
-	}
-	return l, nil
-}
-
-func scanPartner(row pgx.Row, key string) (Partner, error) {
-	var p Partner
-	err := row.Scan(&p.ID, &p.Name, &p.Slug, &p.LogoSVG, &p.AccentColor, &p.SupportEmail)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Partner{}, fmt.Errorf("partner %s: %w", key, ErrNotFound)
-	}
-	if err != nil {
-		return Partner{}, fmt.Errorf("partner %s: %w", key, err)
-	}
-	return p, nil
-}
-
-const partnerCols = `id, name, slug, logo_svg, accent_color, support_email`
-
-// Partner returns a partner by id, or ErrNotFound.
-func (q Queries) Partner(ctx context.Context, id string) (Partner, error) {
-	return scanPartner(q.Pool.QueryRow(ctx, `SELECT `+partnerCols+` FROM rm_directory.partners WHERE id = $1`, id), id)
-}
-
-// PartnerBySlug returns a partner by its URL slug, or ErrNotFound.
-func (q Queries) PartnerBySlug(ctx context.Context, slug string) (Partner, error) {
-	return scanPartner(q.Pool.QueryRow(ctx, `SELECT `+partnerCols+` FROM rm_directory.partners WHERE slug = $1`, slug), slug)
-}
-
-// Partners lists every partner by name.
-func (q Queries) Partners(ctx context.Context) ([]Partner, error) {
-	rows, err := q.Pool.Query(ctx, `SELECT `+partnerCols+` FROM rm_directory.partners ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("partners: %w", err)
-	}
-	defer rows.Close()
-	var out []Partner
-	for rows.Next() {
-		var p Partner
-		if err := rows.Scan(&p.ID, &p.Name, &p.Slug, &p.LogoSVG, &p.AccentColor, &p.SupportEmail); err != nil {
-			return nil, fmt.Errorf("partners: %w", err)
-		}
-		out = append(out, p)
-	}
-	return out, rows.Err()
-}
-
-// CountPartners says how many partners exist (the seed runs when none do).
-func (q Queries) CountPartners(ctx context.Context) (int, error) {
-	var n int
-	err := q.Pool.QueryRow(ctx, `SELECT count(*) FROM rm_directory.partners`).Scan(&n)
-	return n, err
-}
-
-const clientCols = `id, partner_id, name, portal_enabled, leaderboard_mode, microsoft_tenant_id, google_domain, email_links`
-
-// Client returns a client organisation, or ErrNotFound.
-func (q Queries) Client(ctx context.Context, id string) (Client, error) {
-	var c Client
-	err := q.Pool.QueryRow(ctx, `SELECT `+clientCols+` FROM rm_directory.clients WHERE id = $1`, id).
-		Scan(&c.ID, &c.PartnerID, &c.Name, &c.PortalEnabled, &c.LeaderboardMode, &c.MicrosoftTenantID, &c.GoogleDomain, &c.EmailLinks)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Client{}, fmt.Errorf("client %s: %w", id, ErrNotFound)
-	}
-	if err != nil {
-		return Client{}, fmt.Errorf("client %s: %w", id, err)
-	}
-	return c, nil
-}
-
-// Clients lists a partner's clients by name.
-func (q Queries) Clients(ctx context.Context, partnerID string) ([]Client, error) {
-	rows, err := q.Pool.Query(ctx, `SELECT `+clientCols+` FROM rm_directory.clients WHERE partner_id = $1 ORDER BY name`, partnerID)
-	if err != nil {
-		return nil, fmt.Errorf("clients: %w", err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Client, error) {
-		var c Client
-		err := r.Scan(&c.ID, &c.PartnerID, &c.Name, &c.PortalEnabled, &c.LeaderboardMode, &c.MicrosoftTenantID, &c.GoogleDomain, &c.EmailLinks)
-		return c, err
-	})
-}
-
-// LearnersOfClient lists a client's learners by name.
-func (q Queries) LearnersOfClient(ctx context.Context, clientID string) ([]Learner, error) {
-	return q.learners(ctx, "learners of "+clientID, `SELECT `+learnerCols+` FROM rm_directory.learners l JOIN rm_directory.clients c ON c.id = l.client_id
-		WHERE l.client_id = $1 ORDER BY l.first_name, l.last_name, l.id`, clientID)
-}
-
 // APIToken is a partner's admin API token (by hash).
 type APIToken struct {
 	TokenID, PartnerID, Name string
-}
-
-// APITokenByHash finds a live token, or ErrNotFound.
-func (q Queries) APITokenByHash(ctx context.Context, hash []byte) (APIToken, error) {
-	var t APIToken
-	err := q.Pool.QueryRow(ctx, `SELECT token_id, partner_id, name FROM rm_directory.api_tokens WHERE token_hash = $1 AND NOT revoked`, hash).
-		Scan(&t.TokenID, &t.PartnerID, &t.Name)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return APIToken{}, ErrNotFound
-	}
-	if err != nil {
-		return APIToken{}, fmt.Errorf("api token: %w", err)
-	}
-	return t, nil
 }
 
 // StaffRole is a live staff grant.
@@ -219,26 +59,33 @@ type StaffRole struct {
 	GrantID, PartnerID, ClientID, Email, Name, Role string
 }
 
-// StaffRoles returns an email's live staff grants.
-func (q Queries) StaffRoles(ctx context.Context, email string) ([]StaffRole, error) {
-	rows, err := q.Pool.Query(ctx, `SELECT grant_id, partner_id, client_id, email, name, role FROM rm_directory.staff_roles WHERE email = $1 ORDER BY role, grant_id`, email)
-	if err != nil {
-		return nil, fmt.Errorf("staff roles: %w", err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (StaffRole, error) {
-		var s StaffRole
-		return s, r.Scan(&s.GrantID, &s.PartnerID, &s.ClientID, &s.Email, &s.Name, &s.Role)
-	})
-}
-
-// StaffOfPartner lists a partner's staff grants.
-func (q Queries) StaffOfPartner(ctx context.Context, partnerID string) ([]StaffRole, error) {
-	rows, err := q.Pool.Query(ctx, `SELECT grant_id, partner_id, client_id, email, name, role FROM rm_directory.staff_roles WHERE partner_id = $1 ORDER BY email, role`, partnerID)
-	if err != nil {
-		return nil, fmt.Errorf("staff of partner: %w", err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (StaffRole, error) {
-		var s StaffRole
-		return s, r.Scan(&s.GrantID, &s.PartnerID, &s.ClientID, &s.Email, &s.Name, &s.Role)
-	})
+// Queries reads the read model (pgdirectory.Queries, in PostgreSQL).
+type Queries interface {
+	// LearnersByEmail returns every learner with that (normalised) email, one
+	// per client organisation, ordered by organisation name.
+	LearnersByEmail(ctx context.Context, email string) ([]Learner, error)
+	// LinkedLearners returns the learners a provider identity is linked to.
+	LinkedLearners(ctx context.Context, provider, subject string) ([]Learner, error)
+	// Learner returns one learner, or ErrNotFound.
+	Learner(ctx context.Context, id string) (Learner, error)
+	// Partner returns a partner by id, or ErrNotFound.
+	Partner(ctx context.Context, id string) (Partner, error)
+	// PartnerBySlug returns a partner by its URL slug, or ErrNotFound.
+	PartnerBySlug(ctx context.Context, slug string) (Partner, error)
+	// Partners lists every partner by name.
+	Partners(ctx context.Context) ([]Partner, error)
+	// CountPartners says how many partners exist (the seed runs when none do).
+	CountPartners(ctx context.Context) (int, error)
+	// Client returns a client organisation, or ErrNotFound.
+	Client(ctx context.Context, id string) (Client, error)
+	// Clients lists a partner's clients by name.
+	Clients(ctx context.Context, partnerID string) ([]Client, error)
+	// LearnersOfClient lists a client's learners by name.
+	LearnersOfClient(ctx context.Context, clientID string) ([]Learner, error)
+	// APITokenByHash finds a live token, or ErrNotFound.
+	APITokenByHash(ctx context.Context, hash []byte) (APIToken, error)
+	// StaffRoles returns an email's live staff grants.
+	StaffRoles(ctx context.Context, email string) ([]StaffRole, error)
+	// StaffOfPartner lists a partner's staff grants.
+	StaffOfPartner(ctx context.Context, partnerID string) ([]StaffRole, error)
 }

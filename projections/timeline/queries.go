@@ -1,58 +1,21 @@
+// Package timeline is the per-user history support staff and learners read:
+// every event that concerns a learner, as an entry in time order, with what
+// is needed to say it in plain language (see internal/web/timeline.go).
 package timeline
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
-	"strings"
 	"time"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // ErrNotFound is returned when a lookup finds nothing.
 var ErrNotFound = errors.New("not found")
 
-// Queries reads the timeline.
-type Queries struct {
-	Pool *pgxpool.Pool
-}
-
 // Person is a learner found by search.
 type Person struct {
 	ID, ClientID, Email, Name string
-}
-
-// Search finds learners by email or name among the given clients.
-func (q Queries) Search(ctx context.Context, clientIDs []string, term string, limit int) ([]Person, error) {
-	term = strings.TrimSpace(term)
-	if term == "" {
-		return nil, nil
-	}
-	like := "%" + strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`).Replace(strings.ToLower(term)) + "%"
-	rows, err := q.Pool.Query(ctx, `SELECT id, client_id, email, name FROM rm_timeline.learners
-		WHERE client_id = ANY($1) AND (email LIKE $2 OR lower(name) LIKE $2)
-		ORDER BY email = lower($3) DESC, name, email LIMIT $4`, clientIDs, like, term, limit)
-	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
-	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (Person, error) {
-		var p Person
-		return p, r.Scan(&p.ID, &p.ClientID, &p.Email, &p.Name)
-	})
-}
-
-// Person returns one learner, or ErrNotFound.
-func (q Queries) Person(ctx context.Context, id string) (Person, error) {
-	var p Person
-	err := q.Pool.QueryRow(ctx, `SELECT id, client_id, email, name FROM rm_timeline.learners WHERE id = $1`, id).Scan(&p.ID, &p.ClientID, &p.Email, &p.Name)
-	if errors.Is(err, pgx.ErrNoRows) {
-		return Person{}, ErrNotFound
-	}
-	return p, err
 }
 
 // Entry is one thing that happened to a learner.
@@ -79,83 +42,62 @@ func Cursor(e Entry) string {
 	return strconv.FormatInt(e.At.UnixMicro(), 10) + "." + strconv.FormatInt(e.Seq, 10)
 }
 
-func parseCursor(c string) (time.Time, int64, bool) {
-	a, b, ok := strings.Cut(c, ".")
-	if !ok {
-		return time.Time{}, 0, false
-	}
-	micros, err1 := strconv.ParseInt(a, 10, 64)
-	seq, err2 := strconv.ParseInt(b, 10, 64)
-	if err1 != nil || err2 != nil {
-		return time.Time{}, 0, false
-	}
-	return time.UnixMicro(micros), seq, true
+// Categories of entries, for filters.
+const (
+	CatAccount  = "account"
+	CatSignIn   = "signin"
+	CatMail     = "mail"
+	CatTraining = "training"
+	CatStaff    = "staff"
+)
+
+// Details is what an entry says beyond its kind; each kind fills the
+// fields it needs. The JSON names are stored in the read model.
+type Details struct {
+	IP          string     `json:"ip,omitempty"`
+	UserAgent   string     `json:"user_agent,omitempty"`
+	Followed    bool       `json:"followed,omitempty"` // a link opening that led to a sign-in
+	Source      string     `json:"source,omitempty"`
+	Email       string     `json:"email,omitempty"`
+	Method      string     `json:"method,omitempty"`
+	Reason      string     `json:"reason,omitempty"`
+	Attempt     int        `json:"attempt,omitempty"`
+	Provider    string     `json:"provider,omitempty"`
+	RightMethod string     `json:"right_method,omitempty"`
+	Tenant      string     `json:"tenant,omitempty"`
+	Detail      string     `json:"detail,omitempty"`
+	Subject     string     `json:"subject,omitempty"`
+	To          string     `json:"to,omitempty"`
+	Reply       string     `json:"reply,omitempty"`
+	Final       bool       `json:"final,omitempty"`
+	Course      string     `json:"course,omitempty"`
+	Due         *time.Time `json:"due,omitempty"`
+	From        *time.Time `json:"from,omitempty"`
+	By          string     `json:"by,omitempty"`
+	Emailed     bool       `json:"emailed,omitempty"`
+	Lesson      int        `json:"lesson,omitempty"`
+	Of          int        `json:"of,omitempty"`
+	Score       int        `json:"score,omitempty"`
+	PassMark    int        `json:"pass_mark,omitempty"`
+	Passed      bool       `json:"passed,omitempty"`
+	OnTime      bool       `json:"on_time,omitempty"`
+	Certificate string     `json:"certificate,omitempty"`
+	Staff       string     `json:"staff,omitempty"`
+	Role        string     `json:"role,omitempty"`
+	What        string     `json:"what,omitempty"`
 }
 
-// Entries returns a page of a learner's timeline, newest first, and the
-// cursor for the next page ("" when this is the last).
-func (q Queries) Entries(ctx context.Context, learnerID string, f Filter, limit int) ([]Entry, string, error) {
-	sql := `SELECT seq, at, kind, category, stream, actor, details FROM rm_timeline.entries WHERE learner_id = $1`
-	args := []any{learnerID}
-	arg := func(v any) string {
-		args = append(args, v)
-		return "$" + strconv.Itoa(len(args))
-	}
-	if len(f.Categories) > 0 {
-		sql += ` AND category = ANY(` + arg(f.Categories) + `)`
-	}
-	if f.NoStaff {
-		sql += ` AND category <> 'staff'`
-	}
-	if !f.From.IsZero() {
-		sql += ` AND at >= ` + arg(f.From)
-	}
-	if !f.To.IsZero() {
-		sql += ` AND at < ` + arg(f.To)
-	}
-	if at, seq, ok := parseCursor(f.Before); ok {
-		sql += ` AND (at, seq) < (` + arg(at) + `, ` + arg(seq) + `)`
-	}
-	sql += ` ORDER BY at DESC, seq DESC LIMIT ` + arg(limit+1)
-	rows, err := q.Pool.Query(ctx, sql, args...)
-	if err != nil {
-		return nil, "", fmt.Errorf("timeline: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Entry, error) {
-		var e Entry
-		var raw []byte
-		if err := r.Scan(&e.Seq, &e.At, &e.Kind, &e.Category, &e.Stream, &e.Actor, &raw); err != nil {
-			return e, err
-		}
-		return e, json.Unmarshal(raw, &e.Details)
-	})
-	if err != nil {
-		return nil, "", fmt.Errorf("timeline: %w", err)
-	}
-	next := ""
-	if len(out) > limit {
-		out = out[:limit]
-		next = Cursor(out[len(out)-1])
-	}
-	return out, next, nil
-}
-
-// StreamsOf lists the streams that concern the given learners (for exports).
-func (q Queries) StreamsOf(ctx context.Context, learnerIDs []string) ([]string, error) {
-	rows, err := q.Pool.Query(ctx, `SELECT DISTINCT stream FROM rm_timeline.links WHERE learner_id = ANY($1)
-		UNION SELECT 'learner-' || id FROM rm_timeline.learners WHERE id = ANY($1)
-		UNION SELECT 'access-' || id FROM rm_timeline.learners WHERE id = ANY($1)`, learnerIDs)
-	if err != nil {
-		return nil, fmt.Errorf("streams of learners: %w", err)
-	}
-	return pgx.CollectRows(rows, pgx.RowTo[string])
-}
-
-// LearnersOfClient lists a client's learner ids.
-func (q Queries) LearnersOfClient(ctx context.Context, clientID string) ([]string, error) {
-	rows, err := q.Pool.Query(ctx, `SELECT id FROM rm_timeline.learners WHERE client_id = $1 ORDER BY id`, clientID)
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, pgx.RowTo[string])
+// Queries reads the read model (pgtimeline.Queries, in PostgreSQL).
+type Queries interface {
+	// Search finds learners by email or name among the given clients.
+	Search(ctx context.Context, clientIDs []string, term string, limit int) ([]Person, error)
+	// Person returns one learner, or ErrNotFound.
+	Person(ctx context.Context, id string) (Person, error)
+	// Entries returns a page of a learner's timeline, newest first, and the
+	// cursor for the next page ("" when this is the last).
+	Entries(ctx context.Context, learnerID string, f Filter, limit int) ([]Entry, string, error)
+	// StreamsOf lists the streams that concern the given learners (for exports).
+	StreamsOf(ctx context.Context, learnerIDs []string) ([]string, error)
+	// LearnersOfClient lists a client's learner ids.
+	LearnersOfClient(ctx context.Context, clientID string) ([]string, error)
 }

@@ -1,4 +1,4 @@
-package auth_test
+package pgauth_test
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/awareportal/portal/internal/auth"
+	"github.com/awareportal/portal/internal/auth/pgauth"
 	"github.com/awareportal/portal/internal/testenv"
 )
 
@@ -14,7 +15,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 func TestLimiterWindowsAndPrune(t *testing.T) {
 	db := testenv.DB(t)
-	l := auth.Limiter{Pool: db.Pool}
+	l := pgauth.Limiter{Pool: db.Pool}
 	ctx := context.Background()
 	t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 	lim := auth.Limit{N: 2, Window: 15 * time.Minute}
@@ -38,7 +39,7 @@ func TestLimiterWindowsAndPrune(t *testing.T) {
 
 func TestSessionsExpireAndPrune(t *testing.T) {
 	db := testenv.DB(t)
-	s := auth.Sessions{Pool: db.Pool}
+	s := pgauth.Sessions{Pool: db.Pool}
 	ctx := context.Background()
 	t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 	secret, err := s.Create(ctx, auth.Session{Ref: "0b4f7b1c-2f0e-4c3d-9a6b-1a2b3c4d5e6f", RequestID: "r", Email: "a@b.example", Method: "email_link",
@@ -68,7 +69,7 @@ func TestSessionsExpireAndPrune(t *testing.T) {
 
 func TestSessionIdleExpiry(t *testing.T) {
 	db := testenv.DB(t)
-	s := auth.Sessions{Pool: db.Pool}
+	s := pgauth.Sessions{Pool: db.Pool}
 	ctx := context.Background()
 	t0 := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
 	secret, err := s.Create(ctx, auth.Session{Ref: "1b4f7b1c-2f0e-4c3d-9a6b-1a2b3c4d5e6f", RequestID: "r", Email: "a@b.example", Method: "email_link",

@@ -1,4 +1,4 @@
-package mail_test
+package pgmail_test
 
 import (
 	"context"
@@ -16,6 +16,7 @@ import (
 	"github.com/awareportal/portal/internal/eventstore/kurrentstore"
 	"github.com/awareportal/portal/internal/eventstore/kurrentstore/kurrenttest"
 	portalmail "github.com/awareportal/portal/internal/mail"
+	"github.com/awareportal/portal/internal/mail/pgmail"
 )
 
 // faults arms one step of the outbox path at a time.
@@ -56,7 +57,7 @@ func TestOutboxOnKurrentDB(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := portalmail.NewQueue(portalmail.QueueConfig{
+	q, err := pgmail.NewQueue(pgmail.QueueConfig{
 		Pool: f.db.Pool, Sealer: sealer, Repo: eventstore.Repository{Store: store, Codec: registry.Codec()},
 		Sender: portalmail.SMTPSender{URL: f.url, From: &mail.Address{Address: "training@portal.test"}, Timeout: 5 * time.Second},
 		Clock:  clk, Log: f.log, Retry: now{}, Work: true, RescueAfter: 20 * time.Second,
@@ -133,7 +134,7 @@ func TestOutboxOnKurrentDB(t *testing.T) {
 	if jobs("m-held", "scheduled") != 1 {
 		t.Fatal("m-held: the held job was dropped before the held timeout")
 	}
-	clk.Advance(portalmail.DefaultHeldTimeout + time.Second)
+	clk.Advance(pgmail.DefaultHeldTimeout + time.Second)
 	eventually(t, 20*time.Second, "m-held: held job not deleted", func() bool {
 		return f.count(t, `SELECT count(*) FROM river_job WHERE args->>'mail_id' = 'm-held'`) == 0 && outbox("m-held") == 0
 	})
@@ -148,7 +149,7 @@ func TestOutboxOnKurrentDB(t *testing.T) {
 	if got := types("m-sent"); got != "queued" {
 		t.Fatalf("m-sent: events %q before the reconcile", got)
 	}
-	clk.Advance(portalmail.DefaultHeldTimeout + time.Second)
+	clk.Advance(pgmail.DefaultHeldTimeout + time.Second)
 	eventually(t, 20*time.Second, "m-sent: mail_sent not appended by the reconcile", func() bool { return types("m-sent") == "queued,sent" && outbox("m-sent") == 0 })
 
 	time.Sleep(2 * time.Second) // further reconciles must not change anything

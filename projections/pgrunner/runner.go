@@ -1,4 +1,4 @@
-// Package projections builds Postgres read models from the event log.
+// Package pgrunner builds Postgres read models from the event log.
 //
 // Each projection owns one schema, rm_<name>. The runner applies a batch of
 // events and moves the projection's checkpoint in one transaction, so a
@@ -11,7 +11,7 @@
 // again event by event in a fresh transaction, and an event that fails
 // again is parked in projection_parked, logged at ERROR, and skipped; the
 // checkpoint moves past it. See parkable for what counts.
-package projections
+package pgrunner
 
 import (
 	"context"
@@ -26,6 +26,7 @@ import (
 
 	"github.com/awareportal/portal/domain"
 	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/projections"
 )
 
 // Projection turns events into rows.
@@ -65,7 +66,7 @@ type Runner struct {
 }
 
 // NewRunner returns a runner for the given projections.
-func NewRunner(pool *pgxpool.Pool, store eventstore.Store, codec *domain.Codec, log *slog.Logger, ps ...Projection) *Runner {
+func New(pool *pgxpool.Pool, store eventstore.Store, codec *domain.Codec, log *slog.Logger, ps ...Projection) *Runner {
 	return &Runner{pool: pool, store: store, codec: codec, projections: ps, log: log, RetryInterval: 2 * time.Second, BatchSize: 500}
 }
 
@@ -272,7 +273,7 @@ func (r *Runner) checkpoint(ctx context.Context, name string) (eventstore.Positi
 // again is parked and the rest is applied. With checkpoint set the parked
 // events are recorded in that transaction and logged; either way they are
 // returned (a rebuild records its own at the swap).
-func (r *Runner) applyBatch(ctx context.Context, p Projection, schema string, from eventstore.Position, batch []eventstore.RecordedEvent, checkpoint bool) ([]Parked, error) {
+func (r *Runner) applyBatch(ctx context.Context, p Projection, schema string, from eventstore.Position, batch []eventstore.RecordedEvent, checkpoint bool) ([]projections.Parked, error) {
 	err := r.batchTx(ctx, p, from, batch, checkpoint, func(tx pgx.Tx) error {
 		return r.applyEvents(ctx, tx, p, schema, batch)
 	})
@@ -280,7 +281,7 @@ func (r *Runner) applyBatch(ctx context.Context, p Projection, schema string, fr
 		return nil, err
 	}
 	r.log.Warn("projection batch failed on an event; applying it event by event", "projection", p.Name(), "err", err)
-	var parked []Parked
+	var parked []projections.Parked
 	err = r.batchTx(ctx, p, from, batch, checkpoint, func(tx pgx.Tx) error {
 		var err error
 		if parked, err = r.applyEach(ctx, tx, p, schema, batch); err != nil {

@@ -1,6 +1,6 @@
-// Package directory is the read model of partners, clients and learners:
-// who can sign in, where, and under whose brand.
-package directory
+// Package pgdirectory is the directory read model in PostgreSQL: its projection
+// (schema rm_directory) and the queries behind directory.Queries.
+package pgdirectory
 
 import (
 	"context"

@@ -1,8 +1,6 @@
-// Package progress is the read model of assignments and what learners did
-// with them: the Courses page, the player's place, certificates, My Stats
-// (risk score, history, badges) and the leaderboard. Everything here is
-// derived from events only, so a rebuild gives identical contents.
-package progress
+// Package pgprogress is the progress read model in PostgreSQL: its projection
+// (schema rm_progress) and the queries behind progress.Queries.
+package pgprogress
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package mail_test
+package pgmail_test
 
 import (
 	"bufio"
@@ -24,6 +24,7 @@ import (
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	portalmail "github.com/awareportal/portal/internal/mail"
+	"github.com/awareportal/portal/internal/mail/pgmail"
 	"github.com/awareportal/portal/internal/testenv"
 )
 
@@ -79,16 +80,16 @@ func newFixture(t *testing.T) *fixture {
 	return &fixture{db: db, store: store, sink: sink, url: u, log: log}
 }
 
-func (f *fixture) queue(t *testing.T, rescue time.Duration, sender portalmail.Sender) *portalmail.Queue {
+func (f *fixture) queue(t *testing.T, rescue time.Duration, sender portalmail.Sender) *pgmail.Queue {
 	t.Helper()
 	sealer, err := portalmail.NewSealer(make([]byte, 32))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if sender == nil {
-		sender = portalmail.SMTPSender{URL: f.url, From: &mail.Address{Address: "training@portal.test"}, Timeout: portalmail.SendTimeout(rescue)}
+		sender = portalmail.SMTPSender{URL: f.url, From: &mail.Address{Address: "training@portal.test"}, Timeout: pgmail.SendTimeout(rescue)}
 	}
-	q, err := portalmail.NewQueue(portalmail.QueueConfig{
+	q, err := pgmail.NewQueue(pgmail.QueueConfig{
 		Pool: f.db.Pool, Sender: sender, Sealer: sealer, Repo: eventstore.Repository{Store: f.store, Codec: registry.Codec()},
 		Clock: clock.System{}, Log: f.log, Retry: now{}, Work: true, RescueAfter: rescue,
 	})
@@ -219,7 +220,7 @@ func TestStuckSendIsRescuedAndCountedAsPossibleDuplicate(t *testing.T) {
 	eventually(t, 5*time.Second, "no sent record", func() bool {
 		return f.count(t, `SELECT count(*) FROM mail_deliveries WHERE sent_at IS NOT NULL`) == 1
 	})
-	d, err := portalmail.CountDeliveries(ctx, f.db.Pool)
+	d, err := pgmail.CountDeliveries(ctx, f.db.Pool)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -404,7 +405,7 @@ func TestNoAnswerAfterTheMessageCountsAPossibleDuplicate(t *testing.T) {
 	eventually(t, 20*time.Second, "mail not recorded as sent", func() bool {
 		return f.count(t, `SELECT count(*) FROM mail_deliveries WHERE sent_at IS NOT NULL`) == 1
 	})
-	d, err := portalmail.CountDeliveries(ctx, f.db.Pool)
+	d, err := pgmail.CountDeliveries(ctx, f.db.Pool)
 	if err != nil {
 		t.Fatal(err)
 	}

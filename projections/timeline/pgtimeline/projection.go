@@ -1,13 +1,11 @@
-// Package timeline is the per-user history support staff and learners read:
-// every event that concerns a learner, as an entry in time order, with what
-// is needed to say it in plain language (see internal/web/timeline.go).
-package timeline
+// Package pgtimeline is the timeline read model in PostgreSQL: its projection
+// (schema rm_timeline) and the queries behind timeline.Queries.
+package pgtimeline
 
 import (
 	"context"
 	"encoding/json"
 	"slices"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -19,19 +17,11 @@ import (
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/domain/staff"
 	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/projections/timeline"
 )
 
 // Name is the projection's name; tables live in schema rm_timeline.
 const Name = "timeline"
-
-// Categories of entries, for filters.
-const (
-	CatAccount  = "account"
-	CatSignIn   = "signin"
-	CatMail     = "mail"
-	CatTraining = "training"
-	CatStaff    = "staff"
-)
 
 // Projection builds the timeline read model.
 type Projection struct{}
@@ -81,42 +71,6 @@ CREATE INDEX entries_page ON entries (learner_id, at DESC, seq DESC);
 `
 }
 
-// Details is what an entry says beyond its kind; each kind fills the
-// fields it needs. The JSON names are stored in the read model.
-type Details struct {
-	IP          string     `json:"ip,omitempty"`
-	UserAgent   string     `json:"user_agent,omitempty"`
-	Followed    bool       `json:"followed,omitempty"` // a link opening that led to a sign-in
-	Source      string     `json:"source,omitempty"`
-	Email       string     `json:"email,omitempty"`
-	Method      string     `json:"method,omitempty"`
-	Reason      string     `json:"reason,omitempty"`
-	Attempt     int        `json:"attempt,omitempty"`
-	Provider    string     `json:"provider,omitempty"`
-	RightMethod string     `json:"right_method,omitempty"`
-	Tenant      string     `json:"tenant,omitempty"`
-	Detail      string     `json:"detail,omitempty"`
-	Subject     string     `json:"subject,omitempty"`
-	To          string     `json:"to,omitempty"`
-	Reply       string     `json:"reply,omitempty"`
-	Final       bool       `json:"final,omitempty"`
-	Course      string     `json:"course,omitempty"`
-	Due         *time.Time `json:"due,omitempty"`
-	From        *time.Time `json:"from,omitempty"`
-	By          string     `json:"by,omitempty"`
-	Emailed     bool       `json:"emailed,omitempty"`
-	Lesson      int        `json:"lesson,omitempty"`
-	Of          int        `json:"of,omitempty"`
-	Score       int        `json:"score,omitempty"`
-	PassMark    int        `json:"pass_mark,omitempty"`
-	Passed      bool       `json:"passed,omitempty"`
-	OnTime      bool       `json:"on_time,omitempty"`
-	Certificate string     `json:"certificate,omitempty"`
-	Staff       string     `json:"staff,omitempty"`
-	Role        string     `json:"role,omitempty"`
-	What        string     `json:"what,omitempty"`
-}
-
 func (p Projection) Apply(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEvent, e domain.Event) error {
 	ip := rec.Metadata.RequestIP
 	switch ev := e.(type) {
@@ -125,19 +79,19 @@ func (p Projection) Apply(ctx context.Context, tx pgx.Tx, rec eventstore.Recorde
 			ev.LearnerID, ev.ClientID, ev.Email, ev.FirstName, ev.LastName); err != nil {
 			return err
 		}
-		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "provisioned", CatAccount, Details{Source: string(ev.Source), Email: ev.Email})
+		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "provisioned", timeline.CatAccount, timeline.Details{Source: string(ev.Source), Email: ev.Email})
 	case signin.LinkRequested:
 		if err := p.link(ctx, tx, rec.Stream, ev.LearnerIDs...); err != nil {
 			return err
 		}
-		return p.add(ctx, tx, rec, ev.LearnerIDs, ev.At, "link_requested", CatSignIn, Details{IP: ip})
+		return p.add(ctx, tx, rec, ev.LearnerIDs, ev.At, "link_requested", timeline.CatSignIn, timeline.Details{IP: ip})
 	case signin.TrainingLinkIssued:
 		if err := p.link(ctx, tx, rec.Stream, ev.LearnerID); err != nil {
 			return err
 		}
 		return nil // the course email that carries it tells the story
 	case signin.LinkOpened:
-		return p.addLinked(ctx, tx, rec, ev.At, "link_opened", CatSignIn, Details{IP: ip, UserAgent: rec.Metadata.UserAgent})
+		return p.addLinked(ctx, tx, rec, ev.At, "link_opened", timeline.CatSignIn, timeline.Details{IP: ip, UserAgent: rec.Metadata.UserAgent})
 	case signin.SignedIn:
 		// A sign-in with Microsoft or Google learns its learners only now.
 		if err := p.link(ctx, tx, rec.Stream, slices.DeleteFunc(append([]string{ev.LearnerID}, ev.LearnerIDs...), func(id string) bool { return id == "" })...); err != nil {
@@ -146,12 +100,12 @@ func (p Projection) Apply(ctx context.Context, tx pgx.Tx, rec eventstore.Recorde
 		if _, err := tx.Exec(ctx, `UPDATE entries SET details = details || '{"followed": true}' WHERE stream = $1 AND kind = 'link_opened'`, rec.Stream); err != nil {
 			return err
 		}
-		return p.addLinked(ctx, tx, rec, ev.At, "signed_in", CatSignIn, Details{Method: string(ev.Method), IP: ip})
+		return p.addLinked(ctx, tx, rec, ev.At, "signed_in", timeline.CatSignIn, timeline.Details{Method: string(ev.Method), IP: ip})
 	case signin.SignInFailed:
 		if err := p.linkByEmail(ctx, tx, rec.Stream, ev.Email); err != nil {
 			return err
 		}
-		return p.addLinked(ctx, tx, rec, ev.At, "sign_in_failed", CatSignIn, Details{Reason: string(ev.Reason), Attempt: ev.Attempt, IP: ip})
+		return p.addLinked(ctx, tx, rec, ev.At, "sign_in_failed", timeline.CatSignIn, timeline.Details{Reason: string(ev.Reason), Attempt: ev.Attempt, IP: ip})
 	case signin.SSOStarted:
 		return nil // said by what follows: signed in, or refused
 	case signin.SSORejected:
@@ -161,14 +115,14 @@ func (p Projection) Apply(ctx context.Context, tx pgx.Tx, rec eventstore.Recorde
 		if err := p.linkByEmail(ctx, tx, rec.Stream, ev.Email); err != nil {
 			return err
 		}
-		return p.addLinked(ctx, tx, rec, ev.At, "sso_refused", CatSignIn, Details{Provider: string(ev.Provider), Reason: string(ev.Reason),
+		return p.addLinked(ctx, tx, rec, ev.At, "sso_refused", timeline.CatSignIn, timeline.Details{Provider: string(ev.Provider), Reason: string(ev.Reason),
 			RightMethod: string(ev.RightMethod), Tenant: ev.TenantID, Detail: ev.Detail, IP: ip})
 	case identity.Linked:
-		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "identity_linked", CatAccount, Details{Provider: string(ev.Provider), Email: ev.Email, Tenant: ev.TenantID})
+		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "identity_linked", timeline.CatAccount, timeline.Details{Provider: string(ev.Provider), Email: ev.Email, Tenant: ev.TenantID})
 	case signin.OrganisationChosen:
-		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "organisation_chosen", CatSignIn, Details{})
+		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "organisation_chosen", timeline.CatSignIn, timeline.Details{})
 	case signin.SignedOut:
-		return p.addLinked(ctx, tx, rec, ev.At, "signed_out", CatSignIn, Details{})
+		return p.addLinked(ctx, tx, rec, ev.At, "signed_out", timeline.CatSignIn, timeline.Details{})
 	case mailing.MailQueued:
 		if _, err := tx.Exec(ctx, `INSERT INTO mails (mail_id, subject, kind) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING`, ev.MailID, ev.Subject, string(ev.Kind)); err != nil {
 			return err
@@ -182,11 +136,11 @@ func (p Projection) Apply(ctx context.Context, tx pgx.Tx, rec eventstore.Recorde
 				return err
 			}
 		}
-		return p.addLinked(ctx, tx, rec, ev.At, "mail_queued", CatMail, Details{Subject: ev.Subject, To: ev.To})
+		return p.addLinked(ctx, tx, rec, ev.At, "mail_queued", timeline.CatMail, timeline.Details{Subject: ev.Subject, To: ev.To})
 	case mailing.MailSent:
-		return p.addLinked(ctx, tx, rec, ev.At, "mail_sent", CatMail, Details{Subject: p.subject(ctx, tx, ev.MailID), Attempt: ev.Attempt})
+		return p.addLinked(ctx, tx, rec, ev.At, "mail_sent", timeline.CatMail, timeline.Details{Subject: p.subject(ctx, tx, ev.MailID), Attempt: ev.Attempt})
 	case mailing.MailFailed:
-		return p.addLinked(ctx, tx, rec, ev.At, "mail_failed", CatMail, Details{Subject: p.subject(ctx, tx, ev.MailID), Attempt: ev.Attempt, Reply: ev.Reply, Final: ev.Final})
+		return p.addLinked(ctx, tx, rec, ev.At, "mail_failed", timeline.CatMail, timeline.Details{Subject: p.subject(ctx, tx, ev.MailID), Attempt: ev.Attempt, Reply: ev.Reply, Final: ev.Final})
 	case learning.CourseAssigned:
 		if _, err := tx.Exec(ctx, `INSERT INTO courses (assignment_id, title) VALUES ($1,$2) ON CONFLICT DO NOTHING`, ev.AssignmentID, ev.CourseTitle); err != nil {
 			return err
@@ -194,23 +148,23 @@ func (p Projection) Apply(ctx context.Context, tx pgx.Tx, rec eventstore.Recorde
 		if err := p.link(ctx, tx, rec.Stream, ev.LearnerID); err != nil {
 			return err
 		}
-		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "course_assigned", CatTraining, Details{Course: ev.CourseTitle, Due: &ev.DueAt, From: &ev.AvailableFrom, By: ev.AssignedBy})
+		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "course_assigned", timeline.CatTraining, timeline.Details{Course: ev.CourseTitle, Due: &ev.DueAt, From: &ev.AvailableFrom, By: ev.AssignedBy})
 	case learning.CourseBecameAvailable:
-		return p.course(ctx, tx, rec, ev.LearnerID, ev.AssignmentID, ev.At, "course_available", Details{Emailed: ev.MailID != ""})
+		return p.course(ctx, tx, rec, ev.LearnerID, ev.AssignmentID, ev.At, "course_available", timeline.Details{Emailed: ev.MailID != ""})
 	case learning.CourseBecameOverdue:
-		return p.course(ctx, tx, rec, ev.LearnerID, ev.AssignmentID, ev.At, "course_overdue", Details{})
+		return p.course(ctx, tx, rec, ev.LearnerID, ev.AssignmentID, ev.At, "course_overdue", timeline.Details{})
 	case learning.CourseStarted:
-		return p.course(ctx, tx, rec, ev.LearnerID, ev.AssignmentID, ev.At, "course_started", Details{})
+		return p.course(ctx, tx, rec, ev.LearnerID, ev.AssignmentID, ev.At, "course_started", timeline.Details{})
 	case learning.ProgressSaved:
-		return p.course(ctx, tx, rec, ev.LearnerID, ev.AssignmentID, ev.At, "progress_saved", Details{Lesson: ev.Lesson, Of: ev.Of})
+		return p.course(ctx, tx, rec, ev.LearnerID, ev.AssignmentID, ev.At, "progress_saved", timeline.Details{Lesson: ev.Lesson, Of: ev.Of})
 	case learning.QuizSubmitted:
-		return p.course(ctx, tx, rec, ev.LearnerID, ev.AssignmentID, ev.At, "quiz_submitted", Details{Score: ev.Score, Passed: ev.Passed, Attempt: ev.Attempt, PassMark: ev.PassMark})
+		return p.course(ctx, tx, rec, ev.LearnerID, ev.AssignmentID, ev.At, "quiz_submitted", timeline.Details{Score: ev.Score, Passed: ev.Passed, Attempt: ev.Attempt, PassMark: ev.PassMark})
 	case learning.CourseCompleted:
-		return p.course(ctx, tx, rec, ev.LearnerID, ev.AssignmentID, ev.At, "course_completed", Details{Score: ev.Score, Certificate: ev.CertificateID, OnTime: ev.OnTime})
+		return p.course(ctx, tx, rec, ev.LearnerID, ev.AssignmentID, ev.At, "course_completed", timeline.Details{Score: ev.Score, Certificate: ev.CertificateID, OnTime: ev.OnTime})
 	case learning.CertificateRequested:
-		return p.course(ctx, tx, rec, ev.LearnerID, ev.AssignmentID, ev.At, "certificate_requested", Details{Certificate: ev.CertificateID})
+		return p.course(ctx, tx, rec, ev.LearnerID, ev.AssignmentID, ev.At, "certificate_requested", timeline.Details{Certificate: ev.CertificateID})
 	case staff.UserViewed:
-		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "staff_viewed", CatStaff, Details{Staff: ev.StaffName, Role: string(ev.Role), What: ev.What, Reason: ev.Reason})
+		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "staff_viewed", timeline.CatStaff, timeline.Details{Staff: ev.StaffName, Role: string(ev.Role), What: ev.What, Reason: ev.Reason})
 	}
 	return nil
 }
@@ -221,11 +175,11 @@ func (Projection) subject(ctx context.Context, tx pgx.Tx, mailID string) string 
 	return s
 }
 
-func (p Projection) course(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEvent, learnerID, assignmentID string, at any, kind string, d Details) error {
+func (p Projection) course(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEvent, learnerID, assignmentID string, at any, kind string, d timeline.Details) error {
 	var title string
 	_ = tx.QueryRow(ctx, `SELECT title FROM courses WHERE assignment_id = $1`, assignmentID).Scan(&title)
 	d.Course = title
-	return p.add(ctx, tx, rec, []string{learnerID}, at, kind, CatTraining, d)
+	return p.add(ctx, tx, rec, []string{learnerID}, at, kind, timeline.CatTraining, d)
 }
 
 func (Projection) link(ctx context.Context, tx pgx.Tx, stream string, learnerIDs ...string) error {
@@ -247,7 +201,7 @@ func (Projection) linkByEmail(ctx context.Context, tx pgx.Tx, stream, email stri
 	return err
 }
 
-func (p Projection) addLinked(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEvent, at any, kind, cat string, d Details) error {
+func (p Projection) addLinked(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEvent, at any, kind, cat string, d timeline.Details) error {
 	rows, err := tx.Query(ctx, `SELECT learner_id FROM links WHERE stream = $1`, rec.Stream)
 	if err != nil {
 		return err
@@ -259,7 +213,7 @@ func (p Projection) addLinked(ctx context.Context, tx pgx.Tx, rec eventstore.Rec
 	return p.add(ctx, tx, rec, ids, at, kind, cat, d)
 }
 
-func (Projection) add(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEvent, learnerIDs []string, at any, kind, cat string, d Details) error {
+func (Projection) add(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEvent, learnerIDs []string, at any, kind, cat string, d timeline.Details) error {
 	details, err := json.Marshal(d)
 	if err != nil {
 		return err

@@ -1,4 +1,4 @@
-package mail_test
+package pgmail_test
 
 import (
 	"context"
@@ -20,6 +20,7 @@ import (
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	portalmail "github.com/awareportal/portal/internal/mail"
+	"github.com/awareportal/portal/internal/mail/pgmail"
 	"github.com/awareportal/portal/internal/testenv"
 )
 
@@ -66,7 +67,7 @@ func TestQueueRetriesAndRecordsEveryAttempt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := portalmail.NewQueue(portalmail.QueueConfig{
+	q, err := pgmail.NewQueue(pgmail.QueueConfig{
 		Pool: db.Pool, Sender: portalmail.SMTPSender{URL: u, From: &mail.Address{Address: "training@portal.test"}},
 		Sealer: sealer, Repo: repo, Clock: clock.System{}, Log: log, Retry: now{}, Work: true,
 	})

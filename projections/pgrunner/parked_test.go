@@ -1,4 +1,4 @@
-package projections_test
+package pgrunner_test
 
 import (
 	"context"
@@ -15,8 +15,8 @@ import (
 	"github.com/awareportal/portal/domain/directory"
 	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/internal/eventstore"
-	dirrm "github.com/awareportal/portal/projections/directory"
-	"github.com/awareportal/portal/projections/timeline"
+	"github.com/awareportal/portal/projections/directory/pgdirectory"
+	"github.com/awareportal/portal/projections/timeline/pgtimeline"
 )
 
 // hugeEmail is the 3,000-character address, random so Postgres
@@ -76,7 +76,7 @@ func TestUnapplicableEventIsParkedAndOthersGoOn(t *testing.T) {
 		last = e.learner(t, id, "acme", id+"@acme.example")
 	}
 
-	r := e.runner(dirrm.Projection{}, timeline.Projection{})
+	r := e.runner(pgdirectory.Projection{}, pgtimeline.Projection{})
 	if err := r.Setup(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -119,7 +119,7 @@ func TestUnapplicableEventIsParkedAndOthersGoOn(t *testing.T) {
 	if err := r.WaitFor(wctx, later); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := (dirrm.Queries{Pool: e.pool}).Learner(ctx, "acme-7"); err != nil {
+	if _, err := (pgdirectory.Queries{Pool: e.pool}).Learner(ctx, "acme-7"); err != nil {
 		t.Fatalf("learner after the bad event: %v", err)
 	}
 	check("after another event", 8)

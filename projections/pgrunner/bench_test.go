@@ -1,4 +1,4 @@
-package projections_test
+package pgrunner_test
 
 import (
 	"context"
@@ -11,8 +11,8 @@ import (
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	"github.com/awareportal/portal/internal/testenv"
-	"github.com/awareportal/portal/projections"
-	dirrm "github.com/awareportal/portal/projections/directory"
+	"github.com/awareportal/portal/projections/directory/pgdirectory"
+	"github.com/awareportal/portal/projections/pgrunner"
 )
 
 // BenchmarkProjectDirectory measures projecting events into the directory
@@ -34,13 +34,13 @@ func BenchmarkProjectDirectory(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	r := projections.NewRunner(db.Pool, store, registry.Codec(), quiet, dirrm.Projection{})
+	r := pgrunner.New(db.Pool, store, registry.Codec(), quiet, pgdirectory.Projection{})
 	if err := r.Setup(ctx); err != nil {
 		b.Fatal(err)
 	}
 	b.ResetTimer()
 	for range b.N {
-		if err := r.Rebuild(ctx, dirrm.Projection{}); err != nil {
+		if err := r.Rebuild(ctx, pgdirectory.Projection{}); err != nil {
 			b.Fatal(err)
 		}
 	}

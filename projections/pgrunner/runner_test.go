@@ -1,4 +1,4 @@
-package projections_test
+package pgrunner_test
 
 import (
 	"context"
@@ -21,8 +21,8 @@ import (
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	"github.com/awareportal/portal/internal/testenv"
-	"github.com/awareportal/portal/projections"
-	dirrm "github.com/awareportal/portal/projections/directory"
+	"github.com/awareportal/portal/projections/directory/pgdirectory"
+	"github.com/awareportal/portal/projections/pgrunner"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
@@ -80,8 +80,8 @@ func (e env) provision(t *testing.T, n int, prefix string) eventstore.Position {
 	return last
 }
 
-func (e env) runner(ps ...projections.Projection) *projections.Runner {
-	r := projections.NewRunner(e.pool, e.store, registry.Codec(), quiet, ps...)
+func (e env) runner(ps ...pgrunner.Projection) *pgrunner.Runner {
+	r := pgrunner.New(e.pool, e.store, registry.Codec(), quiet, ps...)
 	r.RetryInterval = 30 * time.Millisecond
 	r.BatchSize = 4
 	return r
@@ -181,7 +181,7 @@ func TestRebuildMatchesLiveWhileRunning(t *testing.T) {
 	}
 	e.provision(t, 20, "a")
 
-	r := e.runner(dirrm.Projection{})
+	r := e.runner(pgdirectory.Projection{})
 	if err := r.Setup(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -192,13 +192,13 @@ func TestRebuildMatchesLiveWhileRunning(t *testing.T) {
 	// Keep writing while the rebuild runs: the site stays up.
 	writing := make(chan eventstore.Position)
 	go func() { writing <- e.provision(t, 20, "b") }()
-	if err := r.Rebuild(ctx, dirrm.Projection{}); err != nil {
+	if err := r.Rebuild(ctx, pgdirectory.Projection{}); err != nil {
 		t.Fatal(err)
 	}
 	last := <-writing
 	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
 	defer wcancel()
-	if err := r.WaitFor(wctx, last, dirrm.Name); err != nil {
+	if err := r.WaitFor(wctx, last, pgdirectory.Name); err != nil {
 		t.Fatal(err)
 	}
 	tables := []string{"rm_directory.partners", "rm_directory.clients", "rm_directory.learners"}
@@ -208,13 +208,13 @@ func TestRebuildMatchesLiveWhileRunning(t *testing.T) {
 	}
 
 	// A second, quiet rebuild gives exactly the same contents.
-	if err := r.Rebuild(ctx, dirrm.Projection{}); err != nil {
+	if err := r.Rebuild(ctx, pgdirectory.Projection{}); err != nil {
 		t.Fatal(err)
 	}
 	if again := dump(t, e.pool, tables...); again != afterRebuild {
 		t.Fatalf("rebuild differs from live:\nlive:\n%s\nrebuilt:\n%s", afterRebuild, again)
 	}
-	q := dirrm.Queries{Pool: e.pool}
+	q := pgdirectory.Queries{Pool: e.pool}
 	l, err := q.Learner(ctx, "b-019")
 	if err != nil || l.PortalEnabled || l.ClientName != "Acme" {
 		t.Fatalf("learner after rebuild: %+v %v", l, err)

@@ -1,4 +1,4 @@
-package projections
+package pgrunner
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/projections"
 )
 
 // Rebuild replays the whole log into a fresh schema beside the live one and
@@ -50,7 +51,7 @@ func (r *Runner) Rebuild(ctx context.Context, p Projection) error {
 
 	// Replay beside the live schema, batch by batch.
 	pos, events := eventstore.Start, 0
-	var parked []Parked
+	var parked []projections.Parked
 	for {
 		batch, err := r.store.ReadAll(ctx, pos, r.BatchSize)
 		if err != nil {
@@ -130,7 +131,7 @@ func (r *Runner) Rebuild(ctx context.Context, p Projection) error {
 // catchUp applies the swap's last events inside its transaction: all at
 // once under a savepoint, and when an event fails with a parkable error,
 // again event by event, parking what fails again.
-func (r *Runner) catchUp(ctx context.Context, tx pgx.Tx, p Projection, schema string, batch []eventstore.RecordedEvent) ([]Parked, error) {
+func (r *Runner) catchUp(ctx context.Context, tx pgx.Tx, p Projection, schema string, batch []eventstore.RecordedEvent) ([]projections.Parked, error) {
 	sp, err := tx.Begin(ctx)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,102 @@
+// Package pgauth keeps the auth package's state in PostgreSQL: sessions and
+// rate-limit windows.
+package pgauth
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/awareportal/portal/domain/signin"
+	"github.com/awareportal/portal/internal/auth"
+)
+
+// touchEvery limits last-seen writes to one a minute per session.
+const touchEvery = time.Minute
+
+// Sessions stores sessions in PostgreSQL; only a hash of the secret is kept.
+type Sessions struct {
+	Pool *pgxpool.Pool
+}
+
+func hashSecret(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+// Create stores a new session and returns its secret for the cookie.
+func (s Sessions) Create(ctx context.Context, sess auth.Session, ip, ua string) (string, error) {
+	secret, err := auth.NewSecret()
+	if err != nil {
+		return "", err
+	}
+	learners := sess.LearnerIDs
+	if learners == nil {
+		learners = []string{}
+	}
+	_, err = s.Pool.Exec(ctx, `INSERT INTO sessions (id_hash, ref, request_id, email, learner_id, learner_ids, method, created_at, last_seen_at, expires_at, ip, user_agent)
+		VALUES ($1, $2, $3, $4, nullif($5, ''), $6, $7, $8, $8, $9, $10, $11)`,
+		hashSecret(secret), sess.Ref, sess.RequestID, sess.Email, sess.LearnerID, learners, string(sess.Method), sess.CreatedAt, sess.ExpiresAt, ip, ua)
+	if err != nil {
+		return "", fmt.Errorf("create session: %w", err)
+	}
+	return secret, nil
+}
+
+// Get returns the live session for secret, sliding its idle expiry, or
+// auth.ErrNoSession.
+func (s Sessions) Get(ctx context.Context, secret string, now time.Time) (auth.Session, error) {
+	var sess auth.Session
+	var learner *string
+	var method string
+	var revoked *time.Time
+	err := s.Pool.QueryRow(ctx, `SELECT ref, request_id, email, learner_id, learner_ids, method, created_at, last_seen_at, expires_at, revoked_at FROM sessions WHERE id_hash = $1`,
+		hashSecret(secret)).Scan(&sess.Ref, &sess.RequestID, &sess.Email, &learner, &sess.LearnerIDs, &method, &sess.CreatedAt, &sess.LastSeenAt, &sess.ExpiresAt, &revoked)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return auth.Session{}, auth.ErrNoSession
+	}
+	if err != nil {
+		return auth.Session{}, fmt.Errorf("load session: %w", err)
+	}
+	if revoked != nil || !now.Before(sess.ExpiresAt) || !now.Before(sess.LastSeenAt.Add(auth.IdleTimeout)) {
+		return auth.Session{}, auth.ErrNoSession
+	}
+	if learner != nil {
+		sess.LearnerID = *learner
+	}
+	sess.Method = signin.Method(method)
+	if now.Sub(sess.LastSeenAt) >= touchEvery {
+		if _, err := s.Pool.Exec(ctx, `UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1`, hashSecret(secret), now); err != nil {
+			return auth.Session{}, fmt.Errorf("touch session: %w", err)
+		}
+		sess.LastSeenAt = now
+	}
+	return sess, nil
+}
+
+// SetLearner binds the session to the chosen learner, one of those its
+// sign-in proved.
+func (s Sessions) SetLearner(ctx context.Context, ref, learnerID string) error {
+	_, err := s.Pool.Exec(ctx, `UPDATE sessions SET learner_id = $2 WHERE ref = $1 AND revoked_at IS NULL AND $2 = ANY(learner_ids)`, ref, learnerID)
+	if err != nil {
+		return fmt.Errorf("set session learner: %w", err)
+	}
+	return nil
+}
+
+// Revoke ends a session.
+func (s Sessions) Revoke(ctx context.Context, ref string, now time.Time) error {
+	_, err := s.Pool.Exec(ctx, `UPDATE sessions SET revoked_at = $2 WHERE ref = $1 AND revoked_at IS NULL`, ref, now)
+	return err
+}
+
+// Prune deletes sessions that ended (revoked or expired) before cutoff.
+func (s Sessions) Prune(ctx context.Context, cutoff time.Time) error {
+	_, err := s.Pool.Exec(ctx, `DELETE FROM sessions WHERE coalesce(revoked_at, expires_at) < $1 OR last_seen_at < $1 - interval '30 days'`, cutoff)
+	return err
+}
