@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/riverqueue/river"
 
@@ -259,7 +260,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 // work (projections, mail) until ctx ends.
 func (a *App) Start(ctx context.Context) error {
 	if a.Cfg.Seed {
-		seeded, err := seed.Demo(ctx, a.Store, a.Repo, a.Catalog, pgmedia.Store{Pool: a.Pool}, a.Clock.Now())
+		seeded, err := a.seedDemo(ctx)
 		if err != nil {
 			return fmt.Errorf("seed demo tenant: %w", err)
 		}
@@ -278,6 +279,23 @@ func (a *App) Start(ctx context.Context) error {
 		return fmt.Errorf("start mail queue: %w", err)
 	}
 	return nil
+}
+
+// seedDemo seeds the demo tenant into an empty store, one process at a
+// time (a transaction-scoped advisory lock in the read-model database, which
+// every process shares whatever the store): processes started together on
+// an empty store would each find it empty and seed it twice.
+func (a *App) seedDemo(ctx context.Context) (bool, error) {
+	var seeded bool
+	err := pgx.BeginFunc(ctx, a.Pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7421, 0)`); err != nil {
+			return fmt.Errorf("lock: %w", err)
+		}
+		var err error
+		seeded, err = seed.Demo(ctx, a.Store, a.Repo, a.Catalog, pgmedia.Store{Pool: a.Pool}, a.Clock.Now())
+		return err
+	})
+	return seeded, err
 }
 
 // Listen serves HTTP on ln until ctx ends, then shuts down gracefully.

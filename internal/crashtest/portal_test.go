@@ -24,30 +24,59 @@ import (
 	"github.com/awareportal/portal/internal/testenv"
 )
 
-func TestMain(m *testing.M) { testenv.Main(m) }
+// binary is the portal built once for the package's tests (go build takes
+// seconds; each test would otherwise link its own).
+type binary struct {
+	dir  string
+	once sync.Once
+	path string
+	err  error
+}
 
-// buildPortal builds cmd/portal into the test's temporary directory.
+var portalBinary binary
+
+func TestMain(m *testing.M) {
+	testenv.Main(m, func() {
+		if portalBinary.dir != "" {
+			_ = os.RemoveAll(portalBinary.dir)
+		}
+	})
+}
+
+// buildPortal builds cmd/portal once per test binary and returns its path.
 func buildPortal(t *testing.T) string {
 	t.Helper()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		testenv.Unavailable(t, "the go tool (to build the portal binary)", err)
 	}
+	b := &portalBinary
+	b.once.Do(func() { b.path, b.err = b.build(goTool) })
+	if b.err != nil {
+		t.Fatal(b.err)
+	}
+	return b.path
+}
+
+func (b *binary) build(goTool string) (string, error) {
 	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
-		t.Fatal(err)
+		return "", err
 	}
-	bin := filepath.Join(t.TempDir(), "portal")
+	if b.dir, err = os.MkdirTemp("", "portalbin"); err != nil {
+		return "", err
+	}
+	bin := filepath.Join(b.dir, "portal")
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	start := time.Now()
 	cmd := exec.CommandContext(ctx, goTool, "build", "-o", bin, "./cmd/portal")
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/portal: %v\n%s", err, out)
+		return "", fmt.Errorf("go build ./cmd/portal: %w\n%s", err, out)
 	}
-	t.Logf("built the portal in %s", time.Since(start).Round(100*time.Millisecond))
-	return bin
+	fmt.Fprintf(os.Stderr, "crashtest: built the portal in %s\n", time.Since(start).Round(100*time.Millisecond))
+	return bin, nil
 }
 
 // command runs the portal binary with args (a CLI command).

@@ -50,10 +50,13 @@ func Unavailable(t testing.TB, what string, err error) {
 	t.Skipf("%s unavailable: %v", what, err)
 }
 
-// Main runs the package's tests with PostgreSQL set up, then tears it down.
-// Call it from TestMain.
-func Main(m *testing.M) {
+// Main runs the package's tests with PostgreSQL set up, then tears it down
+// and runs cleanup (what the package's tests shared). Call it from TestMain.
+func Main(m *testing.M, cleanup ...func()) {
 	code := func() int {
+		for _, f := range cleanup {
+			defer f()
+		}
 		h.err = setup()
 		defer teardown()
 		if h.err != nil && InCI() {

@@ -68,6 +68,8 @@
 //     sent; the real server does not send it to clients either.
 //   - Reads with ControlOption.compatibility ≥ 1 (first/last stream position
 //     messages) are not supported; client v4.2.0 never asks for them.
+//   - Keep-alive pings are allowed every second, with or without an open call
+//     (the client pings every 10 s by default; a real node accepts that).
 //   - Deadlines and cancellation come from gRPC: a cancelled or expired call
 //     ends its handler, and an append whose call ended before the write is not
 //     written. A real server may still complete an append whose client gave
@@ -92,6 +94,7 @@ import (
 	"github.com/google/uuid"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 )
@@ -163,7 +166,12 @@ func New() (*Server, error) {
 		Metadata: map[string]string{"type": "$epoch-information", "content-type": "application/json"},
 		Data:     []byte(`{"epochNumber":0}`),
 	}})
-	s.grpc = grpc.NewServer(grpc.MaxRecvMsgSize(17 * 1024 * 1024))
+	s.grpc = grpc.NewServer(grpc.MaxRecvMsgSize(17*1024*1024),
+		// The client pings every 10 s (its default keep-alive), with or
+		// without a call open, as a real node allows; gRPC's default policy
+		// (5 minutes) would answer GOAWAY too_many_pings after a few pings
+		// and drop every subscription of a long-running client.
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: time.Second, PermitWithoutStream: true}))
 	api.RegisterStreamsServer(s.grpc, &streamsService{s: s})
 	serverfeatures.RegisterServerFeaturesServer(s.grpc, &featuresService{})
 	go func() { _ = s.grpc.Serve(lis) }()
