@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/awareportal/portal/internal/seed"
 )
 
 var stepRe = regexp.MustCompile(`Step (\d+) of (\d+)`)
@@ -339,4 +341,39 @@ func countRows(t *testing.T, p *portal, from string) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// TestOnboardingInTimelineAndAsOf: support sees a learner's onboarding in
+// plain words, and the as-of replay shows which steps were done by then.
+func TestOnboardingInTimelineAndAsOf(t *testing.T) {
+	p := start(t)
+	support := p.browser(t)
+	signIn(t, p, support, seed.SupportEmail)
+	tl := support.get("/staff/users/acme-sam")
+	for _, want := range []string{"Finished onboarding step: Welcome to your security training", "Finished onboarding step: Acceptable use of email and accounts", "I have read this"} {
+		if !strings.Contains(tl.body, want) && !strings.Contains(tl.body, strings.ReplaceAll(want, `"`, "&#34;")) {
+			t.Errorf("Sam's timeline lacks %q", want)
+		}
+	}
+	// The demo's new hire gets the welcome email from the sweep at start.
+	p.inbox.waitFor(t, seed.NewHireEmail, 1)
+	for i := 0; ; i++ {
+		if strings.Contains(support.get("/staff/users/acme-new-hire").body, "Welcome to Northwind IT security training") {
+			break
+		}
+		if i == 50 {
+			t.Fatal("the new hire's timeline lacks the welcome email")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	// Sam went through onboarding 60 days before the demo's "now".
+	before := p.clock.Now().Add(-61 * 24 * time.Hour).UTC().Format("2006-01-02T15:04")
+	after := p.clock.Now().Add(-59 * 24 * time.Hour).UTC().Format("2006-01-02T15:04")
+	if r := support.get("/staff/asof?learner=acme-sam&at=" + before); !strings.Contains(r.body, "No onboarding step done by then") {
+		t.Errorf("as of %s: onboarding already done", before)
+	}
+	if r := support.get("/staff/asof?learner=acme-sam&at=" + after); !strings.Contains(r.body, "Onboarding steps done by then: Welcome to your security training") ||
+		!strings.Contains(r.body, "(read and acknowledged)") {
+		t.Errorf("as of %s: onboarding not shown", after)
+	}
 }

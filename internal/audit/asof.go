@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	ob "github.com/awareportal/portal/domain/onboarding"
+
 	"github.com/awareportal/portal/domain"
 	dir "github.com/awareportal/portal/domain/directory"
 	dom "github.com/awareportal/portal/domain/learning"
@@ -38,10 +40,18 @@ type CourseState struct {
 	CertificatesEmailed int
 }
 
+// OnboardingStep is an onboarding module a learner had finished.
+type OnboardingStep struct {
+	Title        string
+	At           time.Time
+	Acknowledged bool // "I have read this" (policies)
+}
+
 // LearnerState is a learner as they were.
 type LearnerState struct {
 	LearnerID, Name, Email, ClientID string
 	Courses                          []CourseState
+	Onboarding                       []OnboardingStep // in the order they were done
 	Assigned, Completed              int
 	AvgScore                         float64
 	Risk                             int
@@ -76,6 +86,7 @@ type replay struct {
 	completedAt map[string]time.Time
 	onTime      map[string]bool
 	emailed     map[string]int
+	onboarding  []OnboardingStep
 }
 
 // AsOf replays the event log up to at: nothing comes from today's read
@@ -91,7 +102,7 @@ func AsOf(ctx context.Context, store eventstore.Store, codec *domain.Codec, scop
 	// PostgreSQL compared at microsecond precision; so does this.
 	atMicro := at.Truncate(time.Microsecond)
 	st := State{At: at, Basis: basis}
-	var learnerStreams, assignmentStreams []string
+	var learnerStreams, assignmentStreams, onboardingStreams []string
 	seen := map[string]bool{}
 	for _, s := range scope.Streams {
 		switch {
@@ -100,6 +111,8 @@ func AsOf(ctx context.Context, store eventstore.Store, codec *domain.Codec, scop
 			learnerStreams = append(learnerStreams, s)
 		case strings.HasPrefix(s, dom.Stream("")):
 			assignmentStreams = append(assignmentStreams, s)
+		case strings.HasPrefix(s, ob.ProgressStream("")):
+			onboardingStreams = append(onboardingStreams, s)
 		}
 		seen[s] = true
 	}
@@ -206,6 +219,25 @@ func AsOf(ctx context.Context, store eventstore.Store, codec *domain.Codec, scop
 		return State{}, fmt.Errorf("as-of replay: %w", err)
 	}
 
+	// Their onboarding: the steps done by then.
+	err = eachStream(ctx, store, onboardingStreams, func(_ string, recs []eventstore.RecordedEvent) error {
+		evs, _, err := byThen(recs)
+		if err != nil {
+			return err
+		}
+		for _, x := range evs {
+			done, ok := x.e.(ob.ModuleCompleted)
+			if r := people[done.LearnerID]; ok && r != nil {
+				r.onboarding = append(r.onboarding, OnboardingStep{Title: done.Title, At: done.At, Acknowledged: done.Acknowledged})
+				st.Events++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return State{}, fmt.Errorf("as-of replay: %w", err)
+	}
+
 	ids := make([]string, 0, len(people))
 	for id := range people {
 		ids = append(ids, id)
@@ -213,7 +245,7 @@ func AsOf(ctx context.Context, store eventstore.Store, codec *domain.Codec, scop
 	slices.Sort(ids)
 	for _, id := range ids {
 		r := people[id]
-		ls := LearnerState{LearnerID: id, Name: trim(r.learner.FirstName + " " + r.learner.LastName), Email: r.learner.Email, ClientID: r.learner.ClientID}
+		ls := LearnerState{LearnerID: id, Name: trim(r.learner.FirstName + " " + r.learner.LastName), Email: r.learner.Email, ClientID: r.learner.ClientID, Onboarding: r.onboarding}
 		order := make([]string, 0, len(r.assigned))
 		for aid := range r.assigned {
 			order = append(order, aid)

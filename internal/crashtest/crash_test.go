@@ -250,6 +250,11 @@ func apiToken(t *testing.T, n *node) string {
 
 func setupLearner(t *testing.T, ctx context.Context, api *client, box *sink, courseID, due string) string {
 	t.Helper()
+	// A new learner goes through onboarding first: one card at Acme, so
+	// signInWithCourseMail can take them past it.
+	if status, body, err := api.do(ctx, "PUT", "/api/v1/clients/acme/onboarding", strings.NewReader(`{"modules":["welcome"]}`), "application/json"); err != nil || status != 200 {
+		t.Fatalf("onboarding at acme: %d %s %v", status, body, err)
+	}
 	if status, body, err := api.postJSON(ctx, "/api/v1/clients/acme/users",
 		`{"email":"crash-player@acme.example","first_name":"Crash","last_name":"Player","id":"crash-player"}`); err != nil || status != 201 {
 		t.Fatalf("create player: %d %s %v", status, body, err)
@@ -296,6 +301,14 @@ func signInWithCourseMail(t *testing.T, ctx context.Context, c *client, box *sin
 	status, body, err := c.postForm(ctx, u.Path, url.Values{"t": {u.Query().Get("t")}, "_csrf": {token}})
 	if err != nil || status != 303 {
 		t.Fatalf("redeem course link: %d %v\n%s", status, err, body)
+	}
+	// The one onboarding card setupLearner left at Acme (the link may be
+	// the welcome email's or the course's: both sign in).
+	if token, err = c.csrf(ctx, "/onboarding/1"); err != nil {
+		t.Fatal(err)
+	}
+	if status, body, err := c.postForm(ctx, "/onboarding/1", url.Values{"_csrf": {token}}); err != nil || status != 303 {
+		t.Fatalf("onboarding: %d %v\n%s", status, err, body)
 	}
 }
 

@@ -70,6 +70,13 @@ func (s *Server) asOf(c *fiber.Ctx) error {
 			}
 			al.Courses = append(al.Courses, ac)
 		}
+		for _, o := range l.Onboarding {
+			step := o.Title + ", " + o.At.Format("2 Jan 2006 15:04")
+			if o.Acknowledged {
+				step += " (read and acknowledged)"
+			}
+			al.Onboarding = append(al.Onboarding, step)
+		}
 		v.Learners = append(v.Learners, al)
 	}
 	return render(c, fiber.StatusOK, views.AsOfPage(p, v), nil)

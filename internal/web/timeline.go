@@ -142,6 +142,14 @@ func describe(e timeline.Entry, own bool) views.TimelineRow {
 	case "certificate_requested":
 		r.Text = "Certificate for " + course + " emailed"
 		r.Detail = "Certificate " + d.Certificate
+	case "onboarding_step_done":
+		r.Text = "Finished onboarding step: " + d.Module
+		r.Tone = "ok"
+		if d.Acked {
+			r.Detail = "Ticked \"I have read this\""
+		}
+	case "onboarding_video_opened":
+		r.Text = "Opened the onboarding video"
 	case "staff_viewed":
 		r.Text = fmt.Sprintf("%s (%s) viewed the %s", d.Staff, d.Role, orDefault(d.What, "history"))
 		r.Detail = d.Reason

@@ -85,6 +85,9 @@ type Details struct {
 	Staff       string     `json:"staff,omitempty"`
 	Role        string     `json:"role,omitempty"`
 	What        string     `json:"what,omitempty"`
+	Module      string     `json:"module,omitempty"` // an onboarding step's title
+	Step        int        `json:"step,omitempty"`
+	Acked       bool       `json:"acknowledged,omitempty"`
 }
 
 // Queries reads the read model (pgtimeline.Queries, in PostgreSQL).

@@ -14,6 +14,7 @@ import (
 	"github.com/awareportal/portal/domain/identity"
 	"github.com/awareportal/portal/domain/learning"
 	"github.com/awareportal/portal/domain/mailing"
+	"github.com/awareportal/portal/domain/onboarding"
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/domain/staff"
 	"github.com/awareportal/portal/internal/eventstore"
@@ -27,7 +28,7 @@ const Name = "timeline"
 type Projection struct{}
 
 func (Projection) Name() string { return Name }
-func (Projection) Version() int { return 2 }
+func (Projection) Version() int { return 3 }
 
 func (Projection) Schema() string {
 	return `
@@ -163,6 +164,16 @@ func (p Projection) Apply(ctx context.Context, tx pgx.Tx, rec eventstore.Recorde
 		return p.course(ctx, tx, rec, ev.LearnerID, ev.AssignmentID, ev.At, "course_completed", timeline.Details{Score: ev.Score, Certificate: ev.CertificateID, OnTime: ev.OnTime})
 	case learning.CertificateRequested:
 		return p.course(ctx, tx, rec, ev.LearnerID, ev.AssignmentID, ev.At, "certificate_requested", timeline.Details{Certificate: ev.CertificateID})
+	case onboarding.ModuleCompleted:
+		if err := p.link(ctx, tx, rec.Stream, ev.LearnerID); err != nil {
+			return err
+		}
+		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "onboarding_step_done", timeline.CatTraining, timeline.Details{Module: ev.Title, Acked: ev.Acknowledged})
+	case onboarding.ModuleOpened:
+		if err := p.link(ctx, tx, rec.Stream, ev.LearnerID); err != nil {
+			return err
+		}
+		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "onboarding_video_opened", timeline.CatTraining, timeline.Details{})
 	case staff.UserViewed:
 		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "staff_viewed", timeline.CatStaff, timeline.Details{Staff: ev.StaffName, Role: string(ev.Role), What: ev.What, Reason: ev.Reason})
 	}
