@@ -99,6 +99,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 }
 
 func TestBrowserSignInWithEmailLink(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	ctx := newBrowser(t)
 

@@ -26,7 +26,9 @@ import (
 	"github.com/awareportal/portal/internal/testenv"
 )
 
-func TestMain(m *testing.M) { testenv.Main(m) }
+// The tests run in parallel (each on its own database, SMTP server, identity
+// provider and listener): they mostly wait on PostgreSQL, mail and chromium.
+func TestMain(m *testing.M) { testenv.Main(m, testenv.Parallel(8)) }
 
 // inbox is the test's SMTP server's mailbox.
 type inbox struct {

@@ -20,6 +20,7 @@ import (
 // appended straight to the store) is parked by the read models, which go on
 // with every other tenant's writes; /readyz names it, a rebuild completes.
 func TestHugeEmailRefusedAndUnapplicableEventParked(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	ctx := context.Background()
 	raw := make([]byte, 1500)

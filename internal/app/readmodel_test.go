@@ -17,6 +17,7 @@ import (
 // leaderboard come only from events, so replaying the log from the start
 // gives exactly the live contents.
 func TestLearningRebuildIsIdentical(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	ctx := context.Background()
 	// Some live activity on top of the seed: Sam finishes a course.
@@ -76,6 +77,7 @@ func TestLearningRebuildIsIdentical(t *testing.T) {
 func itoa(i int) string { return strconv.Itoa(i) }
 
 func TestCertificateDownloadAndVerification(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	sam1 := p.browser(t)
 	signIn(t, p, sam1, sam)
