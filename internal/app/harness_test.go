@@ -3,8 +3,8 @@ package app_test
 import (
 	"context"
 	"crypto/rand"
-	"fmt"
 	"crypto/rsa"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -31,7 +31,7 @@ import (
 
 // The tests run in parallel (each on its own database, SMTP server, identity
 // provider and listener): they mostly wait on PostgreSQL, mail and chromium.
-func TestMain(m *testing.M) { testenv.Main(m, testenv.Parallel(8)) }
+func TestMain(m *testing.M) { testenv.Main(m, testenv.Parallel(8), testenv.After(closeBrowser)) }
 
 // inbox is the test's SMTP server's mailbox.
 type inbox struct {
