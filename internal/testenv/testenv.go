@@ -14,6 +14,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -122,7 +123,10 @@ func setup() error {
 		if err := os.Chmod(dir, 0o755); err != nil {
 			return err
 		}
-		c, err := pgembed.Start(ctx, dir, pgembed.Options{Fast: true})
+		// initdb once per machine (per user and installation), not per
+		// test binary: each copies the fresh cluster.
+		cache := filepath.Join(os.TempDir(), fmt.Sprintf("portaltest-initdb-%d", os.Getuid()))
+		c, err := pgembed.Start(ctx, dir, pgembed.Options{Fast: true, InitCache: cache})
 		if err != nil {
 			return fmt.Errorf("embedded PostgreSQL: %w", err)
 		}
