@@ -31,7 +31,8 @@ import (
 
 // The tests run in parallel (each on its own database, SMTP server, identity
 // provider and listener): they mostly wait on PostgreSQL, mail and chromium.
-func TestMain(m *testing.M) { testenv.Main(m, testenv.Parallel(8), testenv.After(closeBrowser)) }
+// Those that rebuild read models do not: see TestLearningRebuildIsIdentical.
+func TestMain(m *testing.M) { testenv.Main(m, testenv.Parallel(4), testenv.After(closeBrowser)) }
 
 // inbox is the test's SMTP server's mailbox.
 type inbox struct {

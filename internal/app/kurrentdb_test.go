@@ -103,7 +103,10 @@ func learnerJourney(t *testing.T, p *portal) {
 // KurrentDB (the in-process test server): the app seeds it, projects from
 // it, queues mail through the outbox, and PostgreSQL holds no event.
 func TestLearnerJourneyOnKurrentDB(t *testing.T) {
-	t.Parallel()
+	// Not parallel: its start rebuilds the read models from KurrentDB in
+	// one long transaction, and the event log's visibility horizon is the
+	// whole PostgreSQL server's, so it would hold back the read models of
+	// every test running beside it.
 	srv := kurrenttest.Start(t)
 	p := startOnKurrentDB(t, strings.Replace(srv.URL(), "esdb://", "kurrentdb://", 1))
 	learnerJourney(t, p)
