@@ -59,6 +59,7 @@ func fields(out map[string]any) map[string]any {
 }
 
 func TestAPIAuthAndIsolation(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	if code, _ := p.api(t, "", "GET", "/api/v1/clients", ""); code != 401 {
 		t.Fatalf("no token: %d", code)
@@ -105,6 +106,7 @@ func TestAPIAuthAndIsolation(t *testing.T) {
 }
 
 func TestAPIBadInputWritesNothing(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	tok := p.token(t, "northwind")
 	before := p.eventCount(t)
@@ -152,6 +154,7 @@ func TestAPIBadInputWritesNothing(t *testing.T) {
 // learner and assigns a course; the learner gets a "Start training" email
 // whose link (scanner-safe) signs them straight into the course for 7 days.
 func TestAPIProvisionAssignAndTrainingLink(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	tok := p.token(t, "northwind")
 	if code, out := p.api(t, tok, "POST", "/api/v1/clients", `{"name":"Umbrella Health","leaderboard":"anonymised"}`); code != 201 || out["id"] != "umbrella-health" {
@@ -229,6 +232,7 @@ func TestAPIProvisionAssignAndTrainingLink(t *testing.T) {
 }
 
 func TestLeaderboardModes(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	tok := p.token(t, "northwind")
 	b := p.browser(t)
@@ -264,6 +268,7 @@ func TestLeaderboardModes(t *testing.T) {
 // what it would get if they existed nowhere, so no answer tells a partner
 // which ids another partner uses.
 func TestAPIIDsArePerPartner(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	northwind, bluepeak := p.token(t, "northwind"), p.token(t, "bluepeak")
 	// Northwind has "acme" and its learner "acme-sam" (the demo).

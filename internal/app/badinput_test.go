@@ -29,6 +29,7 @@ func assignmentOf(t *testing.T, p *portal, learnerID string, match func(progress
 // TestOrdinaryBadInputIs4xx: the list of requests that answered
 // 500 answer 4xx with a message that says what is wrong.
 func TestOrdinaryBadInputIs4xx(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	now := p.clock.Now()
 	learner := p.browser(t)

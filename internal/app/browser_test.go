@@ -7,11 +7,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
 
 	"github.com/awareportal/portal/internal/testenv"
@@ -35,23 +39,94 @@ func chromium(t *testing.T) string {
 // pdfText extracts a PDF's text.
 func pdfText(t *testing.T, pdf []byte) string { return testenv.PDFText(t, pdf) }
 
-// newBrowser starts a headless chromium for one test.
+// sharedBrowser is the one headless chromium the package's browser tests
+// share; each test gets its own browser context in it (its own cookies,
+// storage and cache, like an incognito window), so tests see no trace of
+// each other, without paying a chromium start each.
+var sharedBrowser struct {
+	mu     sync.Mutex
+	ctx    context.Context // the browser's first tab, kept open
+	cancel func()
+	err    error
+}
+
+func browserFor(t *testing.T) context.Context {
+	t.Helper()
+	exec := chromium(t)
+	sharedBrowser.mu.Lock()
+	defer sharedBrowser.mu.Unlock()
+	if sharedBrowser.ctx == nil && sharedBrowser.err == nil {
+		opts := append(chromedp.DefaultExecAllocatorOptions[:],
+			chromedp.ExecPath(exec),
+			chromedp.NoSandbox, // CI runs as root
+			chromedp.Flag("disable-quic", true),
+			chromedp.Flag("disable-component-update", true),
+			chromedp.WindowSize(1280, 900),
+		)
+		if os.Getenv("PORTAL_SCREENSHOT_PHONE") != "" {
+			opts = append(opts, chromedp.WindowSize(390, 844)) // look at the phone layout
+		}
+		actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+		bctx, cancelBrowser := chromedp.NewContext(actx)
+		sharedBrowser.cancel = func() { cancelBrowser(); cancelAlloc() }
+		if err := chromedp.Run(bctx); err != nil { // start it
+			sharedBrowser.cancel()
+			sharedBrowser.err = err
+		} else {
+			sharedBrowser.ctx = bctx
+		}
+	}
+	if sharedBrowser.err != nil {
+		t.Fatalf("start chromium: %v", sharedBrowser.err)
+	}
+	return sharedBrowser.ctx
+}
+
+// browserSlots bounds how many browser tests run at once: chromium's
+// rendering is what the 2-core machines run out of, and a test that waits
+// its turn does not spend its 60 s deadline queueing for the CPU.
+var browserSlots = make(chan struct{}, 2)
+
+// closeBrowser stops the shared chromium (TestMain, after the tests).
+func closeBrowser() {
+	sharedBrowser.mu.Lock()
+	defer sharedBrowser.mu.Unlock()
+	if sharedBrowser.cancel != nil {
+		sharedBrowser.cancel()
+	}
+}
+
+// newBrowser opens a tab for one test in a fresh browser context of the
+// shared chromium.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(chromium(t)),
-		chromedp.NoSandbox, // CI runs as root
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.WindowSize(1280, 900),
-	)
-	if os.Getenv("PORTAL_SCREENSHOT_PHONE") != "" {
-		opts = append(opts, chromedp.WindowSize(390, 844)) // look at the phone layout
+	browserSlots <- struct{}{}
+	t.Cleanup(func() { <-browserSlots })
+	shared := browserFor(t)
+	// A browser context of its own, its first tab in a window of its own
+	// (chromium's headless mode opens no tab in a context without one).
+	browserExec := cdp.WithExecutor(shared, chromedp.FromContext(shared).Browser)
+	bcID, err := target.CreateBrowserContext().Do(browserExec)
+	if err != nil {
+		t.Fatalf("new browser context: %v", err)
 	}
-	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
-	t.Cleanup(cancel)
-	tab, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = target.DisposeBrowserContext(bcID).Do(cdp.WithExecutor(ctx, chromedp.FromContext(shared).Browser))
+	})
+	tabID, err := target.CreateTarget("about:blank").WithBrowserContextID(bcID).WithNewWindow(true).Do(browserExec)
+	if err != nil {
+		t.Fatalf("new tab: %v", err)
+	}
+	tab, cancel2 := chromedp.NewContext(shared, chromedp.WithTargetID(tabID))
 	t.Cleanup(cancel2)
+	// Tabs of parallel tests share one chromium: each behaves as the
+	// focused window a person uses (focus and blur events, :focus styles),
+	// whichever tab the browser would call active.
+	if err := chromedp.Run(tab, emulation.SetFocusEmulationEnabled(true)); err != nil {
+		t.Fatalf("open a tab: %v", err)
+	}
 	ctx, cancel3 := context.WithTimeout(tab, 60*time.Second)
 	t.Cleanup(cancel3)
 	// A failed test says where the browser was and what it showed; a
@@ -99,6 +174,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 }
 
 func TestBrowserSignInWithEmailLink(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	ctx := newBrowser(t)
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -17,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/awareportal/portal/internal/app"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/config"
@@ -26,7 +29,10 @@ import (
 	"github.com/awareportal/portal/internal/testenv"
 )
 
-func TestMain(m *testing.M) { testenv.Main(m) }
+// The tests run in parallel (each on its own database, SMTP server, identity
+// provider and listener): they mostly wait on PostgreSQL, mail and chromium.
+// Those that rebuild read models do not: see TestLearningRebuildIsIdentical.
+func TestMain(m *testing.M) { testenv.Main(m, testenv.Parallel(4), testenv.After(closeBrowser)) }
 
 // inbox is the test's SMTP server's mailbox.
 type inbox struct {
@@ -119,12 +125,15 @@ func start(t testing.TB) *portal {
 // startWith is start with more configuration (PORTAL_* variables).
 func startWith(t testing.TB, extra map[string]string) *portal {
 	t.Helper()
-	db := testenv.DB(t)
-	box := &inbox{cond: make(chan struct{})}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if os.Getenv("PORTAL_TEST_LOG") != "" {
-		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	var db *testenv.Database
+	if extra["PORTAL_EVENTSTORE"] == "" || extra["PORTAL_EVENTSTORE"] == config.EventStorePostgres {
+		// The seed and its read models come ready from a template.
+		db = testenv.DBFrom(t, testenv.Template(t, "seeded", seededTemplate))
+	} else {
+		db = testenv.DB(t) // the app seeds the other store itself
 	}
+	box := &inbox{cond: make(chan struct{})}
+	log := testLog()
 	smtpSrv, err := mail.StartSMTPServer("127.0.0.1:0", box, log)
 	if err != nil {
 		t.Fatal(err)
@@ -136,7 +145,7 @@ func startWith(t testing.TB, extra map[string]string) *portal {
 	}
 	_, port, _ := net.SplitHostPort(ln.Addr().String())
 	base := "http://localhost:" + port
-	clk := clock.NewFake(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC))
+	clk := clock.NewFake(testEpoch)
 	// The local identity provider plays Microsoft and Google; the portal is
 	// configured for it as it would be for the real ones.
 	idp, err := devidp.Start(devidp.Options{Clock: clk, Identities: devidp.Demo(), Log: log, SigningKey: testSigningKey(t),
@@ -156,7 +165,7 @@ func startWith(t testing.TB, extra map[string]string) *portal {
 			"PORTAL_BASE_URL":                base,
 			"DATABASE_URL":                   db.ConnString(),
 			"PORTAL_SMTP_URL":                smtpSrv.URL(),
-			"PORTAL_SECRET_KEY":              "dGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQtdGVzdA==",
+			"PORTAL_SECRET_KEY":              testSecretKey,
 			"PORTAL_MICROSOFT_CLIENT_ID":     "portal-test",
 			"PORTAL_MICROSOFT_CLIENT_SECRET": "ms-secret",
 			"PORTAL_MICROSOFT_ISSUER":        idp.MicrosoftIssuer(),
@@ -191,18 +200,81 @@ func startWith(t testing.TB, extra map[string]string) *portal {
 	return p
 }
 
+// testEpoch is every test portal's (fake) time when it starts.
+var testEpoch = time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
+
+const testSecretKey = "dGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQtdGVzdA=="
+
+func testLog() *slog.Logger {
+	if os.Getenv("PORTAL_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}
+
+// seededTemplate is what every test portal on PostgreSQL starts from: the
+// portal started once on an empty database at testEpoch (it seeds the demo
+// tenant and projects it, as it does on a first start) and stopped. The
+// mail queue's bookkeeping is cleared, so that a copy is the database a
+// first start leaves behind, minus nothing a test sees: each test's
+// portal starts on its copy as on a restart (the seed is there, read models
+// are caught up) and runs its own queue.
+func seededTemplate(ctx context.Context, db *testenv.Database) error {
+	log := testLog()
+	smtpSrv, err := mail.StartSMTPServer("127.0.0.1:0", &inbox{cond: make(chan struct{})}, log)
+	if err != nil {
+		return err
+	}
+	defer smtpSrv.Close()
+	cfg, err := config.Load(func(k string) string {
+		return map[string]string{
+			"PORTAL_LISTEN":     "127.0.0.1:0",
+			"PORTAL_BASE_URL":   "http://localhost",
+			"DATABASE_URL":      db.ConnString(),
+			"PORTAL_SMTP_URL":   smtpSrv.URL(),
+			"PORTAL_SECRET_KEY": testSecretKey,
+		}[k]
+	})
+	if err != nil {
+		return err
+	}
+	a, err := app.New(cfg, db.Pool, clock.NewFake(testEpoch), log)
+	if err != nil {
+		return err
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	err = a.Start(runCtx)
+	if err == nil {
+		err = caughtUp(runCtx, a, db.Pool)
+	}
+	cancel()
+	a.Close()
+	if err != nil {
+		return err
+	}
+	_, err = db.Pool.Exec(ctx, `DELETE FROM river_job; DELETE FROM river_leader; DELETE FROM river_queue; DELETE FROM river_notification`)
+	return err
+}
+
 func (p *portal) waitProjections(t testing.TB) {
 	t.Helper()
 	// Generous: benchmarks project tens of thousands of events here.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	if p.app.Cfg.EventStore == config.EventStoreKurrentDB {
+	if err := caughtUp(ctx, p.app, p.db.Pool); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// caughtUp waits until a's read models have every event written so far.
+func caughtUp(ctx context.Context, a *app.App, pool *pgxpool.Pool) error {
+	if a.Cfg.EventStore == config.EventStoreKurrentDB {
 		// KurrentDB's $all has no late commits: its last event is the newest.
 		last, after := eventstore.Start, eventstore.Start
 		for {
-			evs, err := p.app.Store.ReadAll(ctx, after, 1000)
+			evs, err := a.Store.ReadAll(ctx, after, 1000)
 			if err != nil {
-				t.Fatal(err)
+				return err
 			}
 			if len(evs) == 0 {
 				break
@@ -210,22 +282,17 @@ func (p *portal) waitProjections(t testing.TB) {
 			after = evs[len(evs)-1].Position
 			last = after
 		}
-		if err := p.app.Runner.WaitFor(ctx, last); err != nil {
-			t.Fatal(err)
-		}
-		return
+		return a.Runner.WaitFor(ctx, last)
 	}
 	// The newest event written, visible or not yet (an unrelated open
 	// transaction can hold the read horizon back for a moment).
 	var commit string
 	var seq int64
-	if err := p.db.Pool.QueryRow(ctx, `SELECT e.txid::text AS txid_text, e.seq FROM events e ORDER BY e.txid DESC, e.seq DESC LIMIT 1`).Scan(&commit, &seq); err != nil {
-		t.Fatalf("newest event: %v", err)
+	if err := pool.QueryRow(ctx, `SELECT e.txid::text AS txid_text, e.seq FROM events e ORDER BY e.txid DESC, e.seq DESC LIMIT 1`).Scan(&commit, &seq); err != nil {
+		return fmt.Errorf("newest event: %w", err)
 	}
 	c, _ := strconv.ParseUint(commit, 10, 64)
-	if err := p.app.Runner.WaitFor(ctx, eventstore.Position{Commit: c, Prepare: uint64(seq)}); err != nil {
-		t.Fatal(err)
-	}
+	return a.Runner.WaitFor(ctx, eventstore.Position{Commit: c, Prepare: uint64(seq)})
 }
 
 // browser is a minimal HTTP client that keeps cookies (Go's cookie jar

@@ -10,6 +10,7 @@ import (
 // (serve wires it to the embedded database's supervision), while a short
 // database outage only turns /readyz.
 func TestHealthzReportsAFailingLiveness(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	var failing atomic.Pointer[error]
 	p.app.Liveness = func() error {

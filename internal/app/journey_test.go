@@ -60,6 +60,7 @@ func riskOnStats(t *testing.T, p *portal, ctx context.Context) int {
 // recommends, steps away and resumes, fails the quiz, passes it, gets the
 // certificate by email, and sees Stats and the Leaderboard change.
 func TestBrowserLearnerJourney(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	ctx := newBrowser(t)
 	signInBrowser(t, p, ctx, sam)

@@ -103,6 +103,10 @@ func learnerJourney(t *testing.T, p *portal) {
 // KurrentDB (the in-process test server): the app seeds it, projects from
 // it, queues mail through the outbox, and PostgreSQL holds no event.
 func TestLearnerJourneyOnKurrentDB(t *testing.T) {
+	// Not parallel: its start rebuilds the read models from KurrentDB in
+	// one long transaction, and the event log's visibility horizon is the
+	// whole PostgreSQL server's, so it would hold back the read models of
+	// every test running beside it.
 	srv := kurrenttest.Start(t)
 	p := startOnKurrentDB(t, strings.Replace(srv.URL(), "esdb://", "kurrentdb://", 1))
 	learnerJourney(t, p)
@@ -112,6 +116,7 @@ func TestLearnerJourneyOnKurrentDB(t *testing.T) {
 // TestLearnerJourneyOnRealKurrentDB is the same on a real, empty KurrentDB
 // node (docs/kurrentdb.md): skipped unless PORTAL_TEST_KURRENTDB_URL is set.
 func TestLearnerJourneyOnRealKurrentDB(t *testing.T) {
+	t.Parallel()
 	u := os.Getenv("PORTAL_TEST_KURRENTDB_URL")
 	if u == "" {
 		t.Skip("PORTAL_TEST_KURRENTDB_URL is not set: the real-KurrentDB check runs before a release (docs/kurrentdb.md)")

@@ -12,6 +12,7 @@ import (
 // quiz opens after the last lesson (the issue: lesson=99, then the quiz,
 // completed a course in 35 ms).
 func TestLessonsCannotBeSkipped(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	now := p.clock.Now()
 	b := p.browser(t)
@@ -51,6 +52,7 @@ func TestLessonsCannotBeSkipped(t *testing.T) {
 // and the due banner brought up to date (out of band) in one answer, not a
 // redirect and a second round trip.
 func TestPassingQuizAnswersWithTheCompletion(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	now := p.clock.Now()
 	b := p.browser(t)

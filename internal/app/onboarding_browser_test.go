@@ -39,6 +39,7 @@ func waitPath(t *testing.T, ctx context.Context, path string) {
 // of module (the video to its end, the policy acknowledged), land on
 // Courses, sign out and in again and go straight to Courses.
 func TestBrowserOnboarding(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	ctx := context.Background()
 	meta := eventstore.Metadata{ActorID: "test"}
@@ -146,6 +147,7 @@ func TestBrowserOnboarding(t *testing.T) {
 // TestBrowserAddedModuleIsPushed: Sam, through onboarding long ago, is
 // sent through a module the partner adds, and only that one.
 func TestBrowserAddedModuleIsPushed(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	ctx := context.Background()
 	b := newBrowser(t)

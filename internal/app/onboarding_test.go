@@ -76,6 +76,7 @@ func asset(t *testing.T, name string) []byte {
 // TestOnboardingAPIRefusesBadInputAndWritesNothing: every refusal names
 // its field and leaves the event log and the media store as they were.
 func TestOnboardingAPIRefusesBadInputAndWritesNothing(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	tok := p.token(t, "northwind")
 	other := p.token(t, "bluepeak")
@@ -148,6 +149,7 @@ func TestOnboardingAPIRefusesBadInputAndWritesNothing(t *testing.T) {
 // TestOnboardingAPIConfigures: a partner uploads, defines, orders; a client
 // gets its own sequence and walkthrough details, then inherits again.
 func TestOnboardingAPIConfigures(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	tok := p.token(t, "northwind")
 	code, up := p.apiRaw(t, tok, "POST", "/api/v1/onboarding/media?filename=intro.webm", asset(t, "stop-look-report.webm"))
@@ -189,6 +191,7 @@ func TestOnboardingAPIConfigures(t *testing.T) {
 // repeated, its link leads into onboarding, and every learner page waits
 // for onboarding; a client with its portal off sends none.
 func TestWelcomeEmailOnceAndGate(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	tok := p.token(t, "northwind")
 	body := `{"id":"new-dev","email":"dev@acme.example","first_name":"Dana"}`
@@ -297,6 +300,7 @@ func TestWelcomeEmailOnceAndGate(t *testing.T) {
 // TestAddedModuleIsTheOnlyOnePushed: Sam went through the demo sequence;
 // a module added later is the only one Sam is sent through.
 func TestAddedModuleIsTheOnlyOnePushed(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	tok := p.token(t, "northwind")
 	b := p.browser(t)
@@ -346,6 +350,7 @@ func countRows(t *testing.T, p *portal, from string) int {
 // TestOnboardingInTimelineAndAsOf: support sees a learner's onboarding in
 // plain words, and the as-of replay shows which steps were done by then.
 func TestOnboardingInTimelineAndAsOf(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	support := p.browser(t)
 	signIn(t, p, support, seed.SupportEmail)
@@ -355,14 +360,18 @@ func TestOnboardingInTimelineAndAsOf(t *testing.T) {
 			t.Errorf("Sam's timeline lacks %q", want)
 		}
 	}
-	// The demo's new hire gets the welcome email from the sweep at start.
-	p.inbox.waitFor(t, seed.NewHireEmail, 1)
+	// A new learner's welcome email is in their timeline, delivered.
+	if code, out := p.api(t, p.token(t, "northwind"), "POST", "/api/v1/clients/acme/users", `{"id":"tl-new","email":"tl.new@acme.example","first_name":"Tia"}`); code != 201 {
+		t.Fatalf("provision: %d %v", code, out)
+	}
+	p.inbox.waitFor(t, "tl.new@acme.example", 1)
 	for i := 0; ; i++ {
-		if strings.Contains(support.get("/staff/users/acme-new-hire").body, "Welcome to Northwind IT security training") {
+		body := support.get("/staff/users/northwind.tl-new").body
+		if strings.Contains(body, "Welcome to Northwind IT security training&#34; handed to the mail server") {
 			break
 		}
 		if i == 50 {
-			t.Fatal("the new hire's timeline lacks the welcome email")
+			t.Fatalf("the new learner's timeline lacks the delivered welcome email:\n%s", body)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}

@@ -20,6 +20,9 @@ import (
 // appended straight to the store) is parked by the read models, which go on
 // with every other tenant's writes; /readyz names it, a rebuild completes.
 func TestHugeEmailRefusedAndUnapplicableEventParked(t *testing.T) {
+	// Not parallel: a read-model rebuild holds one long transaction, and the
+	// event log's visibility horizon is the whole PostgreSQL server's, so it
+	// would hold back the read models of every test running beside it.
 	p := start(t)
 	ctx := context.Background()
 	raw := make([]byte, 1500)

@@ -18,6 +18,9 @@ import (
 // leaderboard come only from events, so replaying the log from the start
 // gives exactly the live contents.
 func TestLearningRebuildIsIdentical(t *testing.T) {
+	// Not parallel: a read-model rebuild holds one long transaction, and the
+	// event log's visibility horizon is the whole PostgreSQL server's, so it
+	// would hold back the read models of every test running beside it.
 	p := start(t)
 	ctx := context.Background()
 	// Some live activity on top of the seed: Sam finishes a course.
@@ -77,6 +80,7 @@ func TestLearningRebuildIsIdentical(t *testing.T) {
 func itoa(i int) string { return strconv.Itoa(i) }
 
 func TestCertificateDownloadAndVerification(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	sam1 := p.browser(t)
 	signIn(t, p, sam1, sam)

@@ -22,6 +22,7 @@ import (
 // Signing in through that tenant must give no staff right at Northwind and
 // no way into Northwind's learners.
 func TestStaffRightsFollowTheGrantingPartnersTrust(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	ctx := context.Background()
 	meta := eventstore.Metadata{ActorID: "test"}
@@ -72,6 +73,7 @@ func TestStaffRightsFollowTheGrantingPartnersTrust(t *testing.T) {
 // ids set out of scope (the others in scope), for an auditor and for
 // support: all 404, the same as an id that does not exist.
 func TestEveryStaffRouteChecksEveryID(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	at := url.QueryEscape(p.clock.Now().UTC().Format("2006-01-02T15:04"))
 	auditor, support := p.browser(t), p.browser(t)
@@ -124,6 +126,7 @@ func TestEveryStaffRouteChecksEveryID(t *testing.T) {
 // training link all sign in (no 500s), and a session from a training link
 // holds no staff role even when its learner has one.
 func TestTrainingLinkUnderParallelUseAndNoStaff(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	tok := p.token(t, "northwind")
 	if code, out := p.api(t, tok, "POST", "/api/v1/clients/acme/users", `{"id":"acme-quinn","email":"quinn@acme.example","first_name":"Quinn","source":"manual"}`); code != 201 {
@@ -175,6 +178,7 @@ func TestTrainingLinkUnderParallelUseAndNoStaff(t *testing.T) {
 // sequential and parallel, never 500 and record an opening at most once a
 // minute.
 func TestOpeningALinkWritesAtMostOneEventAMinute(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	requestLink(p.browser(t), sam)
 	link := linkIn(t, p.inbox.waitFor(t, sam, 1))
@@ -223,6 +227,7 @@ func TestOpeningALinkWritesAtMostOneEventAMinute(t *testing.T) {
 // TestParallelWrongCodesAreCountedOneByOne: of many wrong codes sent at
 // once, no more than the limit are weighed, and the request locks.
 func TestParallelWrongCodesAreCountedOneByOne(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	b := p.browser(t)
 	r := requestLink(b, sam)
@@ -264,6 +269,7 @@ func TestParallelWrongCodesAreCountedOneByOne(t *testing.T) {
 // counts each client (the address the proxy appended), and what a client
 // writes into X-Forwarded-For itself is not believed.
 func TestPerIPLimitsBehindATrustedProxy(t *testing.T) {
+	t.Parallel()
 	p := startWith(t, map[string]string{"PORTAL_TRUSTED_PROXIES": "127.0.0.0/8, ::1"})
 	ask := func(client, email string) int {
 		b := p.browser(t)
@@ -288,6 +294,7 @@ func TestPerIPLimitsBehindATrustedProxy(t *testing.T) {
 // TestNoProxyTrustedMeansForwardedForIsIgnored: without the setting, a
 // client cannot escape the per-IP limit by sending X-Forwarded-For.
 func TestNoProxyTrustedMeansForwardedForIsIgnored(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	for i := range auth.PerIP.N + 1 {
 		b := p.browser(t)
@@ -303,6 +310,7 @@ func TestNoProxyTrustedMeansForwardedForIsIgnored(t *testing.T) {
 // TestSignedInPagesAreNeverCached: every page of a signed-in learner or
 // staff member says no-store.
 func TestSignedInPagesAreNeverCached(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	learner, support := p.browser(t), p.browser(t)
 	signIn(t, p, learner, sam)

@@ -38,6 +38,7 @@ func signIn(t testing.TB, p *portal, b *browser, email string) response {
 }
 
 func TestEmailLinkSignInAndLogout(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	b := p.browser(t)
 
@@ -136,6 +137,7 @@ func eventTypes(t *testing.T, p *portal, stream string) []string {
 }
 
 func TestScannerGETSignsNobodyIn(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	b := p.browser(t)
 	requestLink(b, sam)
@@ -170,6 +172,7 @@ func TestScannerGETSignsNobodyIn(t *testing.T) {
 }
 
 func TestParallelRedemptionGivesOneSession(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	requestLink(p.browser(t), sam)
 	link := linkIn(t, p.inbox.waitFor(t, sam, 1))
@@ -213,6 +216,7 @@ func TestParallelRedemptionGivesOneSession(t *testing.T) {
 }
 
 func TestLinkExpiresAfterAnHour(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	b := p.browser(t)
 	requestLink(b, sam)
@@ -235,6 +239,7 @@ func TestLinkExpiresAfterAnHour(t *testing.T) {
 }
 
 func TestNewerLinkDoesNotBreakOlderOne(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	b := p.browser(t)
 	requestLink(b, sam)
@@ -249,6 +254,7 @@ func TestNewerLinkDoesNotBreakOlderOne(t *testing.T) {
 }
 
 func TestCodeOnAnotherDevice(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	b := p.browser(t)
 	r := requestLink(b, sam)
@@ -267,6 +273,7 @@ func TestCodeOnAnotherDevice(t *testing.T) {
 }
 
 func TestWrongCodesKillTheRequest(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	b := p.browser(t)
 	r := requestLink(b, sam)
@@ -285,6 +292,7 @@ func TestWrongCodesKillTheRequest(t *testing.T) {
 // TestNoAccountEnumeration: a known and an unknown email get the same
 // answer, after at least the same padded time, and only the known one mail.
 func TestNoAccountEnumeration(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	p.app.Auth.Pad = 0 // the real padding
 	b := p.browser(t)
@@ -314,6 +322,7 @@ func TestNoAccountEnumeration(t *testing.T) {
 }
 
 func TestRateLimitPerEmail(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	b := p.browser(t)
 	for i := range 5 {
@@ -336,6 +345,7 @@ func TestRateLimitPerEmail(t *testing.T) {
 }
 
 func TestCSRFIsEnforced(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	b := p.browser(t)
 	b.get("/signin")
@@ -363,6 +373,7 @@ func TestCSRFIsEnforced(t *testing.T) {
 }
 
 func TestSeveralOrganisationsPick(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	b := p.browser(t)
 	r := signIn(t, p, b, seed.MultiOrgEmail)
@@ -390,6 +401,7 @@ func TestSeveralOrganisationsPick(t *testing.T) {
 }
 
 func TestPortalSwitchedOff(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	b := p.browser(t)
 	signIn(t, p, b, seed.PortalOffEmail)
@@ -400,6 +412,7 @@ func TestPortalSwitchedOff(t *testing.T) {
 }
 
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	r := p.browser(t).get("/signin")
 	for h, want := range map[string]string{
@@ -419,6 +432,7 @@ func TestSecurityHeaders(t *testing.T) {
 }
 
 func TestRateLimitPerIP(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	b := p.browser(t)
 	for i := range auth.PerIP.N {

@@ -17,6 +17,7 @@ import (
 // against the local identity provider, the way a person would: type the
 // email, see which method works, press it, pick the account.
 func TestBrowserSignInWithMicrosoftAndGoogle(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	ctx := newBrowser(t)
 
@@ -126,6 +127,7 @@ func TestBrowserSignInWithMicrosoftAndGoogle(t *testing.T) {
 // signs in with Microsoft, set without an input event so only the blur asks).
 // A press that ends elsewhere clicks nothing, and the new answer shows.
 func TestBrowserClickSurvivesMethodsLookup(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, typed, final string
 		releaseAway        bool
@@ -135,6 +137,7 @@ func TestBrowserClickSurvivesMethodsLookup(t *testing.T) {
 		{"new answer, released elsewhere", seed.LearnerEmail, seed.MicrosoftEmail, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			p := start(t)
 			ctx := newBrowser(t)
 			// window.lookups: the status of each answer, in order.

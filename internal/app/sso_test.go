@@ -110,6 +110,7 @@ func countType(t *testing.T, p *portal, typ string) int {
 }
 
 func TestSignInWithMicrosoftLinksTheIdentity(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	b := p.browser(t)
 	r := ssoSignIn(t, b, "microsoft", "riley")
@@ -149,6 +150,7 @@ func TestSignInWithMicrosoftLinksTheIdentity(t *testing.T) {
 }
 
 func TestSignInWithGoogle(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	b := p.browser(t)
 	r := ssoSignIn(t, b, "google", "avery")
@@ -161,6 +163,7 @@ func TestSignInWithGoogle(t *testing.T) {
 }
 
 func TestSSORefusals(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	for _, tc := range []struct {
 		name, provider, who string
@@ -212,6 +215,7 @@ func TestSSORefusals(t *testing.T) {
 }
 
 func TestNotEnrolledPage(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	for _, who := range []struct{ provider, key string }{{"microsoft", "drew"}, {"google", "kim"}} {
 		r := ssoSignIn(t, p.browser(t), who.provider, who.key)
@@ -225,6 +229,7 @@ func TestNotEnrolledPage(t *testing.T) {
 }
 
 func TestSSOStateAndCode(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 
 	t.Run("forged state", func(t *testing.T) {
@@ -313,6 +318,7 @@ func TestSSOStateAndCode(t *testing.T) {
 }
 
 func TestSSOOrganisationPicker(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	ctx := context.Background()
 	meta := eventstore.Metadata{ActorID: "test"}
@@ -351,6 +357,7 @@ func TestSSOOrganisationPicker(t *testing.T) {
 }
 
 func TestMethodsForTypedEmail(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	b := p.browser(t)
 	token := b.csrf("/signin")
@@ -439,6 +446,7 @@ func TestMethodsForTypedEmail(t *testing.T) {
 }
 
 func TestSSOStartsPerNetworkAreLimited(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	b := p.browser(t)
 	token := b.csrf("/signin")
@@ -458,6 +466,7 @@ func TestSSOStartsPerNetworkAreLimited(t *testing.T) {
 }
 
 func TestProviderNotAnswering(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	if err := p.idp.Close(context.Background()); err != nil {
 		t.Fatal(err)

@@ -17,6 +17,7 @@ import (
 )
 
 func TestLearnersCannotReachStaffPages(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	b := p.browser(t)
 	signIn(t, p, b, sam)
@@ -36,6 +37,7 @@ func TestLearnersCannotReachStaffPages(t *testing.T) {
 }
 
 func TestStaffScopeAndLookIsRecorded(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	auditor := p.browser(t)
 	r := signIn(t, p, auditor, seed.AuditorEmail)
@@ -76,6 +78,7 @@ func TestStaffScopeAndLookIsRecorded(t *testing.T) {
 }
 
 func TestExportIsValidCloudEventsAndCSV(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	support := p.browser(t)
 	signIn(t, p, support, seed.SupportEmail)
@@ -133,6 +136,7 @@ func TestExportIsValidCloudEventsAndCSV(t *testing.T) {
 // showing a scanner-opened link and a later sign-in; an auditor replays the
 // state before a completion and doesn't see it.
 func TestBrowserSupportAndAuditor(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	// A mail scanner opens Sam's link; an hour later Sam uses a new one.
 	b := p.browser(t)

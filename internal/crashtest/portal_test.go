@@ -36,11 +36,11 @@ type binary struct {
 var portalBinary binary
 
 func TestMain(m *testing.M) {
-	testenv.Main(m, func() {
+	testenv.Main(m, testenv.After(func() {
 		if portalBinary.dir != "" {
 			_ = os.RemoveAll(portalBinary.dir)
 		}
-	})
+	}))
 }
 
 // buildPortal builds cmd/portal once per test binary and returns its path.

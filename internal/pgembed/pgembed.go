@@ -17,6 +17,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"io/fs"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -54,6 +56,11 @@ type Options struct {
 	Log  *slog.Logger
 	// Clock tells how long the server has been down (clock.System when nil).
 	Clock clock.Clock
+	// InitCache, when set, is a directory that keeps one freshly initialised
+	// cluster per PostgreSQL installation; a new cluster is a copy of it
+	// instead of a new initdb (seconds each): for tests, which start one
+	// cluster per test binary.
+	InitCache string
 }
 
 // Cluster is a running embedded PostgreSQL.
@@ -63,6 +70,7 @@ type Cluster struct {
 	socketDir string
 	cred      *syscall.Credential
 	fast      bool
+	initCache string
 	log       *slog.Logger
 	clock     clock.Clock
 
@@ -95,7 +103,7 @@ func Start(ctx context.Context, dataDir string, opts Options) (*Cluster, error) 
 	if clk == nil {
 		clk = clock.System{}
 	}
-	c := &Cluster{root: filepath.Join(abs, "postgres"), binDir: binDir, log: log, fast: opts.Fast, clock: clk}
+	c := &Cluster{root: filepath.Join(abs, "postgres"), binDir: binDir, log: log, fast: opts.Fast, initCache: opts.InitCache, clock: clk}
 	if os.Geteuid() == 0 {
 		if c.cred, err = unprivileged(); err != nil {
 			return nil, err
@@ -355,13 +363,117 @@ func (c *Cluster) initdb(ctx context.Context) error {
 	if _, err := os.Stat(filepath.Join(c.pgdata(), "PG_VERSION")); err == nil {
 		return nil
 	}
+	if c.initCache != "" {
+		return c.initFromCache(ctx)
+	}
 	c.log.Info("creating embedded PostgreSQL cluster (first run)", "dir", c.pgdata())
-	out, err := c.run(ctx, "initdb", "-D", c.pgdata(), "-U", superuser, "--auth=trust",
-		"--encoding=UTF8", "--locale=C", "--no-instructions")
+	return c.runInitdb(ctx, c.pgdata())
+}
+
+func (c *Cluster) runInitdb(ctx context.Context, dir string, extra ...string) error {
+	args := append([]string{"-D", dir, "-U", superuser, "--auth=trust",
+		"--encoding=UTF8", "--locale=C", "--no-instructions"}, extra...)
+	out, err := c.run(ctx, "initdb", args...)
 	if err != nil {
 		return fmt.Errorf("initdb: %w: %s", err, out)
 	}
 	return nil
+}
+
+// initFromCache copies the cached fresh cluster of this installation (made
+// on first use, keyed by the binaries' directory and initdb's size and
+// modification time) into the data dir.
+func (c *Cluster) initFromCache(ctx context.Context) error {
+	fi, err := os.Stat(filepath.Join(c.binDir, "initdb"))
+	if err != nil {
+		return err
+	}
+	key := strings.NewReplacer("/", "_", "\\", "_", ":", "_").Replace(c.binDir)
+	cached := filepath.Join(c.initCache, fmt.Sprintf("%s-%d-%d", key, fi.Size(), fi.ModTime().UnixNano()))
+	if _, err := os.Stat(filepath.Join(cached, "PG_VERSION")); err != nil {
+		if err := os.MkdirAll(c.initCache, 0o700); err != nil {
+			return fmt.Errorf("initdb cache: %w", err)
+		}
+		if c.cred != nil {
+			if err := os.Chown(c.initCache, int(c.cred.Uid), int(c.cred.Gid)); err != nil {
+				return fmt.Errorf("initdb cache: %w", err)
+			}
+		}
+		// Made aside and renamed into place: processes starting at once
+		// each make one, the first rename wins, the others' are removed.
+		tmp := fmt.Sprintf("%s.tmp-%d", cached, os.Getpid())
+		_ = os.RemoveAll(tmp)
+		// Not flushed to disk: a cache for tests, made again if lost.
+		if err := c.runInitdb(ctx, tmp, "--no-sync"); err != nil {
+			_ = os.RemoveAll(tmp)
+			return err
+		}
+		if err := os.Rename(tmp, cached); err != nil {
+			_ = os.RemoveAll(tmp)
+			if _, statErr := os.Stat(filepath.Join(cached, "PG_VERSION")); statErr != nil {
+				return fmt.Errorf("initdb cache: %w", err)
+			}
+		}
+	}
+	if err := copyTree(cached, c.pgdata()); err != nil {
+		_ = os.RemoveAll(c.pgdata())
+		return fmt.Errorf("copy the cached cluster: %w", err)
+	}
+	return nil
+}
+
+// copyTree copies the directory tree src to dst (which must not exist),
+// keeping permissions and owners.
+func copyTree(src, dst string) error {
+	return filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, path)
+		if err != nil {
+			return err
+		}
+		target := filepath.Join(dst, rel)
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		switch {
+		case d.IsDir():
+			if err := os.Mkdir(target, fi.Mode().Perm()); err != nil {
+				return err
+			}
+		case fi.Mode().IsRegular():
+			if err := copyFile(path, target, fi.Mode().Perm()); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("%s: not a file or directory", path)
+		}
+		if st, ok := fi.Sys().(*syscall.Stat_t); ok && os.Geteuid() == 0 {
+			if err := os.Lchown(target, int(st.Uid), int(st.Gid)); err != nil {
+				return err
+			}
+		}
+		return os.Chmod(target, fi.Mode().Perm()) // past the umask
+	})
+}
+
+func copyFile(src, dst string, perm os.FileMode) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.OpenFile(dst, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
 }
 
 // start runs the postmaster as this process's child (so that Supervise

@@ -9,10 +9,13 @@ package testenv
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -34,6 +37,9 @@ type harness struct {
 	err      error // why there is no database
 	counter  atomic.Int64
 	mu       sync.Mutex
+
+	tmplMu    sync.Mutex
+	templates map[string]*derived // by name, see Template
 }
 
 var h harness
@@ -50,15 +56,49 @@ func Unavailable(t testing.TB, what string, err error) {
 	t.Skipf("%s unavailable: %v", what, err)
 }
 
-// Main runs the package's tests with PostgreSQL set up, then tears it down
-// and runs cleanup (what the package's tests shared). Call it from TestMain.
-func Main(m *testing.M, cleanup ...func()) {
-	code := func() int {
-		for _, f := range cleanup {
-			defer f()
+// Option changes how Main runs a package's tests.
+type Option func(*mainOptions)
+
+type mainOptions struct {
+	parallel int
+	after    []func()
+}
+
+// Parallel runs up to n tests that call t.Parallel at once, unless -parallel
+// is given (go test's default is GOMAXPROCS, 2 on CI: too few for tests that
+// mostly wait on PostgreSQL, SMTP, HTTP and chromium). When fuzzing, where
+// -parallel counts worker processes, go test's default stays.
+func Parallel(n int) Option { return func(o *mainOptions) { o.parallel = n } }
+
+// After runs f when the package's tests are done, before PostgreSQL stops
+// (for fixtures the tests share, such as a browser).
+func After(f func()) Option { return func(o *mainOptions) { o.after = append(o.after, f) } }
+
+// Main runs the package's tests with PostgreSQL set up, then tears it down.
+// Call it from TestMain.
+func Main(m *testing.M, opts ...Option) {
+	var o mainOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.parallel > 0 {
+		flag.Parse()
+		given := false
+		flag.Visit(func(f *flag.Flag) {
+			given = given || f.Name == "test.parallel" || (f.Name == "test.fuzz" && f.Value.String() != "")
+		})
+		if !given {
+			_ = flag.Set("test.parallel", strconv.Itoa(o.parallel))
 		}
+	}
+	code := func() int {
 		h.err = setup()
 		defer teardown()
+		defer func() {
+			for _, f := range o.after {
+				f()
+			}
+		}()
 		if h.err != nil && InCI() {
 			fmt.Fprintf(os.Stderr, "testenv: PostgreSQL is required in CI: %v\n", h.err)
 			return 1
@@ -83,7 +123,10 @@ func setup() error {
 		if err := os.Chmod(dir, 0o755); err != nil {
 			return err
 		}
-		c, err := pgembed.Start(ctx, dir, pgembed.Options{Fast: true})
+		// initdb once per machine (per user and installation), not per
+		// test binary: each copies the fresh cluster.
+		cache := filepath.Join(os.TempDir(), fmt.Sprintf("portaltest-initdb-%d", os.Getuid()))
+		c, err := pgembed.Start(ctx, dir, pgembed.Options{Fast: true, InitCache: cache})
 		if err != nil {
 			return fmt.Errorf("embedded PostgreSQL: %w", err)
 		}
@@ -119,6 +162,9 @@ func teardown() {
 	ctx := context.Background()
 	if h.admin != nil && h.template != "" && h.err == nil {
 		if conn, err := pgx.ConnectConfig(ctx, h.admin.ConnConfig); err == nil {
+			for _, d := range h.templates {
+				_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+d.db+" WITH (FORCE)")
+			}
 			_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+h.template+" WITH (FORCE)")
 			conn.Close(ctx)
 		}
@@ -156,6 +202,74 @@ func (d *Database) ConnString() string {
 // the test ends.
 func DB(t testing.TB) *Database {
 	t.Helper()
+	return create(t, h.template)
+}
+
+// derived is a template database built once from the migrated one.
+type derived struct {
+	once sync.Once
+	db   string
+	err  error
+}
+
+// Template builds, once per test binary, a template database named after
+// name: a copy of the migrated template that build fills in (build gets a
+// connection string and a pool that is closed afterwards). DBFrom copies it
+// for each test, so that an expensive common start (a seed, caught-up read
+// models) is paid once, not per test. A failed build fails every test that
+// asks for it.
+func Template(t testing.TB, name string, build func(ctx context.Context, d *Database) error) string {
+	t.Helper()
+	available(t)
+	h.tmplMu.Lock()
+	if h.templates == nil {
+		h.templates = map[string]*derived{}
+	}
+	d := h.templates[name]
+	if d == nil {
+		d = &derived{db: fmt.Sprintf("portal_tmpl_%d_%s", os.Getpid(), sanitize(name))}
+		h.templates[name] = d
+	}
+	h.tmplMu.Unlock()
+	d.once.Do(func() { d.err = d.build(build) })
+	if d.err != nil {
+		t.Fatalf("template database %s: %v", name, d.err)
+	}
+	return d.db
+}
+
+func (d *derived) build(build func(ctx context.Context, d *Database) error) error {
+	ctx := context.Background()
+	conn, err := pgx.ConnectConfig(ctx, h.admin.ConnConfig)
+	if err != nil {
+		return fmt.Errorf("connect admin: %w", err)
+	}
+	defer conn.Close(ctx)
+	h.mu.Lock()
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+d.db+" TEMPLATE "+h.template+" STRATEGY FILE_COPY")
+	h.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	cfg := h.configFor(d.db)
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	err = build(ctx, &Database{Name: d.db, Pool: pool, cfg: cfg})
+	pool.Close()
+	return err
+}
+
+// DBFrom is DB copying template (made by Template) instead of the migrated
+// template.
+func DBFrom(t testing.TB, template string) *Database {
+	t.Helper()
+	return create(t, template)
+}
+
+func available(t testing.TB) {
+	t.Helper()
 	if h.admin == nil || h.err != nil {
 		err := h.err
 		if err == nil {
@@ -163,6 +277,11 @@ func DB(t testing.TB) *Database {
 		}
 		Unavailable(t, "PostgreSQL", err)
 	}
+}
+
+func create(t testing.TB, template string) *Database {
+	t.Helper()
+	available(t)
 	ctx := context.Background()
 	name := fmt.Sprintf("t_%d_%d_%s", os.Getpid(), h.counter.Add(1), sanitize(t.Name()))
 	conn, err := pgx.ConnectConfig(ctx, h.admin.ConnConfig)
@@ -172,7 +291,7 @@ func DB(t testing.TB) *Database {
 	// CREATE DATABASE ... TEMPLATE fails if another session is copying the
 	// template at the same moment; serialise within this binary.
 	h.mu.Lock()
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+h.template+" STRATEGY FILE_COPY")
+	_, err = conn.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template+" STRATEGY FILE_COPY")
 	h.mu.Unlock()
 	conn.Close(ctx)
 	if err != nil {
