@@ -3,10 +3,13 @@ package onboarding
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/awareportal/portal/domain/directory"
 
 	"github.com/awareportal/portal/domain"
 	"github.com/awareportal/portal/domain/tenancy"
@@ -225,12 +228,9 @@ func SetDetails(c *Config, partnerID, clientID string, d Details, now time.Time)
 	if err != nil {
 		return nil, err
 	}
-	desk, err := tenancy.Text("help_desk", d.HelpDesk, MaxHelpDesk)
+	desk, err := helpDesk(d.HelpDesk)
 	if err != nil {
 		return nil, err
-	}
-	if desk != "" && !helpDeskOK(desk) {
-		return nil, tenancy.FieldError{Field: "help_desk", Problem: "must be an email address or an https:// URL"}
 	}
 	d = Details{ReportButton: button, HelpDesk: desk}
 	if c.Details[clientID] == d {
@@ -259,12 +259,29 @@ func DefaultTitle(k Kind) string {
 // HelpDeskIsURL says whether a help desk is a web address (else an email).
 func HelpDeskIsURL(desk string) bool { return strings.HasPrefix(desk, "https://") }
 
-func helpDeskOK(desk string) bool {
-	if HelpDeskIsURL(desk) {
-		return len(desk) > len("https://") && !strings.ContainsAny(desk, " <>\"'")
+// helpDesk checks a help desk: an email address (the portal's rule for
+// emails) or an https URL with a host and nothing that reads as one host
+// and goes to another (user info, backslashes). Empty is allowed.
+func helpDesk(s string) (string, error) {
+	desk, err := tenancy.Text("help_desk", s, MaxHelpDesk)
+	if err != nil || desk == "" {
+		return desk, err
 	}
-	at := strings.LastIndexByte(desk, '@')
-	return at > 0 && at < len(desk)-1 && !strings.ContainsAny(desk, " <>\"'()[],;:\\")
+	bad := tenancy.FieldError{Field: "help_desk", Problem: "must be an email address or an https:// URL"}
+	if strings.Contains(strings.ToLower(desk), "://") {
+		u, err := url.Parse(desk)
+		if err != nil || !strings.EqualFold(u.Scheme, "https") || u.Host == "" || u.User != nil || u.Opaque != "" ||
+			strings.ContainsAny(desk, "\\ <>\"'") || strings.Contains(u.Host, "%") {
+			return "", bad
+		}
+		u.Scheme = "https"
+		return u.String(), nil
+	}
+	email, err := directory.NormalizeEmail(desk)
+	if err != nil {
+		return "", bad
+	}
+	return email, nil
 }
 
 func paragraph(s string) (string, error) {

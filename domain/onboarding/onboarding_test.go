@@ -167,3 +167,23 @@ func TestWelcomeOnce(t *testing.T) {
 	p := domaintest.For(t, ob.NewProgress()).When(queue("m1")).Then(ob.WelcomeMailQueued{LearnerID: "sam", MailID: "m1", At: now})
 	domaintest.For(t, p).When(queue("m1")).Then()
 }
+
+func TestHelpDesk(t *testing.T) {
+	set := func(desk string) func(*ob.Config) ([]domain.Event, error) {
+		return func(c *ob.Config) ([]domain.Event, error) {
+			return ob.SetDetails(c, "nw", "acme", ob.Details{HelpDesk: desk}, now)
+		}
+	}
+	for desk, want := range map[string]string{
+		"help@acme.example":             "help@acme.example",
+		"HTTPS://help.acme.example/new": "https://help.acme.example/new",
+	} {
+		domaintest.For(t, ob.NewConfig()).When(set(desk)).Then(ob.ClientDetailsSet{PartnerID: "nw", ClientID: "acme", HelpDesk: want, At: now})
+	}
+	for _, desk := range []string{"javascript:alert(1)", "a@b", "x@y.example?cc=evil@evil.example", "https://%0a", `https://evil.example\@help.acme.example`,
+		"https://user@help.acme.example", "http://help.acme.example", "https://", "help desk"} {
+		t.Run(desk, func(t *testing.T) {
+			domaintest.ThenErrorAs(domaintest.For(t, ob.NewConfig()).When(set(desk)), field(t, "help_desk"))
+		})
+	}
+}

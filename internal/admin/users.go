@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -92,7 +93,10 @@ func (s *Service) ProvisionUser(ctx context.Context, partnerID, clientRef string
 	if err := v.err(); err != nil {
 		return directory.Learner{}, err
 	}
-	ref, id := in.ID, uuid.NewString()
+	// Without an id of the partner's, the id follows from the client and
+	// the email: two requests creating the same person at once make one
+	// learner (the second finds the stream taken), not two.
+	ref, id := in.ID, uuid.NewSHA1(learnerNamespace, []byte(clientID+"\x00"+email)).String()
 	if ref != "" {
 		if _, err := s.learner(ctx, partnerID, clientID, ref); err == nil {
 			return directory.Learner{}, fmt.Errorf("learner %q: %w", ref, ErrConflict)
@@ -108,7 +112,7 @@ func (s *Service) ProvisionUser(ctx context.Context, partnerID, clientRef string
 			}, s.Clock.Now())
 		})
 	if errors.Is(err, dirdomain.ErrAlreadyProvisioned) { // the partner's own, created in parallel
-		return directory.Learner{}, fmt.Errorf("learner %q: %w", ref, ErrConflict)
+		return directory.Learner{}, fmt.Errorf("learner %q: %w", cmp.Or(ref, email), ErrConflict)
 	}
 	if err != nil {
 		return directory.Learner{}, asValidation(err)
@@ -124,6 +128,9 @@ func (s *Service) ProvisionUser(ctx context.Context, partnerID, clientRef string
 	l, err := s.Dir.Learner(ctx, id)
 	return learnerView(l), err
 }
+
+// learnerNamespace derives learner ids from client and email.
+var learnerNamespace = uuid.MustParse("3f0c9a5e-6b1d-4e2a-9c47-8d5b2e1f7a63")
 
 // welcomed says whether a provisioning asked for a welcome email (the
 // domain decides: only at a client whose portal is on).

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"math"
 
+	domaindir "github.com/awareportal/portal/domain/directory"
+
+	"github.com/awareportal/portal/domain/identity"
 	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/internal/training"
@@ -142,7 +145,13 @@ If you didn't ask to sign in, you can ignore this email.
 // renderWelcomeMail greets a new learner with a 7-day training link.
 func renderWelcomeMail(ctx context.Context, m welcome.Mail) (mail.Message, error) {
 	subject := "Welcome to " + m.Partner.Name + " security training"
-	data := views.WelcomeEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName, Organisation: m.Learner.ClientName, Link: m.Link}
+	how := "This button signs you straight in for the next 7 days. After that, you'll be asked for your email to get a fresh sign-in link."
+	textHow := "Start here (signs you straight in for 7 days):"
+	if !m.SignsIn {
+		how = "Sign in with your work account (" + identity.MethodOf(domaindir.Source(m.Learner.Source)).Title() + ") on the page this button opens."
+		textHow = "Start here (sign in with your work account):"
+	}
+	data := views.WelcomeEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName, Organisation: m.Learner.ClientName, Link: m.Link, How: how}
 	var html bytes.Buffer
 	if err := views.WelcomeEmailHTML(data).Render(ctx, &html); err != nil {
 		return mail.Message{}, err
@@ -152,7 +161,7 @@ func renderWelcomeMail(ctx context.Context, m welcome.Mail) (mail.Message, error
 %s has set up security-awareness training for you at %s: short
 courses that help you spot phishing and keep your accounts safe.
 
-Start here (signs you straight in for 7 days):
+%s
 %s
 
 The first time, a few short steps introduce the programme. After that,
@@ -160,6 +169,6 @@ your courses are waiting.
 
 -- 
 %s
-`, m.Learner.FirstName, m.Partner.Name, m.Learner.ClientName, m.Link, m.Partner.Name)
+`, m.Learner.FirstName, m.Partner.Name, m.Learner.ClientName, textHow, m.Link, m.Partner.Name)
 	return mail.Message{FromName: m.Partner.Name + " Training", To: m.Learner.Email, Subject: subject, Text: text, HTML: html.String()}, nil
 }

@@ -3,19 +3,37 @@ package app_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/awareportal/portal/internal/seed"
 )
 
-var stepRe = regexp.MustCompile(`Step (\d+) of (\d+)`)
+var (
+	stepRe   = regexp.MustCompile(`Step (\d+) of (\d+)`)
+	moduleRe = regexp.MustCompile(`name="module" value="([^"]+)"`)
+)
+
+// card fetches an onboarding card and returns what its form posts back:
+// the CSRF token and the module the card shows.
+func card(t *testing.T, b *browser, path string) (token, module string, page response) {
+	t.Helper()
+	page = b.get(path)
+	c, m := csrfRe.FindStringSubmatch(page.body), moduleRe.FindStringSubmatch(page.body)
+	if page.status != 200 || c == nil || m == nil {
+		t.Fatalf("%s: %d, no form", path, page.status)
+	}
+	return c[1], m[1], page
+}
 
 // finishOnboarding walks a signed-in learner through every onboarding step
 // over plain HTTP (acknowledging policies, letting videos' length pass on
@@ -26,14 +44,14 @@ func finishOnboarding(t *testing.T, p *portal, b *browser) int {
 	steps := 0
 	for r.status == 303 && strings.HasPrefix(r.header.Get("Location"), "/onboarding/") {
 		at := r.header.Get("Location")
-		card := b.get(at)
-		if card.status != 200 || !stepRe.MatchString(card.body) {
-			t.Fatalf("%s: %d", at, card.status)
+		token, module, page := card(t, b, at)
+		if !stepRe.MatchString(page.body) {
+			t.Fatalf("%s: no step", at)
 		}
-		if strings.Contains(card.body, "<video") {
+		if strings.Contains(page.body, "<video") {
 			p.clock.Advance(10 * time.Second) // the demo video is 6 s
 		}
-		r = b.post(at, url.Values{"acknowledged": {"yes"}}, csrfRe.FindStringSubmatch(card.body)[1])
+		r = b.post(at, url.Values{"acknowledged": {"yes"}, "module": {module}}, token)
 		if steps++; steps > 25 {
 			t.Fatal("onboarding never ends")
 		}
@@ -252,28 +270,39 @@ func TestWelcomeEmailOnceAndGate(t *testing.T) {
 	if r := b.get("/onboarding/3"); r.status != 303 || r.header.Get("Location") != "/onboarding/1" {
 		t.Errorf("jump ahead: %d → %s", r.status, r.header.Get("Location"))
 	}
-	token := b.csrf("/onboarding/1")
-	if r := b.post("/onboarding/4", url.Values{"acknowledged": {"yes"}}, token); r.status != 303 || r.header.Get("Location") != "/onboarding/1" {
+	token, welcomeID, _ := card(t, b, "/onboarding/1")
+	if r := b.post("/onboarding/4", url.Values{"acknowledged": {"yes"}, "module": {"acceptable-use"}}, token); r.status != 303 || r.header.Get("Location") != "/onboarding/1" {
 		t.Errorf("complete ahead: %d → %s", r.status, r.header.Get("Location"))
+	}
+	// A card that is not what the step shows (moved or removed since) counts for nothing.
+	if r := b.post("/onboarding/1", url.Values{"module": {"report-phishing"}}, token); r.status != 303 || r.header.Get("Location") != "/onboarding/1" {
+		t.Errorf("another card's module: %d → %s", r.status, r.header.Get("Location"))
 	}
 	if r := b.get("/onboarding/99"); r.status != 404 {
 		t.Errorf("no such step: %d", r.status)
 	}
 	// The video counts only once its length has passed.
-	b.post("/onboarding/1", url.Values{}, token)
-	b.post("/onboarding/2", url.Values{}, token)
-	if card := b.get("/onboarding/3"); !strings.Contains(card.body, "<video") {
+	b.post("/onboarding/1", url.Values{"module": {welcomeID}}, token)
+	b.post("/onboarding/2", url.Values{"module": {"report-phishing"}}, token)
+	if _, module, page := card(t, b, "/onboarding/3"); !strings.Contains(page.body, "<video") || module != "stop-look-report" {
 		t.Fatalf("step 3 is not the video")
 	}
-	if r := b.post("/onboarding/3", url.Values{}, token); r.status != 422 || !strings.Contains(r.body, "watch the video to the end") {
+	video := url.Values{"module": {"stop-look-report"}}
+	if r := b.post("/onboarding/3", video, token); r.status != 422 || !strings.Contains(r.body, "watch the video to the end") {
 		t.Fatalf("video skipped: %d", r.status)
 	}
+	if r := b.do("POST", "/onboarding/3", url.Values{"module": {"stop-look-report"}, "_csrf": {token}}, map[string]string{"HX-Request": "true"}); r.status != 422 ||
+		!strings.Contains(r.header.Get("HX-Trigger"), "watch the video") {
+		t.Fatalf("video skipped (htmx): %d, HX-Trigger %q", r.status, r.header.Get("HX-Trigger"))
+	}
 	p.clock.Advance(7 * time.Second)
-	if r := b.post("/onboarding/3", url.Values{}, token); r.status != 303 || r.header.Get("Location") != "/onboarding/4" {
+	if r := b.post("/onboarding/3", video, token); r.status != 303 || r.header.Get("Location") != "/onboarding/4" {
 		t.Fatalf("video watched: %d → %s", r.status, r.header.Get("Location"))
 	}
-	if r := b.post("/onboarding/4", url.Values{}, token); r.status != 422 || !strings.Contains(r.body, "I have read this") {
-		t.Fatalf("policy without acknowledging: %d", r.status)
+	for _, ack := range []string{"", "0", "no"} {
+		if r := b.post("/onboarding/4", url.Values{"module": {"acceptable-use"}, "acknowledged": {ack}}, token); r.status != 422 || !strings.Contains(r.body, "I have read this") {
+			t.Fatalf("policy with acknowledged=%q: %d", ack, r.status)
+		}
 	}
 	pdf := b.get("/onboarding/media/acceptable-use")
 	if pdf.status != 200 || pdf.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(pdf.body, "%PDF-") {
@@ -286,7 +315,7 @@ func TestWelcomeEmailOnceAndGate(t *testing.T) {
 	if r := b.get("/onboarding/media/bp-policy"); r.status != 404 {
 		t.Fatalf("a module not in the sequence: %d", r.status)
 	}
-	if r := b.post("/onboarding/4", url.Values{"acknowledged": {"yes"}}, token); r.status != 303 || r.header.Get("Location") != "/courses" {
+	if r := b.post("/onboarding/4", url.Values{"acknowledged": {"yes"}, "module": {"acceptable-use"}}, token); r.status != 303 || r.header.Get("Location") != "/courses" {
 		t.Fatalf("last step: %d → %s", r.status, r.header.Get("Location"))
 	}
 	if r := b.get("/courses"); r.status != 200 {
@@ -384,5 +413,98 @@ func TestOnboardingInTimelineAndAsOf(t *testing.T) {
 	if r := support.get("/staff/asof?learner=acme-sam&at=" + after); !strings.Contains(r.body, "Onboarding steps done by then: Welcome to your security training") ||
 		!strings.Contains(r.body, "(read and acknowledged)") {
 		t.Errorf("as of %s: onboarding not shown", after)
+	}
+}
+
+// TestUploadsThatMustNotStore: an upload cut off before its declared
+// length stores nothing, the same file uploaded in parallel is stored
+// once, and an upload without a token is refused before its body is read.
+func TestUploadsThatMustNotStore(t *testing.T) {
+	t.Parallel()
+	p := start(t)
+	tok := p.token(t, "northwind")
+	blobs := countRows(t, p, "media_blobs")
+	video := asset(t, "stop-look-report.webm")
+
+	// Cut off: 10,000 bytes more are promised than sent, then the client goes.
+	conn, err := net.Dial("tcp", strings.TrimPrefix(p.base, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "POST /api/v1/onboarding/media HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: video/webm\r\nContent-Length: %d\r\n\r\n", tok, len(video)+10000)
+	_, _ = conn.Write(video)
+	_ = conn.(*net.TCPConn).CloseWrite()
+	answer, _ := io.ReadAll(conn)
+	conn.Close()
+	if !strings.Contains(string(answer), " 422 ") || !strings.Contains(string(answer), "cut off") {
+		t.Errorf("cut-off upload answered:\n%.300s", answer)
+	}
+
+	// No token, a form content type and a body: 401, and nothing read as a form.
+	req, _ := http.NewRequest("POST", p.base+"/api/v1/onboarding/media", bytes.NewReader(bytes.Repeat([]byte("a=b&"), 1<<18)))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if res, err := http.DefaultClient.Do(req); err != nil || res.StatusCode != 401 {
+		t.Errorf("upload without a token: %v %v", res, err)
+	} else {
+		res.Body.Close()
+	}
+
+	// The same file, four at once (the most one process takes): one copy.
+	var wg sync.WaitGroup
+	codes := make([]int, 4)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i], _ = p.apiRaw(t, tok, "POST", "/api/v1/onboarding/media?filename=same.pdf", append(asset(t, "acceptable-use-policy.pdf"), []byte("\n% same\n%%EOF\n")...))
+		}()
+	}
+	wg.Wait()
+	for _, c := range codes {
+		if c != 201 && c != 429 {
+			t.Errorf("parallel same uploads answered %v", codes)
+			break
+		}
+	}
+	if n := countRows(t, p, "media_blobs"); n != blobs+1 {
+		t.Errorf("%d new blobs, want 1 (the cut-off one none, the same file once)", n-blobs)
+	}
+	if n := countRows(t, p, "media_chunks WHERE sha256 LIKE 'upload-%'"); n != 0 {
+		t.Errorf("%d chunks of unfinished uploads left", n)
+	}
+}
+
+// TestParallelCreationWithoutIDMakesOneLearner: ten requests creating the
+// same person at once (no id of the partner's) make one learner and send
+// one welcome email.
+func TestParallelCreationWithoutIDMakesOneLearner(t *testing.T) {
+	t.Parallel()
+	p := start(t)
+	tok := p.token(t, "northwind")
+	var wg sync.WaitGroup
+	codes := make([]int, 10)
+	for i := range codes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			codes[i], _ = p.api(t, tok, "POST", "/api/v1/clients/acme/users", `{"email":"par1@acme.example","first_name":"Par"}`)
+		}()
+	}
+	wg.Wait()
+	created := 0
+	for _, c := range codes {
+		if c == 201 {
+			created++
+		} else if c != 409 && c != 422 {
+			t.Errorf("answered %d", c)
+		}
+	}
+	if created != 1 {
+		t.Fatalf("%d created (%v), want 1", created, codes)
+	}
+	p.inbox.waitFor(t, "par1@acme.example", 1)
+	time.Sleep(300 * time.Millisecond)
+	if n := p.inbox.count("par1@acme.example"); n != 1 {
+		t.Fatalf("%d welcome emails", n)
 	}
 }

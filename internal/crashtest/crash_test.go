@@ -307,7 +307,7 @@ func signInWithCourseMail(t *testing.T, ctx context.Context, c *client, box *sin
 	if token, err = c.csrf(ctx, "/onboarding/1"); err != nil {
 		t.Fatal(err)
 	}
-	if status, body, err := c.postForm(ctx, "/onboarding/1", url.Values{"_csrf": {token}}); err != nil || status != 303 {
+	if status, body, err := c.postForm(ctx, "/onboarding/1", url.Values{"_csrf": {token}, "module": {"welcome"}}); err != nil || status != 303 {
 		t.Fatalf("onboarding: %d %v\n%s", status, err, body)
 	}
 }

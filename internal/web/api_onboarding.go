@@ -1,6 +1,10 @@
 package web
 
 import (
+	"errors"
+	"io"
+	"time"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/awareportal/portal/internal/admin"
@@ -17,12 +21,31 @@ func (s *Server) apiOnboarding(c *fiber.Ctx) error {
 }
 
 // apiUploadMedia stores the request body (a PDF, MP4 or WebM, streamed,
-// never held in memory whole); ?filename= names it for the partner.
+// never held in memory whole, whatever its Content-Type says); ?filename=
+// names it for the partner. The token was checked before any of the body
+// was read (apiAuth; limitBody and refuseBadInput leave this body alone).
+// A few uploads run at once per process: each holds a database connection
+// while it streams.
 func (s *Server) apiUploadMedia(c *fiber.Ctx) error {
 	partner, _ := s.apiMeta(c)
 	body := c.Context().RequestBodyStream()
 	if body == nil {
 		return apiFail(c, fiber.StatusUnprocessableEntity, "validation_failed", "Send the file as the request body.", map[string]string{"file": "is empty"})
+	}
+	select {
+	case s.uploads <- struct{}{}:
+		defer func() { <-s.uploads }()
+	default:
+		c.Context().SetConnectionClose()
+		c.Set(fiber.HeaderRetryAfter, "30")
+		return apiFail(c, fiber.StatusTooManyRequests, "busy", "Other uploads are under way; try again in a minute. Nothing was stored.", nil)
+	}
+	// The server's read timeout is for ordinary requests; a video takes longer.
+	if conn := c.Context().Conn(); conn != nil {
+		_ = conn.SetReadDeadline(time.Now().Add(uploadTimeout))
+	}
+	if n := c.Request().Header.ContentLength(); n >= 0 {
+		body = &exactly{r: body, left: int64(n)}
 	}
 	out, err := s.Admin.UploadMedia(c.UserContext(), partner, c.Query("filename"), body)
 	if err != nil {
@@ -86,4 +109,29 @@ func (s *Server) apiSetClientOnboarding(c *fiber.Ctx) error {
 		return s.apiErr(c, err)
 	}
 	return c.JSON(out)
+}
+
+// exactly reads a body that must be as long as its Content-Length: one
+// that ends sooner was cut off (the client went away), not a short file.
+type exactly struct {
+	r    io.Reader
+	left int64
+}
+
+func (e *exactly) Read(p []byte) (int, error) {
+	if e.left <= 0 {
+		return 0, io.EOF
+	}
+	if int64(len(p)) > e.left {
+		p = p[:e.left]
+	}
+	n, err := e.r.Read(p)
+	e.left -= int64(n)
+	if errors.Is(err, io.EOF) && e.left > 0 {
+		return n, io.ErrUnexpectedEOF
+	}
+	if err == nil && e.left == 0 {
+		return n, io.EOF
+	}
+	return n, err
 }

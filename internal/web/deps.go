@@ -83,7 +83,7 @@ type Onboarding interface {
 	Pending(ctx context.Context, learnerID string) (bool, error)
 	Next(ctx context.Context, l directory.Learner) (int, error)
 	Card(ctx context.Context, l directory.Learner, step int, meta eventstore.Metadata) (welcome.Card, error)
-	Complete(ctx context.Context, l directory.Learner, step int, acknowledged bool, meta eventstore.Metadata) (int, error)
+	Complete(ctx context.Context, l directory.Learner, step int, moduleID string, acknowledged bool, meta eventstore.Metadata) (int, error)
 	Media(ctx context.Context, l directory.Learner, moduleID string) (onboarding.Media, error)
 	OpenMedia(ctx context.Context, m onboarding.Media, off, length int64) io.Reader
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -32,12 +33,22 @@ const bodyLimit = 1 << 20
 // uploadPath takes streamed media uploads (see apiUploadMedia).
 const uploadPath = "/api/v1/onboarding/media"
 
+// uploadTimeout bounds one media upload (500 MB at about 2 Mbit/s).
+const uploadTimeout = 30 * time.Minute
+
+// isUpload says whether the request is a media upload: its body is the
+// file, streamed by its handler after the token is checked, never read
+// as a form or into memory before.
+func isUpload(c *fiber.Ctx) bool {
+	return c.Method() == fiber.MethodPost && c.Path() == uploadPath
+}
+
 // limitBody reads every request body but a media upload's into memory, at
 // most bodyLimit of it; a longer one is refused with 413 and the
 // connection closed. (Bodies arrive as streams: StreamRequestBody.)
 func limitBody(c *fiber.Ctx) error {
 	req := c.Request()
-	if !req.IsBodyStream() || (c.Method() == fiber.MethodPost && c.Path() == uploadPath) {
+	if !req.IsBodyStream() || isUpload(c) {
 		return c.Next()
 	}
 	b, err := io.ReadAll(io.LimitReader(c.Context().RequestBodyStream(), bodyLimit+1))
@@ -78,6 +89,9 @@ func badInput(c *fiber.Ctx) string {
 	})
 	if where != "" {
 		return where
+	}
+	if isUpload(c) {
+		return "" // the body is a file, not a form
 	}
 	ct := string(req.Header.ContentType())
 	switch {

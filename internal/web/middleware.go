@@ -65,7 +65,11 @@ const requestTimeout = 30 * time.Second
 // or when the client goes away with the server shutting down. Handlers
 // pass c.UserContext() to every call.
 func deadline(c *fiber.Ctx) error {
-	ctx, cancel := context.WithTimeout(c.UserContext(), requestTimeout)
+	limit := requestTimeout
+	if isUpload(c) {
+		limit = uploadTimeout
+	}
+	ctx, cancel := context.WithTimeout(c.UserContext(), limit)
 	defer cancel()
 	c.SetUserContext(ctx)
 	if err := c.Next(); err != nil {

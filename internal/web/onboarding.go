@@ -54,7 +54,8 @@ func (s *Server) completeOnboardingStep(c *fiber.Ctx) error {
 	if err != nil {
 		return fiber.ErrNotFound
 	}
-	next, err := s.Onboarding.Complete(c.UserContext(), l, step, c.FormValue("acknowledged") != "", s.meta(c))
+	ack := c.FormValue("acknowledged") == "yes" // the checkbox's value; anything else is not a tick
+	next, err := s.Onboarding.Complete(c.UserContext(), l, step, c.FormValue("module"), ack, s.meta(c))
 	var fe tenancy.FieldError
 	switch {
 	case errors.Is(err, ob.ErrTooSoon), errors.As(err, &fe):
@@ -68,6 +69,7 @@ func (s *Server) completeOnboardingStep(c *fiber.Ctx) error {
 		} else if _, left, ok := strings.Cut(err.Error(), "("); ok {
 			msg = "Please watch the video to the end first (" + left + "."
 		}
+		toast(c, msg) // htmx does not swap a 422: the toast says it
 		return s.renderOnboarding(c, fiber.StatusUnprocessableEntity, l, card, msg)
 	case errors.Is(err, ob.ErrNotNext), errors.Is(err, welcome.ErrNoStep):
 		return s.startOnboarding(c)
@@ -104,7 +106,7 @@ func (s *Server) renderOnboarding(c *fiber.Ctx, status int, l directory.Learner,
 	p.Onboarding = true
 	m := card.Module
 	v := views.OnboardingCard{
-		Kind: views.OnboardingKind(m.Kind), Step: card.Step, Total: card.Total, Title: m.Title,
+		Kind: views.OnboardingKind(m.Kind), ModuleID: m.ID, Step: card.Step, Total: card.Total, Title: m.Title,
 		PartnerName: partner.Name, LogoURL: brand.LogoURL, Organisation: l.ClientName, FirstName: l.FirstName,
 		ReportButton: card.Details.ReportButton, HelpDesk: card.Details.HelpDesk,
 		VideoLeftMS: card.VideoLeft.Milliseconds(), Done: card.Done, Error: problem, CSRF: p.CSRF,
@@ -152,7 +154,9 @@ func (s *Server) onboardingMedia(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, m.ContentType)
 	c.Set(fiber.HeaderAcceptRanges, "bytes")
 	c.Set(fiber.HeaderETag, `"`+m.SHA256+`"`)
-	c.Set(fiber.HeaderCacheControl, "private, max-age=86400")
+	// The address stays when a partner replaces the file: check each time
+	// (the ETag makes that a 304 when nothing changed).
+	c.Set(fiber.HeaderCacheControl, "private, no-cache")
 	if m.ContentType == ob.ContentTypePDF {
 		// Shown in the card's frame by the browser's own viewer.
 		c.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'self'")
@@ -205,28 +209,34 @@ func byteRange(h string, size int64) (off, length int64, ok bool) {
 	if !found || strings.Contains(spec, ",") {
 		return 0, size, true
 	}
+	// A header that does not parse is ignored (RFC 9110 14.2): the whole file.
 	first, last, found := strings.Cut(strings.TrimSpace(spec), "-")
-	if !found {
+	if !found || !digits(first) || !digits(last) || (first == "" && last == "") {
 		return 0, size, true
 	}
 	if first == "" { // the last n bytes
 		n, err := strconv.ParseInt(last, 10, 64)
-		if err != nil || n <= 0 {
+		if err != nil { // more digits than int64: all of it
+			return 0, size, true
+		}
+		if n == 0 {
 			return 0, 0, false
 		}
 		n = min(n, size)
 		return size - n, n, true
 	}
 	start, err := strconv.ParseInt(first, 10, 64)
-	if err != nil || start < 0 || start >= size {
+	if err != nil || start >= size {
 		return 0, 0, false
 	}
 	end := size - 1
 	if last != "" {
-		if end, err = strconv.ParseInt(last, 10, 64); err != nil || end < start {
-			return 0, 0, false
+		if e, err := strconv.ParseInt(last, 10, 64); err == nil {
+			end = min(e, size-1)
 		}
-		end = min(end, size-1)
+		if end < start {
+			return 0, size, true
+		}
 	}
 	return start, end - start + 1, true
 }
@@ -239,4 +249,13 @@ func byteSize(n int64) string {
 		return strconv.FormatInt((n+1<<9)>>10, 10) + " KB"
 	}
 	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+func digits(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -59,12 +59,16 @@ type Deps struct {
 type Server struct {
 	Deps
 	cookies *securecookie.SecureCookie
+	uploads chan struct{} // media uploads under way (apiUploadMedia)
 	csp     string
 }
 
+// maxUploads is how many media uploads one process takes at once.
+const maxUploads = 4
+
 // New builds the Fiber app.
 func New(d Deps) *fiber.App {
-	s := &Server{Deps: d, cookies: securecookie.New(d.CookieHK, d.CookieBK), csp: contentSecurityPolicy(d.Auth.ProviderOrigins())}
+	s := &Server{Deps: d, cookies: securecookie.New(d.CookieHK, d.CookieBK), uploads: make(chan struct{}, maxUploads), csp: contentSecurityPolicy(d.Auth.ProviderOrigins())}
 	s.cookies.MaxAge(int(auth.AbsoluteTimeout / time.Second))
 	app := fiber.New(fiber.Config{
 		AppName:               ProductName,
@@ -76,6 +80,7 @@ func New(d Deps) *fiber.App {
 		// Bodies are streamed so that a media upload never sits in memory
 		// whole; limitBody holds every other request to bodyLimit.
 		BodyLimit:                    bodyLimit,
+		ReadBufferSize:               16 << 10, // long URLs and cookies (fasthttp's default is 4 KB)
 		StreamRequestBody:            true,
 		DisablePreParseMultipartForm: true,
 		// Proxy headers (X-Forwarded-Proto, …) count only from trusted

@@ -13,6 +13,8 @@ import (
 	"net/url"
 	"time"
 
+	dirdomain "github.com/awareportal/portal/domain/directory"
+
 	"github.com/google/uuid"
 
 	"github.com/awareportal/portal/domain"
@@ -49,6 +51,10 @@ type Mail struct {
 	Learner directory.Learner
 	Partner directory.Partner
 	Link    string
+	// SignsIn: Link signs the learner in for 7 days. Otherwise it is the
+	// sign-in page (their organisation signs them in with Microsoft or
+	// Google only).
+	SignsIn bool
 	BaseURL string
 }
 
@@ -133,15 +139,19 @@ func (s *Service) Card(ctx context.Context, l directory.Learner, step int, meta 
 	return c, nil
 }
 
-// Complete finishes the learner's step and returns their next step (0 when
-// they are through). Only the next step can be completed.
-func (s *Service) Complete(ctx context.Context, l directory.Learner, step int, acknowledged bool, meta eventstore.Metadata) (int, error) {
+// Complete finishes the learner's step (the card they saw: moduleID) and
+// returns their next step (0 when they are through). Only the next step can
+// be completed; a card the partner has since moved or removed is not it.
+func (s *Service) Complete(ctx context.Context, l directory.Learner, step int, moduleID string, acknowledged bool, meta eventstore.Metadata) (int, error) {
 	seq, _, err := s.load(ctx, l)
 	if err != nil {
 		return 0, err
 	}
 	if step < 1 || step > len(seq) {
 		return 0, ErrNoStep
+	}
+	if seq[step-1].ID != moduleID {
+		return 0, fmt.Errorf("step %d is no longer %q: %w", step, moduleID, ob.ErrNotNext)
 	}
 	meta.TenantID = l.PartnerID
 	d, err := eventstore.Execute(ctx, s.Repo, ob.ProgressStream(l.ID), meta, ob.NewProgress, func(p *ob.Progress) ([]domain.Event, error) {
@@ -227,17 +237,25 @@ func (s *Service) Welcome(ctx context.Context, learnerID string) (bool, error) {
 		return false, err
 	}
 	meta := eventstore.Metadata{ActorID: "system:welcome", TenantID: l.PartnerID}
-	token := rand.Text() + rand.Text() // 2 × 130 bits
-	linkID := uuid.NewString()
-	if _, err := s.Repo.Append(ctx, signin.Stream(linkID), eventstore.NoStream, meta, signin.IssueTrainingLink(signin.TrainingLinkInput{
-		RequestID: linkID, Email: l.Email, LearnerID: l.ID, PartnerID: partner.ID, Token: token,
-	}, s.Clock.Now())...); err != nil {
-		return false, err
+	link, signsIn := *s.BaseURL, true
+	if l.Source != string(dirdomain.SourceManual) && !l.Directory.EmailLinks {
+		signsIn = false
+		// The client signs its synced learners in with Microsoft or Google
+		// only: the email links to the sign-in page, not past it.
+		link.Path = "/p/" + partner.Slug + "/signin"
+		link.RawQuery = url.Values{"email": {l.Email}}.Encode()
+	} else {
+		token := rand.Text() + rand.Text() // 2 × 130 bits
+		linkID := uuid.NewString()
+		if _, err := s.Repo.Append(ctx, signin.Stream(linkID), eventstore.NoStream, meta, signin.IssueTrainingLink(signin.TrainingLinkInput{
+			RequestID: linkID, Email: l.Email, LearnerID: l.ID, PartnerID: partner.ID, Token: token,
+		}, s.Clock.Now())...); err != nil {
+			return false, err
+		}
+		link.Path = "/signin/link/" + linkID
+		link.RawQuery = url.Values{"t": {token}}.Encode()
 	}
-	link := *s.BaseURL
-	link.Path = "/signin/link/" + linkID
-	link.RawQuery = url.Values{"t": {token}}.Encode()
-	msg, err := s.Render(ctx, Mail{Learner: l, Partner: partner, Link: link.String(), BaseURL: s.BaseURL.String()})
+	msg, err := s.Render(ctx, Mail{Learner: l, Partner: partner, Link: link.String(), SignsIn: signsIn, BaseURL: s.BaseURL.String()})
 	if err != nil {
 		return false, fmt.Errorf("render welcome email: %w", err)
 	}

@@ -55,7 +55,7 @@ func (s Store) Put(ctx context.Context, partnerID, filename string, body io.Read
 		buf := make([]byte, ChunkSize)
 		var size int64
 		for seq := 0; ; seq++ {
-			n, rerr := io.ReadFull(br, buf)
+			n, rerr := fill(br, buf)
 			if n > 0 {
 				size += int64(n)
 				if size > limit {
@@ -66,18 +66,23 @@ func (s Store) Put(ctx context.Context, partnerID, filename string, body io.Read
 					return fmt.Errorf("store chunk: %w", err)
 				}
 			}
-			if errors.Is(rerr, io.EOF) || errors.Is(rerr, io.ErrUnexpectedEOF) {
+			if rerr == io.EOF { //nolint:errorlint // the end, exactly
 				break
 			}
-			if rerr != nil {
-				return fmt.Errorf("read upload: %w", rerr)
+			if rerr != nil { // cut off (io.ErrUnexpectedEOF) or broken: nothing is kept
+				return tenancy.FieldError{Field: "file", Problem: "did not arrive whole (the upload was cut off); nothing was stored"}
 			}
 		}
-		d, err := media.Check(contentType, reader{ctx: ctx, q: tx, sha: tmp, size: size}, size)
+		d, err := media.Check(contentType, newReader(ctx, tx, tmp, size), size)
 		if err != nil {
 			return tenancy.FieldError{Field: "file", Problem: "is not a valid " + kindWord(contentType) + ": " + err.Error()}
 		}
 		m = onboarding.Media{SHA256: hex.EncodeToString(h.Sum(nil)), ContentType: contentType, Size: size, Duration: d}
+		// Two uploads of the same content at once: one names it, the other
+		// finds it named.
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7422, hashtext($1))`, m.SHA256); err != nil {
+			return fmt.Errorf("lock media: %w", err)
+		}
 		var exists bool
 		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM media_blobs WHERE sha256 = $1)`, m.SHA256).Scan(&exists); err != nil {
 			return fmt.Errorf("look up media: %w", err)
@@ -121,7 +126,7 @@ func (s Store) Of(ctx context.Context, partnerID, sha string) (onboarding.Media,
 // Open reads length bytes of a file from off, one stored chunk (one
 // query) at a time however small the caller's reads are.
 func (s Store) Open(ctx context.Context, m onboarding.Media, off, length int64) io.Reader {
-	sr := io.NewSectionReader(reader{ctx: ctx, q: s.Pool, sha: m.SHA256, size: m.Size}, off, length)
+	sr := io.NewSectionReader(newReader(ctx, s.Pool, m.SHA256, m.Size), off, length)
 	return bufio.NewReaderSize(sr, ChunkSize)
 }
 
@@ -129,17 +134,29 @@ type querier interface {
 	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
 }
 
-// reader reads a stored file at any offset.
+// reader reads a stored file at any offset. It keeps the last chunk it
+// fetched: the probes read many small headers close together.
 type reader struct {
 	ctx  context.Context
 	q    querier
 	sha  string
 	size int64
+
+	seq  int64 // the cached chunk's number, -1 for none
+	data []byte
 }
 
-func (r reader) ReadAt(p []byte, off int64) (int, error) {
+func newReader(ctx context.Context, q querier, sha string, size int64) *reader {
+	return &reader{ctx: ctx, q: q, sha: sha, size: size, seq: -1}
+}
+
+func (r *reader) ReadAt(p []byte, off int64) (int, error) {
 	if off >= r.size {
 		return 0, io.EOF
+	}
+	// Within the cached chunk: no query.
+	if start := r.seq * ChunkSize; r.seq >= 0 && off >= start && off+int64(len(p)) <= start+int64(len(r.data)) {
+		return copy(p, r.data[off-start:]), nil
 	}
 	end := min(off+int64(len(p)), r.size)
 	rows, err := r.q.Query(r.ctx, `SELECT seq, data FROM media_chunks WHERE sha256 = $1 AND seq BETWEEN $2 AND $3 ORDER BY seq`,
@@ -156,6 +173,7 @@ func (r reader) ReadAt(p []byte, off int64) (int, error) {
 			return n, fmt.Errorf("read media: %w", err)
 		}
 		start := seq * ChunkSize
+		r.seq, r.data = seq, data
 		from := max(off+int64(n)-start, 0)
 		if from < int64(len(data)) {
 			n += copy(p[n:end-off], data[from:])
@@ -178,4 +196,19 @@ func kindWord(contentType string) string {
 		return "PDF"
 	}
 	return "video"
+}
+
+// fill reads until buf is full or the body ends: io.EOF is a clean end
+// (with n bytes before it), any other error a body that did not arrive
+// whole.
+func fill(r io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := r.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
