@@ -36,11 +36,12 @@ type Reminders struct {
 	LearnerID string
 	Last      map[string]time.Time // manager id -> their last reminder
 	Count     map[string]int       // manager id -> how many they sent
+	ByMail    map[string]ReminderSent
 }
 
 // NewReminders is a learner nobody has reminded.
 func NewReminders() *Reminders {
-	return &Reminders{Last: map[string]time.Time{}, Count: map[string]int{}}
+	return &Reminders{Last: map[string]time.Time{}, Count: map[string]int{}, ByMail: map[string]ReminderSent{}}
 }
 
 // Apply folds an event into the reminders (made by NewReminders).
@@ -49,6 +50,7 @@ func (r *Reminders) Apply(e domain.Event) {
 		r.LearnerID = ev.LearnerID
 		r.Last[ev.ManagerID] = ev.At
 		r.Count[ev.ManagerID]++
+		r.ByMail[ev.MailID] = ev
 	}
 }
 
