@@ -29,6 +29,16 @@
   // A fragment swapped in under a pressed mouse button or finger loses the
   // click: press and release land on different elements. Such a swap waits
   // until the press ends and its click has run; the latest answer wins.
+  // A refusal (422) from a form marked data-swap-refusal carries the
+  // fragment as it now stands (My Team's row, its button disabled and
+  // saying why): swap it like a success; its toast says the reason.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var d = e.detail;
+    if (d.xhr.status === 422 && d.requestConfig.elt.closest("[data-swap-refusal]")) {
+      d.shouldSwap = true;
+      d.isError = false;
+    }
+  });
   var pressedIn = null, held = null;
   function released() {
     pressedIn = null;

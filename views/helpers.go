@@ -63,3 +63,10 @@ func plural(n int, one, many string) string {
 func badgeIcon(inner string) string {
 	return `<svg viewBox="0 0 24 24" width="28" height="28" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">` + inner + `</svg>`
 }
+
+func reminderDueColor(overdue bool) string {
+	if overdue {
+		return "#c81e1e"
+	}
+	return "#52606d"
+}

@@ -24,6 +24,7 @@ type Page struct {
 	DevMail         bool   // embedded mode: link to the dev outbox
 	Nav             string // active nav item
 	ShowLeaderboard bool
+	ShowTeam        bool       // the learner has direct reports: My Team
 	Banner          *DueBanner // nil: nothing to nudge about
 	Flash           string     // a toast to show on load (no-JS flows)
 	StaffNav        bool       // the staff area's navigation

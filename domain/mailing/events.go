@@ -19,6 +19,9 @@ const (
 	KindCertificate     Kind = "certificate"
 	// KindWelcome greets a new learner with a 7-day training link.
 	KindWelcome Kind = "welcome"
+	// KindTeamReminder is a manager's reminder (My Team) listing the
+	// learner's due and overdue courses, each with a 7-day training link.
+	KindTeamReminder Kind = "team_reminder"
 )
 
 // MailQueued: an email was put on the durable send queue.

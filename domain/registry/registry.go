@@ -11,6 +11,7 @@ import (
 	"github.com/awareportal/portal/domain/onboarding"
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/domain/staff"
+	"github.com/awareportal/portal/domain/team"
 	"github.com/awareportal/portal/domain/tenancy"
 )
 
@@ -57,6 +58,7 @@ func Events() []domain.Event {
 		onboarding.ModuleOpened{},
 		onboarding.ModuleCompleted{},
 		onboarding.WelcomeMailQueued{},
+		team.ReminderSent{},
 	}
 }
 

@@ -41,6 +41,7 @@ import (
 	"github.com/awareportal/portal/internal/pgembed"
 	"github.com/awareportal/portal/internal/seed"
 	"github.com/awareportal/portal/internal/sso"
+	"github.com/awareportal/portal/internal/team"
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/internal/web"
 	"github.com/awareportal/portal/internal/welcome"
@@ -48,6 +49,7 @@ import (
 	"github.com/awareportal/portal/projections/gate/pggate"
 	"github.com/awareportal/portal/projections/pgrunner"
 	"github.com/awareportal/portal/projections/progress/pgprogress"
+	"github.com/awareportal/portal/projections/team/pgteam"
 	"github.com/awareportal/portal/projections/timeline/pgtimeline"
 )
 
@@ -144,6 +146,7 @@ type App struct {
 	Training *training.Service
 	Admin    *admin.Service
 	Welcome  *welcome.Service
+	Team     *team.Service
 	Catalog  *catalog.Catalog
 	Web      *fiber.App
 
@@ -159,7 +162,7 @@ type App struct {
 
 // Projections lists the read models, in one place.
 func Projections() []pgrunner.Projection {
-	return []pgrunner.Projection{pgdirectory.Projection{}, pgprogress.Projection{}, pgtimeline.Projection{}, pggate.Projection{}}
+	return []pgrunner.Projection{pgdirectory.Projection{}, pgprogress.Projection{}, pgtimeline.Projection{}, pggate.Projection{}, pgteam.Projection{}}
 }
 
 // New assembles the portal on an open pool. Nothing runs until Start.
@@ -235,12 +238,16 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		Repo: a.Repo, Gate: pggate.Queries{Pool: pool}, Dir: dir, Files: files, Mail: a.Queue, Render: renderWelcomeMail,
 		Clock: clk, BaseURL: cfg.BaseURL, Log: log.With("component", "welcome"), Settle: settle,
 	}
+	a.Team = &team.Service{
+		Repo: a.Repo, Dir: dir, Progress: prog, Gate: pggate.Queries{Pool: pool}, Reminders: pgteam.Queries{Pool: pool},
+		Mail: a.Queue, Render: renderReminderMail, Clock: clk, BaseURL: cfg.BaseURL, Log: log.With("component", "team"), Settle: settle,
+	}
 	a.Admin = &admin.Service{
 		Repo: a.Repo, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog, Clock: clk, Settle: settle,
 		Media: files, Welcome: a.Welcome.Welcome, Log: log.With("component", "admin"),
 	}
 	a.Web = web.New(web.Deps{
-		Admin: a.Admin, Onboarding: a.Welcome,
+		Admin: a.Admin, Onboarding: a.Welcome, Team: a.Team,
 		DB: pool, Auth: a.Auth, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog,
 		Runner: a.Runner, Clock: clk, BaseURL: cfg.BaseURL, Timeline: pgtimeline.Queries{Pool: pool}, DevOutbox: pgmail.DevOutbox{Pool: pool},
 		Audit:    &audit.Service{Repo: a.Repo, Store: a.Store, Index: pgtimeline.Queries{Pool: pool}, Clock: clk},

@@ -5,12 +5,14 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 
 	domaindir "github.com/awareportal/portal/domain/directory"
 
 	"github.com/awareportal/portal/domain/identity"
 	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/mail"
+	"github.com/awareportal/portal/internal/team"
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/internal/welcome"
 	"github.com/awareportal/portal/projections/directory"
@@ -170,5 +172,38 @@ your courses are waiting.
 -- 
 %s
 `, m.Learner.FirstName, m.Partner.Name, m.Learner.ClientName, textHow, m.Link, m.Partner.Name)
+	return mail.Message{FromName: m.Partner.Name + " Training", To: m.Learner.Email, Subject: subject, Text: text, HTML: html.String()}, nil
+}
+
+// renderReminderMail is a manager's reminder: the learner's due and overdue
+// courses, each with its own 7-day training link.
+func renderReminderMail(ctx context.Context, m team.Mail) (mail.Message, error) {
+	subject := "Reminder: your security training"
+	data := views.ReminderEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName, Manager: m.Manager}
+	var list strings.Builder
+	for _, c := range m.Courses {
+		due := "Due " + c.DueAt.Format("Monday 2 January")
+		if c.Overdue {
+			due = "Overdue since " + c.DueAt.Format("Monday 2 January")
+		}
+		data.Courses = append(data.Courses, views.ReminderCourse{Title: c.Title, Due: due, Link: c.Link, Overdue: c.Overdue})
+		fmt.Fprintf(&list, "%s (%s)\nStart training: %s\n\n", c.Title, strings.ToLower(due[:1])+due[1:], c.Link)
+	}
+	var html bytes.Buffer
+	if err := views.ReminderEmailHTML(data).Render(ctx, &html); err != nil {
+		return mail.Message{}, err
+	}
+	intro := "A reminder about your security awareness training."
+	if m.Manager != "" {
+		intro = m.Manager + " asked us to remind you about your security awareness training."
+	}
+	text := fmt.Sprintf(`Hi %s,
+
+%s
+
+%s-- 
+Each Start training link signs you straight in for 7 days.
+%s
+`, m.Learner.FirstName, intro, list.String(), m.Partner.Name)
 	return mail.Message{FromName: m.Partner.Name + " Training", To: m.Learner.Email, Subject: subject, Text: text, HTML: html.String()}, nil
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/mail"
+	"github.com/awareportal/portal/internal/team"
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/projections"
 	"github.com/awareportal/portal/projections/directory"
@@ -86,6 +87,12 @@ type Onboarding interface {
 	Complete(ctx context.Context, l directory.Learner, step int, moduleID string, acknowledged bool, meta eventstore.Metadata) (int, error)
 	Media(ctx context.Context, l directory.Learner, moduleID string) (onboarding.Media, error)
 	OpenMedia(ctx context.Context, m onboarding.Media, off, length int64) io.Reader
+}
+
+// Team is a manager's My Team (*team.Service).
+type Team interface {
+	Team(ctx context.Context, manager directory.Learner) ([]team.Row, error)
+	Remind(ctx context.Context, manager directory.Learner, reportID string, meta eventstore.Metadata) (team.Row, error)
 }
 
 // Audit records staff looks and serves as-of replays and exports

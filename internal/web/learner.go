@@ -25,6 +25,7 @@ func (s *Server) learnerPage(c *fiber.Ctx, title, nav string, list []progress.As
 	p := s.page(c, title, brandOf(partner))
 	p.Nav = nav
 	p.ShowLeaderboard = l.LeaderboardMode != string(tenancy.LeaderboardHidden)
+	p.ShowTeam = l.IsManager
 	if sess, ok := sessionOf(c); ok {
 		if roles, err := s.Auth.StaffRoles(c.UserContext(), sess); err == nil && len(roles) > 0 {
 			p.ShowStaff = true

@@ -90,6 +90,8 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/stats", s.requireLearner, s.showStats)
 	app.Get("/leaderboard", s.requireLearner, s.showLeaderboard)
 	app.Get("/activity", s.requireLearner, s.myActivity)
+	app.Get("/team", s.requireLearner, s.requireManager, s.showTeam)
+	app.Post("/team/:id/remind", s.requireLearner, s.requireManager, s.remind)
 
 	// Support staff and auditors.
 	app.Get("/staff", s.requireStaff, s.staffHome)

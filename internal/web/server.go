@@ -35,18 +35,20 @@ type Deps struct {
 	Admin    Admin
 	// Onboarding gates the learner pages until the learner is through it.
 	Onboarding Onboarding
-	Catalog    *catalog.Catalog
-	Runner     Runner
-	Timeline   Timeline
-	Audit      Audit
-	DB         Pinger    // readiness (/readyz)
-	DevOutbox  DevOutbox // served when DevMail
-	Clock      clock.Clock
-	BaseURL    *url.URL
-	CookieHK   []byte // securecookie hash key
-	CookieBK   []byte // securecookie block key
-	CSRFKey    []byte
-	DevMail    bool // serve the dev outbox
+	// Team is My Team for learners with direct reports.
+	Team      Team
+	Catalog   *catalog.Catalog
+	Runner    Runner
+	Timeline  Timeline
+	Audit     Audit
+	DB        Pinger    // readiness (/readyz)
+	DevOutbox DevOutbox // served when DevMail
+	Clock     clock.Clock
+	BaseURL   *url.URL
+	CookieHK  []byte // securecookie hash key
+	CookieBK  []byte // securecookie block key
+	CSRFKey   []byte
+	DevMail   bool // serve the dev outbox
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
 	// believed (see clientIP).
 	TrustedProxies []netip.Prefix

@@ -150,6 +150,10 @@ func describe(e timeline.Entry, own bool) views.TimelineRow {
 		}
 	case "onboarding_video_opened":
 		r.Text = "Opened the onboarding video"
+	case "reminder_received":
+		r.Text = "Reminder from " + orDefault(d.By, "their manager") + ": " + reminderCourses(d)
+	case "reminder_sent":
+		r.Text = "Reminded " + orDefault(d.Person, "a direct report") + ": " + reminderCourses(d)
 	case "staff_viewed":
 		r.Text = fmt.Sprintf("%s (%s) viewed the %s", d.Staff, d.Role, orDefault(d.What, "history"))
 		r.Detail = d.Reason
@@ -157,6 +161,21 @@ func describe(e timeline.Entry, own bool) views.TimelineRow {
 		r.Text = e.Kind
 	}
 	return r
+}
+
+// reminderCourses says what a My Team reminder listed ("2 courses due, 1 overdue").
+func reminderCourses(d timeline.Details) string {
+	n := fmt.Sprintf("%d course", d.Courses)
+	if d.Courses != 1 {
+		n += "s"
+	}
+	switch {
+	case d.Overdue == d.Courses:
+		return n + " overdue"
+	case d.Overdue > 0:
+		return fmt.Sprintf("%s due, %d overdue", n, d.Overdue)
+	}
+	return n + " due"
 }
 
 func orDefault(s, def string) string {

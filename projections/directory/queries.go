@@ -39,6 +39,9 @@ type Learner struct {
 	PartnerID                                                               string
 	LeaderboardMode                                                         string
 	Directory                                                               Directory // of the learner's client
+	// IsManager: at least one learner at the same client has them as manager
+	// (My Team).
+	IsManager bool
 }
 
 // FullName is the learner's first and last name.
@@ -80,6 +83,9 @@ type Queries interface {
 	Client(ctx context.Context, id string) (Client, error)
 	// Clients lists a partner's clients by name.
 	Clients(ctx context.Context, partnerID string) ([]Client, error)
+	// Reports lists a manager's direct reports at the manager's own client,
+	// by name (none: an empty list).
+	Reports(ctx context.Context, managerID string) ([]Learner, error)
 	// LearnersOfClient lists a client's learners by name.
 	LearnersOfClient(ctx context.Context, clientID string) ([]Learner, error)
 	// APITokenByHash finds a live token, or ErrNotFound.

@@ -88,6 +88,9 @@ type Details struct {
 	Module      string     `json:"module,omitempty"` // an onboarding step's title
 	Step        int        `json:"step,omitempty"`
 	Acked       bool       `json:"acknowledged,omitempty"`
+	Person      string     `json:"person,omitempty"`  // whom a manager reminded
+	Courses     int        `json:"courses,omitempty"` // how many courses a reminder listed
+	Overdue     int        `json:"overdue,omitempty"` // how many of them were overdue
 }
 
 // Queries reads the read model (pgtimeline.Queries, in PostgreSQL).

@@ -16,12 +16,13 @@ type Queries struct {
 	Pool *pgxpool.Pool
 }
 
-const learnerCols = `l.id, l.client_id, l.email, l.first_name, l.last_name, l.manager_id, l.department, l.source, c.name, c.portal_enabled, c.partner_id, c.leaderboard_mode, c.microsoft_tenant_id, c.google_domain, c.email_links`
+const learnerCols = `l.id, l.client_id, l.email, l.first_name, l.last_name, l.manager_id, l.department, l.source, c.name, c.portal_enabled, c.partner_id, c.leaderboard_mode, c.microsoft_tenant_id, c.google_domain, c.email_links,
+	EXISTS (SELECT 1 FROM rm_directory.learners r WHERE r.manager_id = l.id AND r.client_id = l.client_id AND r.id <> l.id)`
 
 func scanLearner(row pgx.Row) (directory.Learner, error) {
 	var l directory.Learner
 	err := row.Scan(&l.ID, &l.ClientID, &l.Email, &l.FirstName, &l.LastName, &l.ManagerID, &l.Department, &l.Source, &l.ClientName, &l.PortalEnabled, &l.PartnerID, &l.LeaderboardMode,
-		&l.Directory.MicrosoftTenantID, &l.Directory.GoogleDomain, &l.Directory.EmailLinks)
+		&l.Directory.MicrosoftTenantID, &l.Directory.GoogleDomain, &l.Directory.EmailLinks, &l.IsManager)
 	return l, err
 }
 
@@ -57,6 +58,14 @@ func (q Queries) learners(ctx context.Context, what, query string, args ...any) 
 		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return out, nil
+}
+
+// Reports lists a manager's direct reports at the manager's own client, by name.
+func (q Queries) Reports(ctx context.Context, managerID string) ([]directory.Learner, error) {
+	return q.learners(ctx, "reports", `SELECT `+learnerCols+` FROM rm_directory.learners m
+		JOIN rm_directory.learners l ON l.manager_id = m.id AND l.client_id = m.client_id AND l.id <> m.id
+		JOIN rm_directory.clients c ON c.id = l.client_id
+		WHERE m.id = $1 ORDER BY l.first_name, l.last_name, l.id`, managerID)
 }
 
 // Learner returns one learner, or directory.ErrNotFound.

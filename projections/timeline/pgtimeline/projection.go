@@ -17,6 +17,7 @@ import (
 	"github.com/awareportal/portal/domain/onboarding"
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/domain/staff"
+	"github.com/awareportal/portal/domain/team"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/projections/timeline"
 )
@@ -174,10 +175,32 @@ func (p Projection) Apply(ctx context.Context, tx pgx.Tx, rec eventstore.Recorde
 			return err
 		}
 		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "onboarding_video_opened", timeline.CatTraining, timeline.Details{})
+	case team.ReminderSent:
+		if err := p.link(ctx, tx, rec.Stream, ev.LearnerID); err != nil {
+			return err
+		}
+		overdue := 0
+		for _, c := range ev.Courses {
+			if c.Overdue {
+				overdue++
+			}
+		}
+		d := timeline.Details{Courses: len(ev.Courses), Overdue: overdue}
+		d.By, d.Person = p.name(ctx, tx, ev.ManagerID), p.name(ctx, tx, ev.LearnerID)
+		if err := p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "reminder_received", timeline.CatTraining, d); err != nil {
+			return err
+		}
+		return p.add(ctx, tx, rec, []string{ev.ManagerID}, ev.At, "reminder_sent", timeline.CatTraining, d)
 	case staff.UserViewed:
 		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "staff_viewed", timeline.CatStaff, timeline.Details{Staff: ev.StaffName, Role: string(ev.Role), What: ev.What, Reason: ev.Reason})
 	}
 	return nil
+}
+
+func (Projection) name(ctx context.Context, tx pgx.Tx, learnerID string) string {
+	var s string
+	_ = tx.QueryRow(ctx, `SELECT name FROM learners WHERE id = $1`, learnerID).Scan(&s)
+	return s
 }
 
 func (Projection) subject(ctx context.Context, tx pgx.Tx, mailID string) string {
