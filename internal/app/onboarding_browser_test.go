@@ -34,6 +34,22 @@ func waitPath(t *testing.T, ctx context.Context, path string) {
 	}
 }
 
+// waitJS waits until expr is true in the page, across page loads (an
+// evaluation during one fails and is tried again).
+func waitJS(t *testing.T, ctx context.Context, expr string) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+		var ok bool
+		err := chromedp.Run(ctx, chromedp.Evaluate(expr, &ok))
+		if err == nil && ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("waiting for %s: %v", expr, err)
+		}
+	}
+}
+
 // TestBrowserOnboarding: the demo's new hire signs in and every learner
 // page, by address or by htmx, leads to onboarding; they walk every kind
 // of module (the video to its end, the policy acknowledged), land on
@@ -68,16 +84,7 @@ func TestBrowserOnboarding(t *testing.T) {
 		if err := chromedp.Run(b, chromedp.Evaluate(`window.stillHere = true; htmx.ajax("GET", "`+page+`", {target: "#main"}); true`, nil)); err != nil {
 			t.Fatal(err)
 		}
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-			var reloaded bool // (an evaluation during the page load fails: try again)
-			err := chromedp.Run(b, chromedp.Evaluate(`!window.stillHere && document.readyState === "complete" && location.pathname === "/onboarding/1"`, &reloaded))
-			if err == nil && reloaded {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("htmx GET %s was not sent to onboarding (%v)", page, err)
-			}
-		}
+		waitJS(t, b, `!window.stillHere && document.readyState === "complete" && location.pathname === "/onboarding/1"`)
 	}
 	// No learner navigation while onboarding.
 	var navLinks int
@@ -91,6 +98,7 @@ func TestBrowserOnboarding(t *testing.T) {
 			t.Fatal(err)
 		}
 		waitPath(t, b, want)
+		waitJS(t, b, `document.readyState === "complete" && location.pathname === "`+want+`"`)
 	}
 	if h := text(t, b, "#ob-title"); !strings.Contains(h, "Welcome") || !strings.Contains(strings.ToLower(text(t, b, ".eyebrow")), "step 1 of 5") {
 		t.Fatalf("step 1: %q", h)
