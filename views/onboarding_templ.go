@@ -49,7 +49,7 @@ func (c OnboardingCard) backURL() string { return "/onboarding/" + itoa(c.Step-1
 
 func (c OnboardingCard) postURL() string { return "/onboarding/" + itoa(c.Step) }
 
-func (c OnboardingCard) percent() int { return (c.Step - 1) * 100 / max(c.Total, 1) }
+func (c OnboardingCard) percent() int { return c.Step * 100 / max(c.Total, 1) } // the step shown counts: 4 of 4 is 100%
 
 func OnboardingPage(c OnboardingCard) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {

@@ -19,7 +19,7 @@ var timelineCategories = []struct{ id, label string }{
 }
 
 var methods = map[string]string{
-	"email_link": "an email link", "email_code": "a code from the email", "training_link": "the Start training link in a course email",
+	"email_link": "an email link", "email_code": "a code from the email", "training_link": "a 7-day training link from an email (a course or welcome email)",
 	"microsoft": "Microsoft", "google": "Google",
 }
 
