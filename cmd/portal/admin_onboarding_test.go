@@ -6,19 +6,13 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/awareportal/portal/internal/app"
 	"github.com/awareportal/portal/projections/pgrunner"
 
 	"github.com/awareportal/portal/domain/registry"
-	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/config"
 	"github.com/awareportal/portal/internal/eventstore"
-	"github.com/awareportal/portal/internal/eventstore/pgstore"
-	"github.com/awareportal/portal/internal/media/pgmedia"
-	"github.com/awareportal/portal/internal/seed"
-	"github.com/awareportal/portal/internal/testenv"
 )
 
 // TestAdminOnboarding: the CLI uploads a file, defines a module with it,
@@ -26,16 +20,7 @@ import (
 // the field and change nothing.
 func TestAdminOnboarding(t *testing.T) {
 	ctx := context.Background()
-	db := testenv.DB(t)
-	store := pgstore.New(db.Pool)
-	defer store.Close()
-	cat, err := catalog.Load(catalog.Builtin())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := seed.Demo(ctx, store, eventstore.Repository{Store: store, Codec: registry.Codec()}, cat, pgmedia.Store{Pool: db.Pool}, time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)); err != nil {
-		t.Fatal(err)
-	}
+	db, store := seededDB(t)
 	// The read models as a running portal keeps them.
 	runner := pgrunner.New(db.Pool, store, registry.Codec(), slog.New(slog.DiscardHandler), app.Projections()...)
 	if err := runner.Setup(ctx); err != nil {

@@ -27,16 +27,7 @@ import (
 // again, it copies nothing.
 func TestEventstoreCopy(t *testing.T) {
 	ctx := context.Background()
-	db := testenv.DB(t)
-	store := pgstore.New(db.Pool)
-	defer store.Close()
-	cat, err := catalog.Load(catalog.Builtin())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := seed.Demo(ctx, store, eventstore.Repository{Store: store, Codec: registry.Codec()}, cat, pgmedia.Store{Pool: db.Pool}, time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)); err != nil {
-		t.Fatal(err)
-	}
+	db, _ := seededDB(t)
 	var n int
 	if err := db.Pool.QueryRow(ctx, `SELECT count(*) FROM events`).Scan(&n); err != nil || n == 0 {
 		t.Fatalf("%d events seeded (%v)", n, err)
@@ -74,4 +65,21 @@ func TestEventstoreCopy(t *testing.T) {
 	if err := eventstoreCmd(ctx, cfg, log, []string{"copy"}, io.Discard); err == nil || !strings.Contains(err.Error(), "--to") {
 		t.Fatalf("no target: %v", err)
 	}
+}
+
+// seededDB is a test database whose PostgreSQL event log holds the demo
+// tenant (no read models yet).
+func seededDB(t *testing.T) (*testenv.Database, *pgstore.Store) {
+	t.Helper()
+	db := testenv.DB(t)
+	store := pgstore.New(db.Pool)
+	t.Cleanup(store.Close)
+	cat, err := catalog.Load(catalog.Builtin())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := seed.Demo(t.Context(), store, eventstore.Repository{Store: store, Codec: registry.Codec()}, cat, pgmedia.Store{Pool: db.Pool}, time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	return db, store
 }

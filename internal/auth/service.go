@@ -126,7 +126,7 @@ func (s *Service) RequestLink(ctx context.Context, rawEmail string, meta eventst
 	}
 	var learners []directory.Learner
 	for _, l := range all {
-		if emailLinkAllowed(l) {
+		if EmailLinkAllowed(l) {
 			learners = append(learners, l)
 		}
 	}

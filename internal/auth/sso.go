@@ -89,11 +89,11 @@ func (s *Service) ProviderOrigins() []string {
 	return out
 }
 
-// emailLinkAllowed: learners added by hand always have email links (their
+// EmailLinkAllowed: learners added by hand always have email links (their
 // only way in), as do Microsoft-synced learners whose client has no tenant
 // bound (Microsoft cannot sign them in); synced learners otherwise unless
 // their client turned email links off.
-func emailLinkAllowed(l directory.Learner) bool {
+func EmailLinkAllowed(l directory.Learner) bool {
 	switch dirdomain.Source(l.Source) {
 	case dirdomain.SourceMicrosoft:
 		return l.Directory.EmailLinks || l.Directory.MicrosoftTenantID == ""
@@ -133,7 +133,7 @@ func (s *Service) MethodsFor(ctx context.Context, rawEmail, ip string) (Methods,
 		case dirdomain.SourceGoogle:
 			m.Google = true
 		}
-		m.EmailLink = m.EmailLink || emailLinkAllowed(l)
+		m.EmailLink = m.EmailLink || EmailLinkAllowed(l)
 	}
 	m.Microsoft = m.Microsoft && s.SSO[signin.MethodMicrosoft] != nil
 	m.Google = m.Google && s.SSO[signin.MethodGoogle] != nil

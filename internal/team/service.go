@@ -14,7 +14,6 @@ package team
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -28,8 +27,8 @@ import (
 
 	"github.com/awareportal/portal/domain"
 	"github.com/awareportal/portal/domain/mailing"
-	"github.com/awareportal/portal/domain/signin"
 	dom "github.com/awareportal/portal/domain/team"
+	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/mail"
@@ -300,17 +299,11 @@ func (s *Service) send(ctx context.Context, rep directory.Learner, managerName s
 	}
 	m := Mail{Learner: rep, Manager: managerName, Partner: partner, BaseURL: s.BaseURL.String()}
 	for _, c := range ev.Courses {
-		token := rand.Text() + rand.Text() // 2 × 130 bits
-		linkID := uuid.NewString()
-		if _, err := s.Repo.Append(ctx, signin.Stream(linkID), eventstore.NoStream, meta, signin.IssueTrainingLink(signin.TrainingLinkInput{
-			RequestID: linkID, Email: rep.Email, LearnerID: rep.ID, PartnerID: partner.ID, AssignmentID: c.AssignmentID, Token: token,
-		}, s.Clock.Now())...); err != nil {
+		link, err := auth.IssueTrainingLink(ctx, s.Repo, s.BaseURL, meta, rep, c.AssignmentID, s.Clock.Now())
+		if err != nil {
 			return err
 		}
-		link := *s.BaseURL
-		link.Path = "/signin/link/" + linkID
-		link.RawQuery = url.Values{"t": {token}}.Encode()
-		m.Courses = append(m.Courses, MailCourse{Title: c.Title, DueAt: c.DueAt, Overdue: c.Overdue, Link: link.String()})
+		m.Courses = append(m.Courses, MailCourse{Title: c.Title, DueAt: c.DueAt, Overdue: c.Overdue, Link: link})
 	}
 	msg, err := s.Render(ctx, m)
 	if err != nil {

@@ -18,7 +18,7 @@ import (
 	"github.com/awareportal/portal/domain"
 	dom "github.com/awareportal/portal/domain/learning"
 	"github.com/awareportal/portal/domain/mailing"
-	"github.com/awareportal/portal/domain/signin"
+	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/certificate"
 	"github.com/awareportal/portal/internal/clock"
@@ -366,17 +366,11 @@ func (s *Service) sendCourseMail(ctx context.Context, a dom.Assignment, learner 
 	if err != nil {
 		return err
 	}
-	token := rand.Text() + rand.Text() // 2 × 130 bits
-	linkID := uuid.NewString()
-	if _, err := s.Repo.Append(ctx, signin.Stream(linkID), eventstore.NoStream, meta, signin.IssueTrainingLink(signin.TrainingLinkInput{
-		RequestID: linkID, Email: learner.Email, LearnerID: learner.ID, PartnerID: partner.ID, AssignmentID: a.AssignmentID, Token: token,
-	}, s.Clock.Now())...); err != nil {
+	link, err := auth.IssueTrainingLink(ctx, s.Repo, s.BaseURL, meta, learner, a.AssignmentID, s.Clock.Now())
+	if err != nil {
 		return err
 	}
-	link := *s.BaseURL
-	link.Path = "/signin/link/" + linkID
-	link.RawQuery = url.Values{"t": {token}}.Encode()
-	msg, err := s.Render.CourseAvailable(ctx, CourseMail{Learner: learner, Partner: partner, Course: course, DueAt: a.DueAt, Link: link.String(), BaseURL: s.BaseURL.String()})
+	msg, err := s.Render.CourseAvailable(ctx, CourseMail{Learner: learner, Partner: partner, Course: course, DueAt: a.DueAt, Link: link, BaseURL: s.BaseURL.String()})
 	if err != nil {
 		return fmt.Errorf("render course email: %w", err)
 	}

@@ -5,7 +5,6 @@ package welcome
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -13,14 +12,12 @@ import (
 	"net/url"
 	"time"
 
-	dirdomain "github.com/awareportal/portal/domain/directory"
-
 	"github.com/google/uuid"
 
 	"github.com/awareportal/portal/domain"
 	"github.com/awareportal/portal/domain/mailing"
 	ob "github.com/awareportal/portal/domain/onboarding"
-	"github.com/awareportal/portal/domain/signin"
+	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/mail"
@@ -154,7 +151,9 @@ func (s *Service) Complete(ctx context.Context, l directory.Learner, step int, m
 		return 0, fmt.Errorf("step %d is no longer %q: %w", step, moduleID, ob.ErrNotNext)
 	}
 	meta.TenantID = l.PartnerID
+	var progress *ob.Progress // as decided on: the next step follows from it
 	d, err := eventstore.Execute(ctx, s.Repo, ob.ProgressStream(l.ID), meta, ob.NewProgress, func(p *ob.Progress) ([]domain.Event, error) {
+		progress = p
 		return ob.Complete(p, l.ID, seq, seq[step-1].ID, acknowledged, s.Clock.Now())
 	})
 	if err != nil {
@@ -163,11 +162,11 @@ func (s *Service) Complete(ctx context.Context, l directory.Learner, step int, m
 	if err := s.settle(ctx, d.Result.Position); err != nil {
 		return 0, err
 	}
-	next, err := s.Next(ctx, l)
-	if errors.Is(err, ErrThrough) {
-		return 0, nil
+	for _, e := range d.Events {
+		progress.Apply(e)
 	}
-	return next, err
+	_, next, _ := progress.Next(seq) // 0 when through
+	return next, nil
 }
 
 // Media is a module's file, when the module is in the learner's sequence.
@@ -237,25 +236,21 @@ func (s *Service) Welcome(ctx context.Context, learnerID string) (bool, error) {
 		return false, err
 	}
 	meta := eventstore.Metadata{ActorID: "system:welcome", TenantID: l.PartnerID}
-	link, signsIn := *s.BaseURL, true
-	if l.Source != string(dirdomain.SourceManual) && !l.Directory.EmailLinks {
-		signsIn = false
-		// The client signs its synced learners in with Microsoft or Google
-		// only: the email links to the sign-in page, not past it.
-		link.Path = "/p/" + partner.Slug + "/signin"
-		link.RawQuery = url.Values{"email": {l.Email}}.Encode()
-	} else {
-		token := rand.Text() + rand.Text() // 2 × 130 bits
-		linkID := uuid.NewString()
-		if _, err := s.Repo.Append(ctx, signin.Stream(linkID), eventstore.NoStream, meta, signin.IssueTrainingLink(signin.TrainingLinkInput{
-			RequestID: linkID, Email: l.Email, LearnerID: l.ID, PartnerID: partner.ID, Token: token,
-		}, s.Clock.Now())...); err != nil {
+	var link string
+	signsIn := auth.EmailLinkAllowed(l)
+	if signsIn {
+		if link, err = auth.IssueTrainingLink(ctx, s.Repo, s.BaseURL, meta, l, "", s.Clock.Now()); err != nil {
 			return false, err
 		}
-		link.Path = "/signin/link/" + linkID
-		link.RawQuery = url.Values{"t": {token}}.Encode()
+	} else {
+		// The client signs its synced learners in with Microsoft or Google
+		// only: the email links to the sign-in page, not past it.
+		page := *s.BaseURL
+		page.Path = "/p/" + partner.Slug + "/signin"
+		page.RawQuery = url.Values{"email": {l.Email}}.Encode()
+		link = page.String()
 	}
-	msg, err := s.Render(ctx, Mail{Learner: l, Partner: partner, Link: link.String(), SignsIn: signsIn, BaseURL: s.BaseURL.String()})
+	msg, err := s.Render(ctx, Mail{Learner: l, Partner: partner, Link: link, SignsIn: signsIn, BaseURL: s.BaseURL.String()})
 	if err != nil {
 		return false, fmt.Errorf("render welcome email: %w", err)
 	}
