@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/awareportal/portal/domain"
+	"github.com/awareportal/portal/domain/reminder"
 )
 
 // ClientStream is the stream of client id.
@@ -23,6 +24,8 @@ type Client struct {
 	MicrosoftTenantID string
 	GoogleDomain      string
 	EmailLinksOff     bool
+	TimeZone          string           // "" until set: UTC
+	Reminders         *reminder.Policy // nil until set: reminder.DefaultPolicy
 }
 
 // Apply folds an event into the client.
@@ -38,6 +41,11 @@ func (c *Client) Apply(e domain.Event) {
 		c.MicrosoftTenantID, c.GoogleDomain = ev.MicrosoftTenantID, ev.GoogleDomain
 	case ClientEmailLinksSwitched:
 		c.EmailLinksOff = !ev.Enabled
+	case ClientTimeZoneSet:
+		c.TimeZone = ev.TimeZone
+	case ClientReminderPolicySet:
+		p := ev.Policy
+		c.Reminders = &p
 	}
 }
 

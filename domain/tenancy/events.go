@@ -2,7 +2,11 @@
 // client organisations.
 package tenancy
 
-import "time"
+import (
+	"time"
+
+	"github.com/awareportal/portal/domain/reminder"
+)
 
 // PartnerRegistered: a partner (MSP) joined, with its branding.
 type PartnerRegistered struct {
@@ -99,3 +103,23 @@ type ClientEmailLinksSwitched struct {
 }
 
 func (ClientEmailLinksSwitched) EventName() string { return "tenancy.client_email_links_switched.v1" }
+
+// ClientTimeZoneSet: a client chose its IANA time zone (dates on pages and
+// in emails, due-date wording, when reminders go out).
+type ClientTimeZoneSet struct {
+	ClientID string    `json:"client_id"`
+	TimeZone string    `json:"time_zone"`
+	At       time.Time `json:"at"`
+}
+
+func (ClientTimeZoneSet) EventName() string { return "tenancy.client_time_zone_set.v1" }
+
+// ClientReminderPolicySet: a client chose when its learners are reminded of
+// their courses and when its managers get their digest.
+type ClientReminderPolicySet struct {
+	ClientID string          `json:"client_id"`
+	Policy   reminder.Policy `json:"policy"`
+	At       time.Time       `json:"at"`
+}
+
+func (ClientReminderPolicySet) EventName() string { return "tenancy.client_reminder_policy_set.v1" }
