@@ -22,6 +22,12 @@ const (
 	// KindTeamReminder is a manager's reminder (My Team) listing the
 	// learner's due and overdue courses, each with a 7-day training link.
 	KindTeamReminder Kind = "team_reminder"
+	// KindReminder is a scheduled reminder (the client's reminder policy)
+	// of the learner's due and overdue courses, with 7-day training links.
+	KindReminder Kind = "reminder"
+	// KindDigest is a manager's weekly digest of their reports' overdue
+	// courses.
+	KindDigest Kind = "manager_digest"
 )
 
 // MailQueued: an email was put on the durable send queue.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"regexp"
 	"time"
+	_ "time/tzdata" // the IANA database in the binary: validation must not depend on the machine
 
 	"github.com/awareportal/portal/domain"
 	"github.com/awareportal/portal/domain/reminder"

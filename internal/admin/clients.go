@@ -123,18 +123,25 @@ type ClientPatch struct {
 	MicrosoftTenantID *string `json:"microsoft_tenant_id,omitempty"`
 	GoogleDomain      *string `json:"google_domain,omitempty"`
 	EmailLinks        *bool   `json:"email_links,omitempty"`
+	// TimeZone is the client's IANA time zone ("Europe/Berlin"; "" is UTC).
+	TimeZone *string `json:"time_zone,omitempty"`
 }
 
 // UpdateClient switches the portal, the leaderboard mode, the directory
-// bindings or email links.
+// bindings, email links or the time zone.
 func (s *Service) UpdateClient(ctx context.Context, partnerID, ref string, in ClientPatch, meta eventstore.Metadata) (directory.Client, error) {
 	client, err := s.client(ctx, partnerID, ref)
 	if err != nil {
 		return directory.Client{}, err
 	}
 	var v ValidationError
-	if in.PortalEnabled == nil && in.Leaderboard == nil && in.MicrosoftTenantID == nil && in.GoogleDomain == nil && in.EmailLinks == nil {
-		v.add("portal_enabled", "or leaderboard, microsoft_tenant_id, google_domain, email_links: give at least one")
+	if in.PortalEnabled == nil && in.Leaderboard == nil && in.MicrosoftTenantID == nil && in.GoogleDomain == nil && in.EmailLinks == nil && in.TimeZone == nil {
+		v.add("portal_enabled", "or leaderboard, microsoft_tenant_id, google_domain, email_links, time_zone: give at least one")
+	}
+	if in.TimeZone != nil {
+		if _, err := tenancy.Location(*in.TimeZone); err != nil {
+			v.check(err)
+		}
 	}
 	if in.Leaderboard != nil {
 		switch tenancy.LeaderboardMode(*in.Leaderboard) {
@@ -180,6 +187,13 @@ func (s *Service) UpdateClient(ctx context.Context, partnerID, ref string, in Cl
 			}
 			if in.EmailLinks != nil {
 				e, err := tenancy.SwitchEmailLinks(c, *in.EmailLinks, now)
+				if err != nil {
+					return nil, err
+				}
+				evs = append(evs, e...)
+			}
+			if in.TimeZone != nil {
+				e, err := tenancy.SetTimeZone(c, *in.TimeZone, now)
 				if err != nil {
 					return nil, err
 				}

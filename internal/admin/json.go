@@ -20,12 +20,13 @@ type ClientJSON struct {
 	MicrosoftTenantID string `json:"microsoft_tenant_id"`
 	GoogleDomain      string `json:"google_domain"`
 	EmailLinks        bool   `json:"email_links"`
+	TimeZone          string `json:"time_zone"`
 }
 
 // ToClientJSON shows a client (as the service returned it: the partner's id).
 func ToClientJSON(c directory.Client) ClientJSON {
 	return ClientJSON{ID: c.ID, Name: c.Name, PortalEnabled: c.PortalEnabled, Leaderboard: c.LeaderboardMode,
-		MicrosoftTenantID: c.MicrosoftTenantID, GoogleDomain: c.GoogleDomain, EmailLinks: c.EmailLinks}
+		MicrosoftTenantID: c.MicrosoftTenantID, GoogleDomain: c.GoogleDomain, EmailLinks: c.EmailLinks, TimeZone: c.TimeZone}
 }
 
 // UserJSON is a learner.

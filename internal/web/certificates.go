@@ -78,7 +78,7 @@ func (s *Server) verifyCertificate(c *fiber.Ctx) error {
 		}
 		brand = brandOf(partner)
 		v = views.VerifyView{Found: true, ID: cert.ID, LearnerName: cert.LearnerName, CourseTitle: cert.CourseTitle,
-			Date: cert.CompletedAt.Format("2 January 2006"), PartnerName: partner.Name}
+			Date: cert.CompletedAt.In(learner.Location()).Format("2 January 2006"), PartnerName: partner.Name}
 	}
 	status := fiber.StatusOK
 	if !v.Found {

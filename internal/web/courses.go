@@ -6,22 +6,24 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/awareportal/portal/internal/when"
 	"github.com/awareportal/portal/projections/directory"
 	"github.com/awareportal/portal/projections/progress"
 	"github.com/awareportal/portal/views"
 )
 
-// card turns an assignment into a course card.
-func (s *Server) card(a progress.Assignment, now time.Time) views.CourseCard {
+// card turns an assignment into a course card, its dates in the learner's
+// time zone.
+func (s *Server) card(a progress.Assignment, now time.Time, loc *time.Location) views.CourseCard {
 	c := views.CourseCard{
-		AssignmentID: a.ID, Title: a.Title, DueLabel: dueLabel(a.DueAt, now), Overdue: a.IsOverdue(now),
-		Started: a.StartedAt != nil, Percent: a.Percent(), AvailableFrom: shortDate(a.AvailableFrom, now), CertificateID: a.CertificateID,
+		AssignmentID: a.ID, Title: a.Title, DueLabel: when.DueLabel(a.DueAt, now, loc), Overdue: a.IsOverdue(now),
+		Started: a.StartedAt != nil, Percent: a.Percent(), AvailableFrom: when.Short(a.AvailableFrom, now, loc), CertificateID: a.CertificateID,
 	}
 	if course, err := s.Catalog.Version(a.CourseID, a.CourseVersion); err == nil {
 		c.Summary, c.Minutes = course.Summary, course.Minutes
 	}
 	if a.CompletedAt != nil {
-		c.CompletedOn = shortDate(*a.CompletedAt, now)
+		c.CompletedOn = when.Short(*a.CompletedAt, now, loc)
 	}
 	if a.Score != nil {
 		c.Score = *a.Score
@@ -55,11 +57,11 @@ func (s *Server) showCourses(c *fiber.Ctx) error {
 	}
 	// Overdue first, then soonest due: ForLearner is ordered by due date.
 	if len(due) > 0 {
-		next := s.card(due[0], now)
+		next := s.card(due[0], now, l.Location())
 		home.Next, home.MoreDue = &next, len(due)-1
 	} else if len(upcoming) > 0 {
 		slices.SortFunc(upcoming, func(a, b progress.Assignment) int { return a.AvailableFrom.Compare(b.AvailableFrom) })
-		soon := s.card(upcoming[0], now)
+		soon := s.card(upcoming[0], now, l.Location())
 		home.Upcoming = &soon
 	}
 	return render(c, fiber.StatusOK, views.CoursesPage(p, home), views.CoursesPanel(home))
@@ -94,19 +96,19 @@ func (s *Server) showCourseTab(c *fiber.Ctx) error {
 		case a.IsUpcoming(now):
 			t.Upcoming++
 			if tab == "upcoming" {
-				t.Cards = append(t.Cards, s.card(a, now))
+				t.Cards = append(t.Cards, s.card(a, now, l.Location()))
 			}
 		default:
 			t.Due++
 			if tab == "due" {
-				t.Cards = append(t.Cards, s.card(a, now))
+				t.Cards = append(t.Cards, s.card(a, now, l.Location()))
 			}
 		}
 	}
 	if tab == "completed" {
 		slices.SortFunc(completed, func(a, b progress.Assignment) int { return b.CompletedAt.Compare(*a.CompletedAt) })
 		for _, a := range completed {
-			t.Cards = append(t.Cards, s.card(a, now))
+			t.Cards = append(t.Cards, s.card(a, now, l.Location()))
 		}
 	}
 	return render(c, fiber.StatusOK, views.CourseTabsPage(p, t), views.CourseTabsPanel(t))

@@ -63,6 +63,8 @@ type Admin interface {
 	Client(ctx context.Context, partnerID, clientID string) (directory.Client, error)
 	CreateClient(ctx context.Context, partnerID string, in admin.ClientInput, meta eventstore.Metadata) (directory.Client, error)
 	UpdateClient(ctx context.Context, partnerID, ref string, in admin.ClientPatch, meta eventstore.Metadata) (directory.Client, error)
+	ReminderPolicy(ctx context.Context, partnerID, clientRef string) (admin.ReminderPolicyJSON, error)
+	UpdateReminderPolicy(ctx context.Context, partnerID, clientRef string, in admin.ReminderPolicyPatch, meta eventstore.Metadata) (admin.ReminderPolicyJSON, error)
 	Users(ctx context.Context, partnerID, clientRef string) ([]directory.Learner, error)
 	ProvisionUser(ctx context.Context, partnerID, clientRef string, in admin.UserInput, meta eventstore.Metadata) (directory.Learner, error)
 	Assign(ctx context.Context, partnerID, clientRef string, in admin.AssignInput, actor string, meta eventstore.Metadata) (training.Assigned, error)

@@ -64,43 +64,6 @@ func (s *Server) waitFor(ctx context.Context, pos eventstore.Position) {
 
 const day = 24 * time.Hour
 
-// dueLabel says when something is due, relative to now.
-func dueLabel(due, now time.Time) string {
-	if now.After(due) {
-		days := int(now.Sub(due) / day)
-		switch days {
-		case 0:
-			return "Overdue"
-		case 1:
-			return "Overdue by 1 day"
-		default:
-			return fmt.Sprintf("Overdue by %d days", days)
-		}
-	}
-	y1, m1, d1 := now.Date()
-	y2, m2, d2 := due.Date()
-	today := time.Date(y1, m1, d1, 0, 0, 0, 0, time.UTC)
-	dueDay := time.Date(y2, m2, d2, 0, 0, 0, 0, time.UTC)
-	days := int(dueDay.Sub(today) / day)
-	switch {
-	case days == 0:
-		return "Due today"
-	case days == 1:
-		return "Due tomorrow"
-	case days <= 14:
-		return fmt.Sprintf("Due in %d days", days)
-	default:
-		return "Due " + shortDate(due, now)
-	}
-}
-
-func shortDate(t, now time.Time) string {
-	if t.Year() == now.Year() {
-		return t.Format("2 Jan")
-	}
-	return t.Format("2 Jan 2006")
-}
-
 // duration writes a time taken the way people say it.
 func duration(secs int64) string {
 	d := time.Duration(secs) * time.Second

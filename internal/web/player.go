@@ -60,7 +60,7 @@ func (s *Server) openCourse(c *fiber.Ctx) error {
 		l, _ := learnerOf(c)
 		pos, err := s.Training.Start(c.UserContext(), l.ID, ld.Assignment.ID, s.meta(c))
 		if errors.Is(err, dom.ErrNotAvailable) {
-			return fiber.NewError(fiber.StatusForbidden, "This course opens on "+ld.Assignment.AvailableFrom.Format("2 January 2006")+".")
+			return fiber.NewError(fiber.StatusForbidden, "This course opens on "+ld.Assignment.AvailableFrom.In(l.Location()).Format("2 January 2006")+".")
 		}
 		if err != nil {
 			return err

@@ -36,6 +36,8 @@ func (s *Server) routes(app *fiber.App) {
 	api.Post("/clients/:client/users", s.apiCreateUser)
 	api.Post("/clients/:client/assignments", s.apiAssign)
 	api.Get("/clients/:client/status", s.apiStatus)
+	api.Get("/clients/:client/reminders", s.apiReminderPolicy)
+	api.Patch("/clients/:client/reminders", s.apiUpdateReminderPolicy)
 	api.Get("/onboarding", s.apiOnboarding)
 	api.Post("/onboarding/media", s.apiUploadMedia)
 	api.Post("/onboarding/modules", s.apiDefineModule)

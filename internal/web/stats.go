@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	dom "github.com/awareportal/portal/domain/learning"
+	"github.com/awareportal/portal/internal/when"
 	"github.com/awareportal/portal/projections/progress"
 	"github.com/awareportal/portal/views"
 )
@@ -51,7 +52,7 @@ func (s *Server) showStats(c *fiber.Ctx) error {
 	for _, b := range dom.Badges() {
 		bv := views.BadgeView{Name: b.Name, Description: b.Description, Icon: b.Icon}
 		if at, ok := earned[string(b.ID)]; ok {
-			bv.Earned, bv.EarnedOn = true, shortDate(at, now)
+			bv.Earned, bv.EarnedOn = true, when.Short(at, now, l.Location())
 		}
 		v.Badges = append(v.Badges, bv)
 	}

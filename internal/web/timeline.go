@@ -154,6 +154,10 @@ func describe(e timeline.Entry, own bool) views.TimelineRow {
 		r.Text = "Reminder from " + orDefault(d.By, "their manager") + ": " + reminderCourses(d)
 	case "reminder_sent":
 		r.Text = "Reminded " + orDefault(d.Person, "a direct report") + ": " + reminderCourses(d)
+	case "scheduled_reminder":
+		r.Text = "Reminder sent: " + reminderCourses(d)
+	case "digest_sent":
+		r.Text = fmt.Sprintf("Weekly manager digest sent: %s with %s", plural(d.Reports, "report", "reports"), plural(d.Overdue, "overdue course", "overdue courses"))
 	case "staff_viewed":
 		r.Text = fmt.Sprintf("%s (%s) viewed the %s", d.Staff, d.Role, orDefault(d.What, "history"))
 		r.Detail = d.Reason
@@ -176,6 +180,13 @@ func reminderCourses(d timeline.Details) string {
 		return fmt.Sprintf("%s due, %d overdue", n, d.Overdue)
 	}
 	return n + " due"
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 func orDefault(s, def string) string {

@@ -5,6 +5,10 @@ package directory
 import (
 	"context"
 	"errors"
+	"sync"
+	"time"
+
+	"github.com/awareportal/portal/domain/reminder"
 )
 
 // ErrNotFound is returned when a lookup finds nothing.
@@ -21,6 +25,38 @@ type Client struct {
 	PortalEnabled       bool
 	LeaderboardMode     string
 	Directory
+	TimeZone  string           // IANA name
+	Reminders *reminder.Policy // nil: the default (see ReminderPolicy)
+}
+
+// ReminderPolicy is the client's reminder policy.
+func (c Client) ReminderPolicy() reminder.Policy {
+	if c.Reminders == nil {
+		return reminder.DefaultPolicy()
+	}
+	return *c.Reminders
+}
+
+// Location is the client's time zone (UTC if unknown).
+func (c Client) Location() *time.Location { return location(c.TimeZone) }
+
+// zones memoises time.LoadLocation, which reads the time zone database
+// on every call (the names are validated IANA names, a few per partner).
+var zones sync.Map // name -> *time.Location
+
+func location(name string) *time.Location {
+	if name == "" || name == "UTC" {
+		return time.UTC
+	}
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return time.UTC
+	}
+	zones.Store(name, loc)
+	return loc
 }
 
 // Directory is where a client's learners are synced from, and whether
@@ -39,10 +75,14 @@ type Learner struct {
 	PartnerID                                                               string
 	LeaderboardMode                                                         string
 	Directory                                                               Directory // of the learner's client
+	TimeZone                                                                string    // of the learner's client, IANA
 	// IsManager: at least one learner at the same client has them as manager
 	// (My Team).
 	IsManager bool
 }
+
+// Location is the learner's client's time zone (UTC if unknown).
+func (l Learner) Location() *time.Location { return location(l.TimeZone) }
 
 // FullName is the learner's first and last name.
 func (l Learner) FullName() string {
@@ -83,6 +123,8 @@ type Queries interface {
 	Client(ctx context.Context, id string) (Client, error)
 	// Clients lists a partner's clients by name.
 	Clients(ctx context.Context, partnerID string) ([]Client, error)
+	// ClientsWithPortal lists every client whose portal is on.
+	ClientsWithPortal(ctx context.Context) ([]Client, error)
 	// Reports lists a manager's direct reports at the manager's own client,
 	// by name (none: an empty list).
 	Reports(ctx context.Context, managerID string) ([]Learner, error)

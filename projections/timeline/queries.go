@@ -91,6 +91,7 @@ type Details struct {
 	Person      string     `json:"person,omitempty"`  // whom a manager reminded
 	Courses     int        `json:"courses,omitempty"` // how many courses a reminder listed
 	Overdue     int        `json:"overdue,omitempty"` // how many of them were overdue
+	Reports     int        `json:"reports,omitempty"` // how many reports a manager's digest listed
 }
 
 // Queries reads the read model (pgtimeline.Queries, in PostgreSQL).

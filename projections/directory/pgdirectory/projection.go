@@ -22,7 +22,7 @@ const Name = "directory"
 type Projection struct{}
 
 func (Projection) Name() string { return Name }
-func (Projection) Version() int { return 4 }
+func (Projection) Version() int { return 5 }
 
 func (Projection) Schema() string {
 	return `
@@ -42,7 +42,9 @@ CREATE TABLE clients (
     leaderboard_mode text NOT NULL DEFAULT 'ranked',
     microsoft_tenant_id text NOT NULL DEFAULT '',
     google_domain    text NOT NULL DEFAULT '',
-    email_links      boolean NOT NULL DEFAULT true
+    email_links      boolean NOT NULL DEFAULT true,
+    time_zone        text NOT NULL DEFAULT 'UTC',
+    reminder_policy  jsonb -- NULL: the default policy
 );
 CREATE TABLE identities (
     provider   text NOT NULL,
@@ -103,6 +105,10 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, _ eventstore.RecordedEve
 		_, err = tx.Exec(ctx, `UPDATE clients SET microsoft_tenant_id = $2, google_domain = $3 WHERE id = $1`, ev.ClientID, ev.MicrosoftTenantID, ev.GoogleDomain)
 	case tenancy.ClientEmailLinksSwitched:
 		_, err = tx.Exec(ctx, `UPDATE clients SET email_links = $2 WHERE id = $1`, ev.ClientID, ev.Enabled)
+	case tenancy.ClientTimeZoneSet:
+		_, err = tx.Exec(ctx, `UPDATE clients SET time_zone = $2 WHERE id = $1`, ev.ClientID, ev.TimeZone)
+	case tenancy.ClientReminderPolicySet:
+		_, err = tx.Exec(ctx, `UPDATE clients SET reminder_policy = $2 WHERE id = $1`, ev.ClientID, ev.Policy)
 	case identity.Linked:
 		_, err = tx.Exec(ctx, `INSERT INTO identities (provider, subject, learner_id, email, linked_at) VALUES ($1,$2,$3,$4,$5) ON CONFLICT DO NOTHING`,
 			string(ev.Provider), ev.Subject, ev.LearnerID, ev.Email, ev.At)

@@ -16,13 +16,13 @@ type Queries struct {
 	Pool *pgxpool.Pool
 }
 
-const learnerCols = `l.id, l.client_id, l.email, l.first_name, l.last_name, l.manager_id, l.department, l.source, c.name, c.portal_enabled, c.partner_id, c.leaderboard_mode, c.microsoft_tenant_id, c.google_domain, c.email_links,
+const learnerCols = `l.id, l.client_id, l.email, l.first_name, l.last_name, l.manager_id, l.department, l.source, c.name, c.portal_enabled, c.partner_id, c.leaderboard_mode, c.microsoft_tenant_id, c.google_domain, c.email_links, c.time_zone,
 	EXISTS (SELECT 1 FROM rm_directory.learners r WHERE r.manager_id = l.id AND r.client_id = l.client_id AND r.id <> l.id)`
 
 func scanLearner(row pgx.Row) (directory.Learner, error) {
 	var l directory.Learner
 	err := row.Scan(&l.ID, &l.ClientID, &l.Email, &l.FirstName, &l.LastName, &l.ManagerID, &l.Department, &l.Source, &l.ClientName, &l.PortalEnabled, &l.PartnerID, &l.LeaderboardMode,
-		&l.Directory.MicrosoftTenantID, &l.Directory.GoogleDomain, &l.Directory.EmailLinks, &l.IsManager)
+		&l.Directory.MicrosoftTenantID, &l.Directory.GoogleDomain, &l.Directory.EmailLinks, &l.TimeZone, &l.IsManager)
 	return l, err
 }
 
@@ -129,13 +129,17 @@ func (q Queries) CountPartners(ctx context.Context) (int, error) {
 	return n, err
 }
 
-const clientCols = `id, partner_id, name, portal_enabled, leaderboard_mode, microsoft_tenant_id, google_domain, email_links`
+const clientCols = `id, partner_id, name, portal_enabled, leaderboard_mode, microsoft_tenant_id, google_domain, email_links, time_zone, reminder_policy`
+
+func scanClient(r pgx.Row) (directory.Client, error) {
+	var c directory.Client
+	err := r.Scan(&c.ID, &c.PartnerID, &c.Name, &c.PortalEnabled, &c.LeaderboardMode, &c.MicrosoftTenantID, &c.GoogleDomain, &c.EmailLinks, &c.TimeZone, &c.Reminders)
+	return c, err
+}
 
 // Client returns a client organisation, or directory.ErrNotFound.
 func (q Queries) Client(ctx context.Context, id string) (directory.Client, error) {
-	var c directory.Client
-	err := q.Pool.QueryRow(ctx, `SELECT `+clientCols+` FROM rm_directory.clients WHERE id = $1`, id).
-		Scan(&c.ID, &c.PartnerID, &c.Name, &c.PortalEnabled, &c.LeaderboardMode, &c.MicrosoftTenantID, &c.GoogleDomain, &c.EmailLinks)
+	c, err := scanClient(q.Pool.QueryRow(ctx, `SELECT `+clientCols+` FROM rm_directory.clients WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return directory.Client{}, fmt.Errorf("client %s: %w", id, directory.ErrNotFound)
 	}
@@ -151,11 +155,21 @@ func (q Queries) Clients(ctx context.Context, partnerID string) ([]directory.Cli
 	if err != nil {
 		return nil, fmt.Errorf("clients: %w", err)
 	}
-	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (directory.Client, error) {
-		var c directory.Client
-		err := r.Scan(&c.ID, &c.PartnerID, &c.Name, &c.PortalEnabled, &c.LeaderboardMode, &c.MicrosoftTenantID, &c.GoogleDomain, &c.EmailLinks)
-		return c, err
-	})
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (directory.Client, error) { return scanClient(r) })
+}
+
+// ClientsWithPortal lists every client whose portal is on, by id (the
+// reminder sweep).
+func (q Queries) ClientsWithPortal(ctx context.Context) ([]directory.Client, error) {
+	rows, err := q.Pool.Query(ctx, `SELECT `+clientCols+` FROM rm_directory.clients WHERE portal_enabled ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("clients with portal: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (directory.Client, error) { return scanClient(r) })
+	if err != nil {
+		return nil, fmt.Errorf("clients with portal: %w", err)
+	}
+	return list, nil
 }
 
 // LearnersOfClient lists a client's learners by name.

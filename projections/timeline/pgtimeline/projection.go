@@ -15,6 +15,7 @@ import (
 	"github.com/awareportal/portal/domain/learning"
 	"github.com/awareportal/portal/domain/mailing"
 	"github.com/awareportal/portal/domain/onboarding"
+	"github.com/awareportal/portal/domain/reminder"
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/domain/staff"
 	"github.com/awareportal/portal/domain/team"
@@ -29,7 +30,7 @@ const Name = "timeline"
 type Projection struct{}
 
 func (Projection) Name() string { return Name }
-func (Projection) Version() int { return 3 }
+func (Projection) Version() int { return 4 }
 
 func (Projection) Schema() string {
 	return `
@@ -191,6 +192,22 @@ func (p Projection) Apply(ctx context.Context, tx pgx.Tx, rec eventstore.Recorde
 			return err
 		}
 		return p.add(ctx, tx, rec, []string{ev.ManagerID}, ev.At, "reminder_sent", timeline.CatTraining, d)
+	case reminder.Sent:
+		if err := p.link(ctx, tx, rec.Stream, ev.LearnerID); err != nil {
+			return err
+		}
+		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "scheduled_reminder", timeline.CatTraining,
+			timeline.Details{Courses: len(ev.Items), Overdue: ev.Overdue()})
+	case reminder.DigestSent:
+		if err := p.link(ctx, tx, rec.Stream, ev.ManagerID); err != nil {
+			return err
+		}
+		overdue := 0
+		for _, r := range ev.Reports {
+			overdue += r.Overdue
+		}
+		return p.add(ctx, tx, rec, []string{ev.ManagerID}, ev.At, "digest_sent", timeline.CatTraining,
+			timeline.Details{Reports: len(ev.Reports), Overdue: overdue})
 	case staff.UserViewed:
 		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "staff_viewed", timeline.CatStaff, timeline.Details{Staff: ev.StaffName, Role: string(ev.Role), What: ev.What, Reason: ev.Reason})
 	}
