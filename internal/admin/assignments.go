@@ -7,6 +7,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/awareportal/portal/domain/reminder"
 	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/training"
@@ -24,12 +25,18 @@ type AssignInput struct {
 // MaxLearnersPerAssign bounds one assignment call.
 const MaxLearnersPerAssign = 10_000
 
-// parseTime accepts RFC 3339 or a date (start of day, UTC).
-func parseTime(s string) (time.Time, error) {
+// parseTime reads an RFC 3339 time, or a date in the client's time zone:
+// its start (available from) or, with endOfDay, its end (due on that day
+// means due until the next local midnight).
+func parseTime(s string, loc *time.Location, endOfDay bool) (time.Time, error) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, nil
 	}
-	return time.Parse("2006-01-02", s)
+	d, err := time.ParseInLocation("2006-01-02", s, loc)
+	if err != nil || !endOfDay {
+		return d, err
+	}
+	return reminder.EndOfDay(d.Year(), d.Month(), d.Day(), loc), nil
 }
 
 // Assign assigns a course; everything is checked before anything is written.
@@ -55,7 +62,7 @@ func (s *Service) Assign(ctx context.Context, partnerID, clientRef string, in As
 	now := s.Clock.Now()
 	from := now
 	if in.AvailableFrom != "" {
-		t, err := parseTime(in.AvailableFrom)
+		t, err := parseTime(in.AvailableFrom, client.Location(), false)
 		if err != nil {
 			v.add("available_from", "must be a date (2026-12-01) or an RFC 3339 time")
 		}
@@ -64,7 +71,7 @@ func (s *Service) Assign(ctx context.Context, partnerID, clientRef string, in As
 	var due time.Time
 	if in.DueAt == "" {
 		v.add("due_at", "is required")
-	} else if t, err := parseTime(in.DueAt); err != nil {
+	} else if t, err := parseTime(in.DueAt, client.Location(), true); err != nil {
 		v.add("due_at", "must be a date (2026-12-31) or an RFC 3339 time")
 	} else if !t.After(from) {
 		v.add("due_at", "must be after available_from (or now)")

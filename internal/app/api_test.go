@@ -146,6 +146,13 @@ func TestAPIBadInputWritesNothing(t *testing.T) {
 		}
 	}
 	if after := p.eventCount(t); after != before {
+		rows, _ := p.db.Pool.Query(context.Background(), `SELECT stream, type FROM events ORDER BY seq DESC LIMIT $1`, after-before)
+		for rows.Next() {
+			var s, ty string
+			_ = rows.Scan(&s, &ty)
+			t.Log(s, ty)
+		}
+		rows.Close()
 		t.Fatalf("bad requests wrote %d events", after-before)
 	}
 }

@@ -39,6 +39,7 @@ import (
 	"github.com/awareportal/portal/internal/mail/pgmail"
 	"github.com/awareportal/portal/internal/media/pgmedia"
 	"github.com/awareportal/portal/internal/pgembed"
+	"github.com/awareportal/portal/internal/reminders"
 	"github.com/awareportal/portal/internal/seed"
 	"github.com/awareportal/portal/internal/sso"
 	"github.com/awareportal/portal/internal/team"
@@ -49,6 +50,7 @@ import (
 	"github.com/awareportal/portal/projections/gate/pggate"
 	"github.com/awareportal/portal/projections/pgrunner"
 	"github.com/awareportal/portal/projections/progress/pgprogress"
+	"github.com/awareportal/portal/projections/reminders/pgreminders"
 	"github.com/awareportal/portal/projections/team/pgteam"
 	"github.com/awareportal/portal/projections/timeline/pgtimeline"
 )
@@ -147,8 +149,10 @@ type App struct {
 	Admin    *admin.Service
 	Welcome  *welcome.Service
 	Team     *team.Service
-	Catalog  *catalog.Catalog
-	Web      *fiber.App
+	// Reminders sends the scheduled reminders and manager digests.
+	Reminders *reminders.Service
+	Catalog   *catalog.Catalog
+	Web       *fiber.App
 
 	// Liveness, when set, is consulted by /healthz (serve sets it to the
 	// embedded database's supervision).
@@ -162,7 +166,7 @@ type App struct {
 
 // Projections lists the read models, in one place.
 func Projections() []pgrunner.Projection {
-	return []pgrunner.Projection{pgdirectory.Projection{}, pgprogress.Projection{}, pgtimeline.Projection{}, pggate.Projection{}, pgteam.Projection{}}
+	return []pgrunner.Projection{pgdirectory.Projection{}, pgprogress.Projection{}, pgtimeline.Projection{}, pggate.Projection{}, pgteam.Projection{}, pgreminders.Projection{}}
 }
 
 // New assembles the portal on an open pool. Nothing runs until Start.
@@ -241,6 +245,11 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 	a.Team = &team.Service{
 		Repo: a.Repo, Dir: dir, Progress: prog, Gate: pggate.Queries{Pool: pool}, Reminders: pgteam.Queries{Pool: pool},
 		Mail: a.Queue, Render: renderReminderMail, Clock: clk, BaseURL: cfg.BaseURL, Log: log.With("component", "team"), Settle: settle,
+	}
+	a.Reminders = &reminders.Service{
+		Repo: a.Repo, Dir: dir, Progress: prog, Sent: pgreminders.Queries{Pool: pool}, Mail: a.Queue,
+		Render: reminders.Renderers{Reminder: renderScheduledReminder, Digest: renderDigest},
+		Clock:  clk, BaseURL: cfg.BaseURL, Log: log.With("component", "reminders"),
 	}
 	a.Admin = &admin.Service{
 		Repo: a.Repo, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog, Clock: clk, Settle: settle,

@@ -12,9 +12,11 @@ import (
 	"github.com/awareportal/portal/domain/identity"
 	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/mail"
+	"github.com/awareportal/portal/internal/reminders"
 	"github.com/awareportal/portal/internal/team"
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/internal/welcome"
+	"github.com/awareportal/portal/internal/when"
 	"github.com/awareportal/portal/projections/directory"
 	"github.com/awareportal/portal/views"
 )
@@ -30,7 +32,7 @@ func frame(title string, p directory.Partner, baseURL string) views.EmailFrame {
 // renderCourseMail announces a course with its "Start training" link.
 func renderCourseMail(ctx context.Context, m training.CourseMail) (mail.Message, error) {
 	subject := "New training: " + m.Course.Title
-	due := m.DueAt.Format("Monday 2 January")
+	due := when.DueDate(m.DueAt, m.Learner.Location())
 	data := views.CourseEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName, CourseTitle: m.Course.Title,
 		Summary: m.Course.Summary, Minutes: m.Course.Minutes, Due: due, Link: m.Link}
 	var html bytes.Buffer
@@ -179,12 +181,13 @@ your courses are waiting.
 // courses, each with its own 7-day training link.
 func renderReminderMail(ctx context.Context, m team.Mail) (mail.Message, error) {
 	subject := "Reminder: your security training"
-	data := views.ReminderEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName, Manager: m.Manager}
+	data := views.ReminderEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName, Manager: m.Manager, SignsIn: m.SignsIn}
 	var list strings.Builder
+	loc := m.Learner.Location()
 	for _, c := range m.Courses {
-		due := "Due " + c.DueAt.Format("Monday 2 January")
+		due := "Due " + when.DueDate(c.DueAt, loc)
 		if c.Overdue {
-			due = "Overdue since " + c.DueAt.Format("Monday 2 January")
+			due = "Overdue since " + when.DueDate(c.DueAt, loc)
 		}
 		data.Courses = append(data.Courses, views.ReminderCourse{Title: c.Title, Due: due, Link: c.Link, Overdue: c.Overdue})
 		fmt.Fprintf(&list, "%s (%s)\nStart training: %s\n\n", c.Title, strings.ToLower(due[:1])+due[1:], c.Link)
@@ -202,8 +205,74 @@ func renderReminderMail(ctx context.Context, m team.Mail) (mail.Message, error) 
 %s
 
 %s-- 
-Each Start training link signs you straight in for 7 days.
 %s
-`, m.Learner.FirstName, intro, list.String(), m.Partner.Name)
+%s
+`, m.Learner.FirstName, intro, list.String(), linkNote(m.SignsIn), m.Partner.Name)
 	return mail.Message{FromName: m.Partner.Name + " Training", To: m.Learner.Email, Subject: subject, Text: text, HTML: html.String()}, nil
+}
+
+// linkNote says in a text email what its links do.
+func linkNote(signsIn bool) string {
+	if signsIn {
+		return "Each Start training link signs you straight in for 7 days."
+	}
+	return "Each link leads to the sign-in page: sign in with your work account as usual."
+}
+
+// renderScheduledReminder is a reminder the client's policy sends: the
+// courses it is about, each with its link.
+func renderScheduledReminder(ctx context.Context, m reminders.Mail) (mail.Message, error) {
+	data := views.ReminderEmail{Frame: frame(m.Subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName, SignsIn: m.SignsIn}
+	var list strings.Builder
+	for _, c := range m.Courses {
+		data.Courses = append(data.Courses, views.ReminderCourse{Title: c.Title, Due: c.Due, Link: c.Link, Overdue: c.Overdue})
+		fmt.Fprintf(&list, "%s (%s)\nStart training: %s\n\n", c.Title, strings.ToLower(c.Due[:1])+c.Due[1:], c.Link)
+	}
+	var html bytes.Buffer
+	if err := views.ReminderEmailHTML(data).Render(ctx, &html); err != nil {
+		return mail.Message{}, err
+	}
+	text := fmt.Sprintf(`Hi %s,
+
+A reminder about your security awareness training.
+
+%s-- 
+%s
+%s
+`, m.Learner.FirstName, list.String(), linkNote(m.SignsIn), m.Partner.Name)
+	return mail.Message{FromName: m.Partner.Name + " Training", To: m.Learner.Email, Subject: m.Subject, Text: text, HTML: html.String()}, nil
+}
+
+// renderDigest is a manager's weekly digest: who in their team has
+// overdue courses, and how many (never scores).
+func renderDigest(ctx context.Context, m reminders.DigestMail) (mail.Message, error) {
+	overdue := 0
+	for _, r := range m.Reports {
+		overdue += r.Overdue
+	}
+	subject := fmt.Sprintf("Your team: %d overdue training course", overdue)
+	if overdue != 1 {
+		subject += "s"
+	}
+	data := views.DigestEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Manager.FirstName, TeamLink: m.TeamLink}
+	var list strings.Builder
+	for _, r := range m.Reports {
+		data.Reports = append(data.Reports, views.DigestReport{Name: r.Name, Overdue: r.Overdue})
+		fmt.Fprintf(&list, "- %s: %d overdue\n", r.Name, r.Overdue)
+	}
+	var html bytes.Buffer
+	if err := views.DigestEmailHTML(data).Render(ctx, &html); err != nil {
+		return mail.Message{}, err
+	}
+	text := fmt.Sprintf(`Hi %s,
+
+Your weekly training digest: people in your team with overdue security training.
+
+%s
+Open My Team to remind them: %s
+
+-- 
+%s
+`, m.Manager.FirstName, list.String(), m.TeamLink, m.Partner.Name)
+	return mail.Message{FromName: m.Partner.Name + " Training", To: m.Manager.Email, Subject: subject, Text: text, HTML: html.String()}, nil
 }

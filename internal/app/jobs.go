@@ -8,7 +8,9 @@ import (
 )
 
 // sweepArgs is the periodic job that announces newly available courses,
-// marks overdue ones and queues welcome and My Team reminder emails a dead process left. River runs periodic jobs on its elected leader only.
+// marks overdue ones, sends scheduled reminders and digests, and queues
+// welcome and reminder emails a dead process left. River runs periodic
+// jobs on its elected leader only.
 type sweepArgs struct{}
 
 func (sweepArgs) Kind() string { return "training_sweep" }
@@ -29,6 +31,10 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[sweepArgs]) error {
 	}
 	if _, err := w.app.Team.Sweep(ctx); err != nil {
 		return err
+	}
+	if res, err := w.app.Reminders.Sweep(ctx); err != nil {
+		// One client's failure does not hold back the rest of the sweep.
+		w.app.Log.Error("scheduled reminders", "err", err, "reminded", res.Reminded, "digests", res.Digests)
 	}
 	dayAgo := w.app.Clock.Now().Add(-24 * time.Hour)
 	if err := w.app.Auth.Limiter.Prune(ctx, dayAgo); err != nil {

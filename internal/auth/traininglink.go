@@ -29,3 +29,19 @@ func IssueTrainingLink(ctx context.Context, repo eventstore.Repository, base *ur
 	link.RawQuery = url.Values{"t": {in.Token}}.Encode()
 	return link.String(), nil
 }
+
+// TrainingLink is the link an email gives the learner: a 7-day training
+// link (IssueTrainingLink) when they may sign in by email link, else their
+// partner's sign-in page with their email filled in (the client signs its
+// synced learners in with Microsoft or Google only). signsIn says which,
+// for the email's wording.
+func TrainingLink(ctx context.Context, repo eventstore.Repository, base *url.URL, meta eventstore.Metadata, l directory.Learner, partnerSlug, assignmentID string, now time.Time) (link string, signsIn bool, err error) {
+	if !EmailLinkAllowed(l) {
+		page := *base
+		page.Path = "/p/" + partnerSlug + "/signin"
+		page.RawQuery = url.Values{"email": {l.Email}}.Encode()
+		return page.String(), false, nil
+	}
+	link, err = IssueTrainingLink(ctx, repo, base, meta, l, assignmentID, now)
+	return link, true, err
+}

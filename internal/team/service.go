@@ -78,6 +78,9 @@ type Mail struct {
 	Manager string // the manager's name
 	Partner directory.Partner
 	Courses []MailCourse
+	// SignsIn: the links sign the learner in (else they lead to the
+	// sign-in page: the client allows Microsoft or Google only).
+	SignsIn bool
 	BaseURL string
 }
 
@@ -299,10 +302,11 @@ func (s *Service) send(ctx context.Context, rep directory.Learner, managerName s
 	}
 	m := Mail{Learner: rep, Manager: managerName, Partner: partner, BaseURL: s.BaseURL.String()}
 	for _, c := range ev.Courses {
-		link, err := auth.IssueTrainingLink(ctx, s.Repo, s.BaseURL, meta, rep, c.AssignmentID, s.Clock.Now())
+		link, signsIn, err := auth.TrainingLink(ctx, s.Repo, s.BaseURL, meta, rep, partner.Slug, c.AssignmentID, s.Clock.Now())
 		if err != nil {
 			return err
 		}
+		m.SignsIn = signsIn
 		m.Courses = append(m.Courses, MailCourse{Title: c.Title, DueAt: c.DueAt, Overdue: c.Overdue, Link: link})
 	}
 	msg, err := s.Render(ctx, m)

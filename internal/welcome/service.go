@@ -236,19 +236,9 @@ func (s *Service) Welcome(ctx context.Context, learnerID string) (bool, error) {
 		return false, err
 	}
 	meta := eventstore.Metadata{ActorID: "system:welcome", TenantID: l.PartnerID}
-	var link string
-	signsIn := auth.EmailLinkAllowed(l)
-	if signsIn {
-		if link, err = auth.IssueTrainingLink(ctx, s.Repo, s.BaseURL, meta, l, "", s.Clock.Now()); err != nil {
-			return false, err
-		}
-	} else {
-		// The client signs its synced learners in with Microsoft or Google
-		// only: the email links to the sign-in page, not past it.
-		page := *s.BaseURL
-		page.Path = "/p/" + partner.Slug + "/signin"
-		page.RawQuery = url.Values{"email": {l.Email}}.Encode()
-		link = page.String()
+	link, signsIn, err := auth.TrainingLink(ctx, s.Repo, s.BaseURL, meta, l, partner.Slug, "", s.Clock.Now())
+	if err != nil {
+		return false, err
 	}
 	msg, err := s.Render(ctx, Mail{Learner: l, Partner: partner, Link: link, SignsIn: signsIn, BaseURL: s.BaseURL.String()})
 	if err != nil {

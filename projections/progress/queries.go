@@ -112,6 +112,9 @@ type Queries interface {
 	Assignment(ctx context.Context, id string) (Assignment, error)
 	// ForLearner returns all of a learner's assignments, soonest due first.
 	ForLearner(ctx context.Context, learnerID string) ([]Assignment, error)
+	// OpenAnnounced lists a client's announced, unfinished assignments due
+	// before dueBefore, soonest due first.
+	OpenAnnounced(ctx context.Context, clientID string, dueBefore time.Time) ([]Assignment, error)
 	// OpenCourse reports whether the learner has an unfinished assignment of a course.
 	OpenCourse(ctx context.Context, learnerID, courseID string) (bool, error)
 	// Certificate returns a certificate by id, or ErrNotFound.

@@ -21,7 +21,7 @@ const Name = "progress"
 type Projection struct{}
 
 func (Projection) Name() string { return Name }
-func (Projection) Version() int { return 2 }
+func (Projection) Version() int { return 3 }
 
 func (Projection) Schema() string {
 	return `
@@ -57,6 +57,7 @@ CREATE TABLE assignments (
     certificates_requested integer NOT NULL DEFAULT 0
 );
 CREATE INDEX assignments_learner ON assignments (learner_id, due_at);
+CREATE INDEX assignments_open ON assignments (client_id, due_at) WHERE completed_at IS NULL;
 CREATE INDEX assignments_leaderboard ON assignments (client_id, course_id, time_taken_secs, completed_at, id) WHERE completed_at IS NOT NULL;
 CREATE TABLE certificates (
     id           text PRIMARY KEY,

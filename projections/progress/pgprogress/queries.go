@@ -52,6 +52,21 @@ func (q Queries) ForLearner(ctx context.Context, learnerID string) ([]progress.A
 	return out, nil
 }
 
+// OpenAnnounced lists a client's announced, unfinished assignments due
+// before dueBefore (scheduled reminders), soonest due first.
+func (q Queries) OpenAnnounced(ctx context.Context, clientID string, dueBefore time.Time) ([]progress.Assignment, error) {
+	rows, err := q.Pool.Query(ctx, `SELECT `+assignmentCols+` FROM rm_progress.assignments
+		WHERE client_id = $1 AND completed_at IS NULL AND available AND due_at < $2 ORDER BY due_at, id`, clientID, dueBefore)
+	if err != nil {
+		return nil, fmt.Errorf("open assignments of %s: %w", clientID, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (progress.Assignment, error) { return scanAssignment(r) })
+	if err != nil {
+		return nil, fmt.Errorf("open assignments of %s: %w", clientID, err)
+	}
+	return out, nil
+}
+
 // OpenCourse reports whether the learner has an unfinished assignment of a course.
 func (q Queries) OpenCourse(ctx context.Context, learnerID, courseID string) (bool, error) {
 	var open bool
