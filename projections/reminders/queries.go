@@ -13,7 +13,7 @@ import (
 // Unqueued is a reminder or digest whose email is not queued.
 type Unqueued struct {
 	MailID, Stream, PersonID string // the learner's or the manager's id
-	At                           time.Time
+	At                       time.Time
 }
 
 // Queries reads the read model.
