@@ -15,7 +15,7 @@ func (s *Server) myActivity(c *fiber.Ctx) error {
 	f, cats, from, to := timelineFilter(c)
 	f.NoStaff = true
 	cats = slices.DeleteFunc(cats, func(o views.CategoryOption) bool { return o.ID == timeline.CatStaff })
-	rows, next, err := s.timelineRows(c, l.ID, f, true, "/activity")
+	rows, next, err := s.timelineRows(c, l.ID, l.Location(), f, true, "/activity")
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/awareportal/portal/domain/reminder"
 	"github.com/awareportal/portal/internal/audit"
 	"github.com/awareportal/portal/views"
 )
@@ -58,13 +59,18 @@ func (s *Server) asOf(c *fiber.Ctx) error {
 		return err
 	}
 	v.Done, v.Events = true, st.Events
+	zoneClient := scope.ClientID
+	if zoneClient == "" {
+		zoneClient = person.ClientID
+	}
+	zone := s.zoneOf(c, zoneClient)
 	for _, l := range st.Learners {
 		al := views.AsOfLearner{Name: l.Name, Email: l.Email, Risk: l.Risk, Band: l.Band, Assigned: l.Assigned, Completed: l.Completed, AvgScore: "—"}
 		if l.Completed > 0 {
 			al.AvgScore = strconv.Itoa(int(l.AvgScore+0.5)) + "%"
 		}
 		for _, cs := range l.Courses {
-			ac := views.AsOfCourse{Title: cs.Title, Status: cs.Status, Due: cs.DueAt.Format("2 Jan 2006")}
+			ac := views.AsOfCourse{Title: cs.Title, Status: cs.Status, Due: reminder.DueDay(cs.DueAt, zone).Format("2 Jan 2006")}
 			if cs.CompletedAt != nil {
 				ac.Completed, ac.Score, ac.Certificate = cs.CompletedAt.Format("2 Jan 2006 15:04"), strconv.Itoa(cs.Score)+"%", cs.CertificateID
 			}

@@ -50,14 +50,14 @@ func nextURL(c *fiber.Ctx, path, cursor string) string {
 
 const timelinePage = 50
 
-func (s *Server) timelineRows(c *fiber.Ctx, learnerID string, f timeline.Filter, own bool, path string) ([]views.TimelineRow, string, error) {
+func (s *Server) timelineRows(c *fiber.Ctx, learnerID string, loc *time.Location, f timeline.Filter, own bool, path string) ([]views.TimelineRow, string, error) {
 	entries, cursor, err := s.Timeline.Entries(c.UserContext(), learnerID, f, timelinePage)
 	if err != nil {
 		return nil, "", err
 	}
 	rows := make([]views.TimelineRow, len(entries))
 	for i, e := range entries {
-		rows[i] = describe(e, own)
+		rows[i] = describe(e, own, loc)
 	}
 	return rows, nextURL(c, path, cursor), nil
 }
@@ -72,7 +72,7 @@ func (s *Server) userTimeline(c *fiber.Ctx) error {
 	f, cats, from, to := timelineFilter(c)
 	path := "/staff/users/" + url.PathEscape(person.ID)
 	if f.Before != "" {
-		rows, next, err := s.timelineRows(c, person.ID, f, false, path)
+		rows, next, err := s.timelineRows(c, person.ID, s.zoneOf(c, person.ClientID), f, false, path)
 		if err != nil {
 			return err
 		}
@@ -83,7 +83,7 @@ func (s *Server) userTimeline(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	rows, next, err := s.timelineRows(c, person.ID, f, false, path)
+	rows, next, err := s.timelineRows(c, person.ID, s.zoneOf(c, person.ClientID), f, false, path)
 	if err != nil {
 		return err
 	}
@@ -103,4 +103,15 @@ func (s *Server) userTimeline(c *fiber.Ctx) error {
 		ExportURL: "/staff/export?learner=" + url.QueryEscape(person.ID), AsOfURL: "/staff/asof?learner=" + url.QueryEscape(person.ID),
 	}
 	return render(c, fiber.StatusOK, views.TimelinePage(p, v), nil)
+}
+
+// zoneOf is a client's time zone (UTC when it cannot be read: dates are
+// then shown a few hours off, not refused).
+func (s *Server) zoneOf(c *fiber.Ctx, clientID string) *time.Location {
+	cl, err := s.Dir.Client(c.UserContext(), clientID)
+	if err != nil {
+		s.Log.Warn("client time zone", "client", clientID, "err", err)
+		return time.UTC
+	}
+	return cl.Location()
 }

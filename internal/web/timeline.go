@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/awareportal/portal/domain/reminder"
 	"github.com/awareportal/portal/projections/timeline"
 	"github.com/awareportal/portal/views"
 )
@@ -39,8 +40,9 @@ var ssoRefusals = map[string]string{
 	"wrong_method": "this person signs in another way", "not_enrolled": "nobody is enrolled with that email",
 }
 
-// describe says an entry in plain language, for support staff and learners.
-func describe(e timeline.Entry, own bool) views.TimelineRow {
+// describe says an entry in plain language, for support staff and learners;
+// due dates are the learner's local due day (loc, their client's zone).
+func describe(e timeline.Entry, own bool, loc *time.Location) views.TimelineRow {
 	d := e.Details
 	r := views.TimelineRow{When: e.At.UTC().Format("2 Jan 2006 15:04"), WhenISO: e.At.UTC().Format(time.RFC3339), Category: e.Category}
 	from := ""
@@ -113,7 +115,7 @@ func describe(e timeline.Entry, own bool) views.TimelineRow {
 	case "course_assigned":
 		r.Text = "Assigned " + course
 		if d.Due != nil {
-			r.Detail = "Due " + d.Due.Format("2 Jan 2006")
+			r.Detail = "Due " + reminder.DueDay(*d.Due, loc).Format("2 Jan 2006")
 		}
 	case "course_available":
 		r.Text = course + " became available"
