@@ -37,7 +37,11 @@ func printPolicy(e *adminEnv, p admin.ReminderPolicyJSON) error {
 		}
 		fmt.Fprintf(w, "Reminders for %s%s, times in %s:\n", p.ClientID, def, p.TimeZone)
 		fmt.Fprintf(w, "  learners\t%s\n", onOff(l.Enabled))
-		fmt.Fprintf(w, "  days before the due date\t%s\n", orNone(strconv.Itoa(l.DaysBefore)))
+		before := "none"
+		if l.DaysBefore > 0 {
+			before = strconv.Itoa(l.DaysBefore)
+		}
+		fmt.Fprintf(w, "  days before the due date\t%s\n", before)
 		fmt.Fprintf(w, "  on the due date\t%s\n", onOff(l.OnDueDate))
 		fmt.Fprintf(w, "  while overdue, every\t%d days, at most %d times\n", l.OverdueEveryDays, l.OverdueLimit)
 		fmt.Fprintf(w, "  at\t%02d:00\n", l.Hour)
