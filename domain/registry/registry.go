@@ -9,6 +9,7 @@ import (
 	"github.com/awareportal/portal/domain/learning"
 	"github.com/awareportal/portal/domain/mailing"
 	"github.com/awareportal/portal/domain/onboarding"
+	"github.com/awareportal/portal/domain/policy"
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/domain/staff"
 	"github.com/awareportal/portal/domain/team"
@@ -59,6 +60,10 @@ func Events() []domain.Event {
 		onboarding.ModuleCompleted{},
 		onboarding.WelcomeMailQueued{},
 		team.ReminderSent{},
+		policy.Defined{},
+		policy.VersionPublished{},
+		policy.Assigned{},
+		policy.Signed{},
 	}
 }
 
