@@ -55,7 +55,7 @@ func TestPolicyAPIRefusesBadInputAndWritesNothing(t *testing.T) {
 			t.Errorf("%s: %d %v", name, status, out)
 		}
 	}
-	if mediaRows(t, p) != blobs {
+	if mediaRows(t, p) != blobs || p.eventCount(t) != events {
 		t.Fatal("a refused upload stored something")
 	}
 	bluepeakUp := func() string {
@@ -83,8 +83,8 @@ func TestPolicyAPIRefusesBadInputAndWritesNothing(t *testing.T) {
 			t.Errorf("%s: %d %v", name, status, out)
 		}
 	}
-	if p.eventCount(t) != events {
-		t.Fatal("a refused publish wrote events")
+	if p.eventCount(t) != events || mediaRows(t, p) != blobs {
+		t.Fatal("a refused publish wrote something")
 	}
 
 	// Published; the same again changes nothing.

@@ -303,11 +303,11 @@ func checkText(r io.ReaderAt, size int64) error {
 		return err
 	}
 	if !utf8.Valid(b) {
-		return errors.New("Markdown must be UTF-8 text")
+		return errors.New("a Markdown file must be UTF-8 text")
 	}
 	for _, c := range string(b) {
 		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') || c == 0x7f || (c >= 0x80 && c < 0xa0) {
-			return errors.New("Markdown must be text (it has control characters)")
+			return errors.New("a Markdown file must be text (it has control characters)")
 		}
 	}
 	return nil

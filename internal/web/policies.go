@@ -114,7 +114,7 @@ func (s *Server) signPolicy(c *fiber.Ctx) error {
 		form.TypedName, form.Accepted = "", false
 		return s.refuseSign(c, id, form, form.Error)
 	case errors.As(err, &fe):
-		msg := "Please " + fe.Problem + "."
+		var msg string
 		switch fe.Field {
 		case "accept":
 			form.AcceptError = "Tick \"I have read and accept\" to sign."
