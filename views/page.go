@@ -30,9 +30,11 @@ type Page struct {
 	StaffNav        bool       // the staff area's navigation
 	ShowStaff       bool       // a learner who is also staff: link to the staff area
 	Onboarding      bool       // onboarding gates the learner pages: no learner nav
+	PoliciesDue     int        // policies the learner has to sign (nav count)
 }
 
 // DueBanner nudges a learner who is overdue or has several courses due.
 type DueBanner struct {
-	Due, Overdue int
+	Due, Overdue int // courses due; courses and policies overdue
+	Policies     int // policies to sign
 }

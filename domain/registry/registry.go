@@ -10,6 +10,7 @@ import (
 	"github.com/awareportal/portal/domain/mailing"
 	"github.com/awareportal/portal/domain/onboarding"
 	"github.com/awareportal/portal/domain/reminder"
+	"github.com/awareportal/portal/domain/policy"
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/domain/staff"
 	"github.com/awareportal/portal/domain/team"
@@ -64,6 +65,10 @@ func Events() []domain.Event {
 		tenancy.ClientReminderPolicySet{},
 		reminder.Sent{},
 		reminder.DigestSent{},
+		policy.Defined{},
+		policy.VersionPublished{},
+		policy.Assigned{},
+		policy.Signed{},
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/media"
+	"github.com/awareportal/portal/internal/policy"
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/projections/directory"
 	"github.com/awareportal/portal/projections/progress"
@@ -91,7 +92,9 @@ type Service struct {
 	// Welcome queues a new learner's welcome email (welcome.Service); a
 	// failure is logged and the periodic sweep sends it later.
 	Welcome func(ctx context.Context, learnerID string) (bool, error)
-	Log     *slog.Logger
+	// Policies publishes and assigns policies to sign.
+	Policies *policy.Service
+	Log      *slog.Logger
 }
 
 func (s *Service) settle(ctx context.Context, pos eventstore.Position) error {

@@ -39,6 +39,7 @@ import (
 	"github.com/awareportal/portal/internal/mail/pgmail"
 	"github.com/awareportal/portal/internal/media/pgmedia"
 	"github.com/awareportal/portal/internal/pgembed"
+	"github.com/awareportal/portal/internal/policy"
 	"github.com/awareportal/portal/internal/reminders"
 	"github.com/awareportal/portal/internal/seed"
 	"github.com/awareportal/portal/internal/sso"
@@ -49,6 +50,7 @@ import (
 	"github.com/awareportal/portal/projections/directory/pgdirectory"
 	"github.com/awareportal/portal/projections/gate/pggate"
 	"github.com/awareportal/portal/projections/pgrunner"
+	"github.com/awareportal/portal/projections/policies/pgpolicies"
 	"github.com/awareportal/portal/projections/progress/pgprogress"
 	"github.com/awareportal/portal/projections/reminders/pgreminders"
 	"github.com/awareportal/portal/projections/team/pgteam"
@@ -151,6 +153,7 @@ type App struct {
 	Team     *team.Service
 	// Reminders sends the scheduled reminders and manager digests.
 	Reminders *reminders.Service
+	Policies  *policy.Service
 	Catalog   *catalog.Catalog
 	Web       *fiber.App
 
@@ -166,7 +169,7 @@ type App struct {
 
 // Projections lists the read models, in one place.
 func Projections() []pgrunner.Projection {
-	return []pgrunner.Projection{pgdirectory.Projection{}, pgprogress.Projection{}, pgtimeline.Projection{}, pggate.Projection{}, pgteam.Projection{}, pgreminders.Projection{}}
+	return []pgrunner.Projection{pgdirectory.Projection{}, pgprogress.Projection{}, pgtimeline.Projection{}, pggate.Projection{}, pgteam.Projection{}, pgreminders.Projection{}, pgpolicies.Projection{}}
 }
 
 // New assembles the portal on an open pool. Nothing runs until Start.
@@ -251,12 +254,14 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		Render: reminders.Renderers{Reminder: renderScheduledReminder, Digest: renderDigest},
 		Clock:  clk, BaseURL: cfg.BaseURL, Log: log.With("component", "reminders"),
 	}
+	a.Policies = &policy.Service{Repo: a.Repo, Queries: pgpolicies.Queries{Pool: pool}, Docs: files, Markdown: catalog.RenderMarkdown, Clock: clk, Settle: settle}
 	a.Admin = &admin.Service{
 		Repo: a.Repo, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog, Clock: clk, Settle: settle,
 		Media: files, Welcome: a.Welcome.Welcome, Log: log.With("component", "admin"),
+		Policies: a.Policies,
 	}
 	a.Web = web.New(web.Deps{
-		Admin: a.Admin, Onboarding: a.Welcome, Team: a.Team,
+		Admin: a.Admin, Onboarding: a.Welcome, Team: a.Team, Policies: a.Policies,
 		DB: pool, Auth: a.Auth, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog,
 		Runner: a.Runner, Clock: clk, BaseURL: cfg.BaseURL, Timeline: pgtimeline.Queries{Pool: pool}, DevOutbox: pgmail.DevOutbox{Pool: pool},
 		Audit:    &audit.Service{Repo: a.Repo, Store: a.Store, Index: pgtimeline.Queries{Pool: pool}, Clock: clk},

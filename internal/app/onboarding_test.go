@@ -175,8 +175,8 @@ func TestOnboardingAPIConfigures(t *testing.T) {
 		t.Fatalf("upload: %d %v", code, up)
 	}
 	// The demo already uploaded this exact file: stored once.
-	if n := countRows(t, p, "media_blobs"); n != 2 {
-		t.Errorf("%d blobs, want the demo's 2 (same content is stored once)", n)
+	if n := countRows(t, p, "media_blobs"); n != 4 {
+		t.Errorf("%d blobs, want the demo's 4 (2 onboarding, 2 policy documents; same content is stored once)", n)
 	}
 	if code, out := p.api(t, tok, "POST", "/api/v1/onboarding/modules", `{"id":"intro","kind":"video","title":"Meet the team","media":"`+up["sha256"].(string)+`"}`); code != 201 || out["title"] != "Meet the team" {
 		t.Fatalf("module: %d %v", code, out)

@@ -9,13 +9,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awareportal/portal/internal/seed"
 	"github.com/awareportal/portal/internal/testenv"
+	"github.com/awareportal/portal/projections/policies/pgpolicies"
 	"github.com/awareportal/portal/projections/progress"
 	"github.com/awareportal/portal/projections/progress/pgprogress"
 )
 
-// TestLearningRebuildIsIdentical: stats, risk history, badges and the
-// leaderboard come only from events, so replaying the log from the start
+// TestLearningRebuildIsIdentical: stats, risk history, badges, the
+// leaderboard and policy signature requests come only from events, so replaying the log from the start
 // gives exactly the live contents.
 func TestLearningRebuildIsIdentical(t *testing.T) {
 	// Not parallel: a read-model rebuild holds one long transaction, and the
@@ -49,6 +51,11 @@ func TestLearningRebuildIsIdentical(t *testing.T) {
 	if r := b.post("/learn/"+overdue.ID+"/quiz", answers, token); r.status != 200 || !strings.Contains(r.body, "Course completed") {
 		t.Fatalf("quiz: %d", r.status)
 	}
+	// And signs the policy they had to sign.
+	ptoken := b.csrf("/policies/" + seed.OutstandingPolicyID)
+	if r := b.post("/policies/"+seed.OutstandingPolicyID+"/sign", url.Values{"version": {"1"}, "accept": {"yes"}, "name": {"Sam Learner"}}, ptoken); r.status != 303 {
+		t.Fatalf("sign: %d", r.status)
+	}
 	// No background writers from here on (River's periodic sweep), so the
 	// live snapshot below is of a quiet log.
 	if err := p.app.Queue.Stop(ctx); err != nil {
@@ -74,6 +81,23 @@ func TestLearningRebuildIsIdentical(t *testing.T) {
 	}
 	if rebuilt := testenv.DumpSchema(t, context.Background(), p.db.Pool, "rm_progress", tables...); rebuilt != live {
 		t.Fatalf("rebuild differs from live.\nlive:\n%s\nrebuilt:\n%s", live, rebuilt)
+	}
+
+	// The policies read model, with the seed's and Sam's signature.
+	ptables := []string{"policies", "requests", "signatures"}
+	plive := testenv.DumpSchema(t, ctx, p.db.Pool, "rm_policies", ptables...)
+	if strings.Count(plive, seed.OutstandingPolicyID) < 3 {
+		t.Fatalf("nothing to compare:\n%s", plive)
+	}
+	pproj, err := p.app.Runner.Find(pgpolicies.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.app.Runner.Rebuild(ctx, pproj); err != nil {
+		t.Fatal(err)
+	}
+	if rebuilt := testenv.DumpSchema(t, ctx, p.db.Pool, "rm_policies", ptables...); rebuilt != plive {
+		t.Fatalf("policies rebuild differs from live.\nlive:\n%s\nrebuilt:\n%s", plive, rebuilt)
 	}
 }
 

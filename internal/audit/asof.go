@@ -9,6 +9,7 @@ import (
 	"time"
 
 	ob "github.com/awareportal/portal/domain/onboarding"
+	pol "github.com/awareportal/portal/domain/policy"
 
 	"github.com/awareportal/portal/domain"
 	dir "github.com/awareportal/portal/domain/directory"
@@ -47,11 +48,23 @@ type OnboardingStep struct {
 	Acknowledged bool // "I have read this" (policies)
 }
 
+// PolicyState is a policy a learner had been asked to sign.
+type PolicyState struct {
+	PolicyID, Title string
+	Outstanding     bool      // not signed, or signed only before a version that asked to sign again
+	DueAt           time.Time // the assignment's due date
+	Version         int       // the highest version signed (0: none)
+	SignedAt        time.Time
+	TypedName       string
+	SHA256          string // the signed document's
+}
+
 // LearnerState is a learner as they were.
 type LearnerState struct {
 	LearnerID, Name, Email, ClientID string
 	Courses                          []CourseState
 	Onboarding                       []OnboardingStep // in the order they were done
+	Policies                         []PolicyState    // by title
 	Assigned, Completed              int
 	AvgScore                         float64
 	Risk                             int
@@ -87,6 +100,7 @@ type replay struct {
 	onTime      map[string]bool
 	emailed     map[string]int
 	onboarding  []OnboardingStep
+	policies    []*pol.Request
 }
 
 // AsOf replays the event log up to at: nothing comes from today's read
@@ -102,7 +116,7 @@ func AsOf(ctx context.Context, store eventstore.Store, codec *domain.Codec, scop
 	// PostgreSQL compared at microsecond precision; so does this.
 	atMicro := at.Truncate(time.Microsecond)
 	st := State{At: at, Basis: basis}
-	var learnerStreams, assignmentStreams, onboardingStreams []string
+	var learnerStreams, assignmentStreams, onboardingStreams, policyStreams []string
 	seen := map[string]bool{}
 	for _, s := range scope.Streams {
 		switch {
@@ -113,6 +127,8 @@ func AsOf(ctx context.Context, store eventstore.Store, codec *domain.Codec, scop
 			assignmentStreams = append(assignmentStreams, s)
 		case strings.HasPrefix(s, ob.ProgressStream("")):
 			onboardingStreams = append(onboardingStreams, s)
+		case strings.HasPrefix(s, pol.RequestStreamPrefix):
+			policyStreams = append(policyStreams, s)
 		}
 		seen[s] = true
 	}
@@ -238,6 +254,51 @@ func AsOf(ctx context.Context, store eventstore.Store, codec *domain.Codec, scop
 		return State{}, fmt.Errorf("as-of replay: %w", err)
 	}
 
+	// Their policy signature requests, and the policies' versions, by then.
+	err = eachStream(ctx, store, policyStreams, func(_ string, recs []eventstore.RecordedEvent) error {
+		evs, _, err := byThen(recs)
+		if err != nil {
+			return err
+		}
+		req := pol.NewRequest()
+		for _, x := range evs {
+			req.Apply(x.e)
+		}
+		if r := people[req.LearnerID]; req.Exists() && r != nil {
+			r.policies = append(r.policies, req)
+			st.Events += len(evs)
+		}
+		return nil
+	})
+	if err != nil {
+		return State{}, fmt.Errorf("as-of replay: %w", err)
+	}
+	var policyOwn []string
+	for _, r := range people {
+		for _, req := range r.policies {
+			if s := pol.Stream(req.PolicyID); !slices.Contains(policyOwn, s) {
+				policyOwn = append(policyOwn, s)
+			}
+		}
+	}
+	slices.Sort(policyOwn)
+	policiesThen := map[string]*pol.Policy{}
+	err = eachStream(ctx, store, policyOwn, func(_ string, recs []eventstore.RecordedEvent) error {
+		evs, _, err := byThen(recs)
+		if err != nil {
+			return err
+		}
+		p := &pol.Policy{}
+		for _, x := range evs {
+			p.Apply(x.e)
+		}
+		policiesThen[p.ID] = p
+		return nil
+	})
+	if err != nil {
+		return State{}, fmt.Errorf("as-of replay: %w", err)
+	}
+
 	ids := make([]string, 0, len(people))
 	for id := range people {
 		ids = append(ids, id)
@@ -246,6 +307,21 @@ func AsOf(ctx context.Context, store eventstore.Store, codec *domain.Codec, scop
 	for _, id := range ids {
 		r := people[id]
 		ls := LearnerState{LearnerID: id, Name: trim(r.learner.FirstName + " " + r.learner.LastName), Email: r.learner.Email, ClientID: r.learner.ClientID, Onboarding: r.onboarding}
+		for _, req := range r.policies {
+			p := policiesThen[req.PolicyID]
+			if p == nil {
+				p = &pol.Policy{}
+			}
+			ps := PolicyState{PolicyID: req.PolicyID, Title: req.Title, Outstanding: req.Outstanding(p), DueAt: req.DueAt, Version: req.LastSigned}
+			if p.Title != "" {
+				ps.Title = p.Title
+			}
+			if sig, ok := req.Signed[req.LastSigned]; ok {
+				ps.SignedAt, ps.TypedName, ps.SHA256 = sig.At, sig.TypedName, sig.SHA256
+			}
+			ls.Policies = append(ls.Policies, ps)
+		}
+		slices.SortFunc(ls.Policies, func(a, b PolicyState) int { return strings.Compare(a.Title+a.PolicyID, b.Title+b.PolicyID) })
 		order := make([]string, 0, len(r.assigned))
 		for aid := range r.assigned {
 			order = append(order, aid)

@@ -109,7 +109,7 @@ var idRe = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{1,62}$`)
 // system may add courses or newer versions of a course.
 func Load(fsyses ...fs.FS) (*Catalog, error) {
 	c := &Catalog{byID: map[string][]*Course{}}
-	md := goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough))
+	md := markdown()
 	for _, fsys := range fsyses {
 		manifests, err := fs.Glob(fsys, "*/course.json")
 		if err != nil {
@@ -130,6 +130,22 @@ func Load(fsyses ...fs.FS) (*Catalog, error) {
 		}
 	}
 	return c, nil
+}
+
+// markdown is the one Markdown renderer: tables and strikethrough, no raw
+// HTML (goldmark's default drops it) and no dangerous link schemes.
+func markdown() goldmark.Markdown {
+	return goldmark.New(goldmark.WithExtensions(extension.Table, extension.Strikethrough))
+}
+
+// RenderMarkdown renders Markdown that is not ours (a partner's policy)
+// the way lessons are rendered: raw HTML in it is dropped, never passed on.
+func RenderMarkdown(src []byte) (template.HTML, error) {
+	var buf bytes.Buffer
+	if err := markdown().Convert(src, &buf); err != nil {
+		return "", err
+	}
+	return template.HTML(buf.String()), nil //nolint:gosec // goldmark without html.WithUnsafe: no raw HTML
 }
 
 func loadCourse(fsys fs.FS, manifest string, md goldmark.Markdown) (*Course, error) {

@@ -68,3 +68,19 @@ func TestCoursesFromADirectory(t *testing.T) {
 		t.Fatal("invalid course loaded")
 	}
 }
+
+func TestRenderMarkdownDropsRawHTML(t *testing.T) {
+	out, err := catalog.RenderMarkdown([]byte("# Policy\n\n<script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[click](javascript:alert(1)) **bold**"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(out)
+	for _, bad := range []string{"<script", "onerror", "javascript:"} {
+		if strings.Contains(s, bad) {
+			t.Errorf("rendered %q: %s", bad, s)
+		}
+	}
+	if !strings.Contains(s, "<h1>Policy</h1>") || !strings.Contains(s, "<strong>bold</strong>") {
+		t.Errorf("not rendered: %s", s)
+	}
+}

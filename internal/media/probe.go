@@ -12,8 +12,10 @@ import (
 	"io"
 	"math"
 	"time"
+	"unicode/utf8"
 
 	"github.com/awareportal/portal/domain/onboarding"
+	"github.com/awareportal/portal/domain/policy"
 )
 
 // Store keeps uploads (pgmedia.Store).
@@ -47,10 +49,26 @@ func Sniff(head []byte) (string, error) {
 	return "", ErrUnknownType
 }
 
+// SniffDocument says what a policy document is from its first bytes (at
+// least 64 of them when the file is that long): a PDF, or else Markdown
+// (text: checked whole by Check).
+func SniffDocument(head []byte) (string, error) {
+	if bytes.HasPrefix(head, []byte("%PDF-")) {
+		return onboarding.ContentTypePDF, nil
+	}
+	if len(head) == 0 || bytes.IndexByte(head, 0) >= 0 {
+		return "", ErrUnknownType
+	}
+	return policy.ContentTypeMarkdown, nil
+}
+
 // MaxSize is the largest upload of a content type.
 func MaxSize(contentType string) int64 {
 	if contentType == onboarding.ContentTypePDF {
 		return onboarding.MaxPDFSize
+	}
+	if contentType == policy.ContentTypeMarkdown {
+		return policy.MaxMarkdownSize
 	}
 	return onboarding.MaxVideoSize
 }
@@ -68,6 +86,8 @@ func Check(contentType string, r io.ReaderAt, size int64) (time.Duration, error)
 			return 0, errors.New("the PDF is incomplete (no %%EOF at its end)")
 		}
 		return 0, nil
+	case policy.ContentTypeMarkdown:
+		return 0, checkText(r, size)
 	case onboarding.ContentTypeMP4:
 		return mp4Duration(r, size)
 	case onboarding.ContentTypeWebM:
@@ -269,4 +289,26 @@ func vint(b []byte, data bool) (uint64, int, bool) {
 		return math.MaxUint64, l, true
 	}
 	return v, l, true
+}
+
+// checkText reads a whole Markdown file (at most policy.MaxMarkdownSize):
+// UTF-8 text without control characters but tab, newline, carriage
+// return and form feed.
+func checkText(r io.ReaderAt, size int64) error {
+	if size > policy.MaxMarkdownSize {
+		return errors.New("too big")
+	}
+	b := make([]byte, size)
+	if _, err := r.ReadAt(b, 0); err != nil && !errors.Is(err, io.EOF) {
+		return err
+	}
+	if !utf8.Valid(b) {
+		return errors.New("a Markdown file must be UTF-8 text")
+	}
+	for _, c := range string(b) {
+		if (c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f') || c == 0x7f || (c >= 0x80 && c < 0xa0) {
+			return errors.New("a Markdown file must be text (it has control characters)")
+		}
+	}
+	return nil
 }

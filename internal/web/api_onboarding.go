@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"io"
 	"time"
@@ -27,6 +28,13 @@ func (s *Server) apiOnboarding(c *fiber.Ctx) error {
 // A few uploads run at once per process: each holds a database connection
 // while it streams.
 func (s *Server) apiUploadMedia(c *fiber.Ctx) error {
+	return s.streamUpload(c, s.Admin.UploadMedia)
+}
+
+// streamUpload streams the request body into store (onboarding media,
+// policy documents): at most maxUploads at once, with its own timeout,
+// and a body shorter than its Content-Length counts as cut off.
+func (s *Server) streamUpload(c *fiber.Ctx, store func(ctx context.Context, partnerID, filename string, body io.Reader) (admin.MediaJSON, error)) error {
 	partner, _ := s.apiMeta(c)
 	body := c.Context().RequestBodyStream()
 	if body == nil {
@@ -47,7 +55,7 @@ func (s *Server) apiUploadMedia(c *fiber.Ctx) error {
 	if n := c.Request().Header.ContentLength(); n >= 0 {
 		body = &exactly{r: body, left: int64(n)}
 	}
-	out, err := s.Admin.UploadMedia(c.UserContext(), partner, c.Query("filename"), body)
+	out, err := store(c.UserContext(), partner, c.Query("filename"), body)
 	if err != nil {
 		// The rest of a refused upload is not read: don't reuse the connection.
 		c.Context().SetConnectionClose()

@@ -64,6 +64,9 @@ func (s *Server) showCourses(c *fiber.Ctx) error {
 		soon := s.card(upcoming[0], now, l.Location())
 		home.Upcoming = &soon
 	}
+	if home.Policy, err = s.heroPolicy(c, home.Next != nil); err != nil {
+		return err
+	}
 	return render(c, fiber.StatusOK, views.CoursesPage(p, home), views.CoursesPanel(home))
 }
 

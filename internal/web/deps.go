@@ -15,10 +15,12 @@ import (
 	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/mail"
+	"github.com/awareportal/portal/internal/policy"
 	"github.com/awareportal/portal/internal/team"
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/projections"
 	"github.com/awareportal/portal/projections/directory"
+	"github.com/awareportal/portal/projections/policies"
 	"github.com/awareportal/portal/projections/progress"
 	"github.com/awareportal/portal/projections/timeline"
 )
@@ -79,6 +81,11 @@ type Admin interface {
 	RemoveModule(ctx context.Context, partnerID, moduleID string, meta eventstore.Metadata) error
 	SetDefaultSequence(ctx context.Context, partnerID string, in admin.SequenceInput, meta eventstore.Metadata) (admin.OnboardingJSON, error)
 	SetClientOnboarding(ctx context.Context, partnerID, clientRef string, in admin.ClientOnboardingInput, meta eventstore.Metadata) (admin.ClientOnboardingJSON, error)
+	UploadPolicyDocument(ctx context.Context, partnerID, filename string, body io.Reader) (admin.MediaJSON, error)
+	PublishPolicy(ctx context.Context, partnerID string, in admin.PolicyInput, meta eventstore.Metadata) (admin.PolicyJSON, error)
+	Policy(ctx context.Context, partnerID, ref string) (admin.PolicyJSON, error)
+	PoliciesOf(ctx context.Context, partnerID string) ([]admin.PolicyJSON, error)
+	AssignPolicy(ctx context.Context, partnerID, clientRef, policyRef string, in admin.AssignPolicyInput, actor string, meta eventstore.Metadata) (admin.PolicyAssignedJSON, error)
 }
 
 // Onboarding is the learner's onboarding (*welcome.Service).
@@ -89,6 +96,15 @@ type Onboarding interface {
 	Complete(ctx context.Context, l directory.Learner, step int, moduleID string, acknowledged bool, meta eventstore.Metadata) (int, error)
 	Media(ctx context.Context, l directory.Learner, moduleID string) (onboarding.Media, error)
 	OpenMedia(ctx context.Context, m onboarding.Media, off, length int64) io.Reader
+}
+
+// Policies are a learner's policy signature requests (*policy.Service).
+type Policies interface {
+	ForLearner(ctx context.Context, learnerID string) ([]policies.Request, error)
+	Read(ctx context.Context, l directory.Learner, policyID string) (policy.Reader, error)
+	Document(ctx context.Context, l directory.Learner, policyID string) (onboarding.Media, error)
+	OpenDocument(ctx context.Context, m onboarding.Media, off, length int64) io.Reader
+	Sign(ctx context.Context, l directory.Learner, policyID string, in policy.SignInput, meta eventstore.Metadata) (eventstore.Position, error)
 }
 
 // Team is a manager's My Team (*team.Service).

@@ -30,8 +30,12 @@ func (s *Server) refuseBadInput(c *fiber.Ctx) error {
 // bodyLimit is the most a request body may hold, but a media upload's.
 const bodyLimit = 1 << 20
 
-// uploadPath takes streamed media uploads (see apiUploadMedia).
-const uploadPath = "/api/v1/onboarding/media"
+// uploadPath and documentUploadPath take streamed uploads (see
+// streamUpload).
+const (
+	uploadPath         = "/api/v1/onboarding/media"
+	documentUploadPath = "/api/v1/policies/documents"
+)
 
 // uploadTimeout bounds one media upload (500 MB at about 2 Mbit/s).
 const uploadTimeout = 30 * time.Minute
@@ -40,7 +44,7 @@ const uploadTimeout = 30 * time.Minute
 // file, streamed by its handler after the token is checked, never read
 // as a form or into memory before.
 func isUpload(c *fiber.Ctx) bool {
-	return c.Method() == fiber.MethodPost && c.Path() == uploadPath
+	return c.Method() == fiber.MethodPost && (c.Path() == uploadPath || c.Path() == documentUploadPath)
 }
 
 // limitBody reads every request body but a media upload's into memory, at

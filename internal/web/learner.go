@@ -46,8 +46,24 @@ func (s *Server) learnerPage(c *fiber.Ctx, title, nav string, list []progress.As
 			overdue++
 		}
 	}
-	if overdue > 0 || due > 1 {
-		p.Banner = &views.DueBanner{Due: due, Overdue: overdue}
+	var policiesDue, policiesOverdue int
+	if s.Policies != nil {
+		reqs, err := s.Policies.ForLearner(c.UserContext(), l.ID)
+		if err != nil {
+			return views.Page{}, err
+		}
+		for _, r := range reqs {
+			if r.Outstanding {
+				policiesDue++
+			}
+			if r.IsOverdue(now) {
+				policiesOverdue++
+			}
+		}
+		p.PoliciesDue = policiesDue
+	}
+	if overdue+policiesOverdue > 0 || due+policiesDue > 1 {
+		p.Banner = &views.DueBanner{Due: due, Overdue: overdue + policiesOverdue, Policies: policiesDue}
 	}
 	return p, nil
 }

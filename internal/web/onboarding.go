@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	ob "github.com/awareportal/portal/domain/onboarding"
+	"github.com/awareportal/portal/domain/policy"
 	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/internal/media"
 	"github.com/awareportal/portal/internal/welcome"
@@ -151,6 +152,15 @@ func (s *Server) onboardingMedia(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	return s.sendMedia(c, m, "policy", func(ctx context.Context, off, length int64) io.Reader {
+		return s.Onboarding.OpenMedia(ctx, m, off, length)
+	})
+}
+
+// sendMedia serves an uploaded file with byte ranges and its hash as
+// ETag: a PDF for a frame of ours (or to download), a video, a Markdown
+// file to download (name is the download's name, without extension).
+func (s *Server) sendMedia(c *fiber.Ctx, m ob.Media, name string, open func(ctx context.Context, off, length int64) io.Reader) error {
 	c.Set(fiber.HeaderContentType, m.ContentType)
 	c.Set(fiber.HeaderAcceptRanges, "bytes")
 	c.Set(fiber.HeaderETag, `"`+m.SHA256+`"`)
@@ -165,7 +175,12 @@ func (s *Server) onboardingMedia(c *fiber.Ctx) error {
 		if c.Query("download") != "" {
 			disposition = "attachment"
 		}
-		c.Set(fiber.HeaderContentDisposition, disposition+`; filename="policy.pdf"`)
+		c.Set(fiber.HeaderContentDisposition, disposition+`; filename="`+name+`.pdf"`)
+	}
+	if m.ContentType == policy.ContentTypeMarkdown {
+		// Someone else's text: never rendered by the browser from here.
+		c.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+		c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+name+`.md"`)
 	}
 	if c.Get(fiber.HeaderIfNoneMatch) == `"`+m.SHA256+`"` {
 		return c.SendStatus(fiber.StatusNotModified)
@@ -187,7 +202,7 @@ func (s *Server) onboardingMedia(c *fiber.Ctx) error {
 	// deadline is cancelled): the reads get a context of their own, ended
 	// when the body has been sent or the client has gone.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.UserContext()), mediaTimeout)
-	return c.SendStream(readCloser{s.Onboarding.OpenMedia(ctx, m, off, length), cancel}, int(length))
+	return c.SendStream(readCloser{open(ctx, off, length), cancel}, int(length))
 }
 
 // mediaTimeout bounds sending one media answer (a whole video to a slow phone).

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -82,6 +83,16 @@ func (s *Server) asOf(c *fiber.Ctx) error {
 				step += " (read and acknowledged)"
 			}
 			al.Onboarding = append(al.Onboarding, step)
+		}
+		for _, ps := range l.Policies {
+			line := ps.Title + ": to sign, due " + ps.DueAt.Format("2 Jan 2006")
+			switch {
+			case !ps.Outstanding:
+				line = fmt.Sprintf("%s: signed v%d on %s as “%s”", ps.Title, ps.Version, ps.SignedAt.Format("2 Jan 2006 15:04"), ps.TypedName)
+			case ps.Version > 0:
+				line += fmt.Sprintf(" (signed v%d before a new version asked again)", ps.Version)
+			}
+			al.Policies = append(al.Policies, line)
 		}
 		v.Learners = append(v.Learners, al)
 	}

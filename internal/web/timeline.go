@@ -160,6 +160,18 @@ func describe(e timeline.Entry, own bool, loc *time.Location) views.TimelineRow 
 		r.Text = "Reminder sent: " + reminderCourses(d)
 	case "digest_sent":
 		r.Text = fmt.Sprintf("Weekly manager digest sent: %s with %s", plural(d.Reports, "report", "reports"), plural(d.Overdue, "overdue course", "overdue courses"))
+	case "policy_assigned":
+		r.Text = "Asked to sign " + d.Policy
+		if d.Due != nil {
+			r.Detail = "Due " + reminder.DueDay(*d.Due, loc).Format("2 Jan 2006")
+		}
+	case "policy_signed":
+		r.Text = fmt.Sprintf("Signed %s v%d", d.Policy, d.Version)
+		r.Tone = "ok"
+		r.Detail = fmt.Sprintf("Ticked \"I have read and accept\" and typed %q", d.Typed)
+		if !own {
+			r.Detail += " · document SHA-256 " + d.SHA256 + from
+		}
 	case "staff_viewed":
 		r.Text = fmt.Sprintf("%s (%s) viewed the %s", d.Staff, d.Role, orDefault(d.What, "history"))
 		r.Detail = d.Reason

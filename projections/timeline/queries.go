@@ -92,6 +92,10 @@ type Details struct {
 	Courses     int        `json:"courses,omitempty"` // how many courses a reminder listed
 	Overdue     int        `json:"overdue,omitempty"` // how many of them were overdue
 	Reports     int        `json:"reports,omitempty"` // how many reports a manager's digest listed
+	Policy      string     `json:"policy,omitempty"`  // a policy's title
+	Version     int        `json:"version,omitempty"` // the policy version signed
+	Typed       string     `json:"typed,omitempty"`   // the name typed to sign
+	SHA256      string     `json:"sha256,omitempty"`  // the signed document's hash
 }
 
 // Queries reads the read model (pgtimeline.Queries, in PostgreSQL).

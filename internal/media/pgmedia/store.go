@@ -18,6 +18,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/awareportal/portal/domain/onboarding"
+	"github.com/awareportal/portal/domain/policy"
 	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/internal/media"
 )
@@ -34,15 +35,24 @@ type Store struct {
 // stores it for the partner, in one transaction: a refused upload leaves
 // nothing behind. The same content uploaded twice is stored once.
 func (s Store) Put(ctx context.Context, partnerID, filename string, body io.Reader, now time.Time) (onboarding.Media, error) {
+	return s.put(ctx, partnerID, filename, body, now, media.Sniff, "must be a PDF, an MP4 or a WebM video (checked by its content, not its name)")
+}
+
+// PutDocument is Put for policy documents: a PDF or a Markdown file.
+func (s Store) PutDocument(ctx context.Context, partnerID, filename string, body io.Reader, now time.Time) (onboarding.Media, error) {
+	return s.put(ctx, partnerID, filename, body, now, media.SniffDocument, "must be a PDF or a Markdown (UTF-8 text) file (checked by its content, not its name)")
+}
+
+func (s Store) put(ctx context.Context, partnerID, filename string, body io.Reader, now time.Time, sniff func([]byte) (string, error), what string) (onboarding.Media, error) {
 	name, err := tenancy.Text("filename", filename, tenancy.MaxName)
 	if err != nil {
 		return onboarding.Media{}, err
 	}
 	br := bufio.NewReaderSize(body, 64)
 	head, _ := br.Peek(64)
-	contentType, err := media.Sniff(head)
+	contentType, err := sniff(head)
 	if err != nil {
-		return onboarding.Media{}, tenancy.FieldError{Field: "file", Problem: "must be a PDF, an MP4 or a WebM video (checked by its content, not its name)"}
+		return onboarding.Media{}, tenancy.FieldError{Field: "file", Problem: what}
 	}
 	limit := media.MaxSize(contentType)
 	tmp := "upload-" + uuid.NewString()
@@ -192,8 +202,11 @@ func (r *reader) ReadAt(p []byte, off int64) (int, error) {
 }
 
 func kindWord(contentType string) string {
-	if contentType == onboarding.ContentTypePDF {
+	switch contentType {
+	case onboarding.ContentTypePDF:
 		return "PDF"
+	case policy.ContentTypeMarkdown:
+		return "Markdown file"
 	}
 	return "video"
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/awareportal/portal/domain/mailing"
 	"github.com/awareportal/portal/domain/onboarding"
 	"github.com/awareportal/portal/domain/reminder"
+	"github.com/awareportal/portal/domain/policy"
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/domain/staff"
 	"github.com/awareportal/portal/domain/team"
@@ -208,6 +209,16 @@ func (p Projection) Apply(ctx context.Context, tx pgx.Tx, rec eventstore.Recorde
 		}
 		return p.add(ctx, tx, rec, []string{ev.ManagerID}, ev.At, "digest_sent", timeline.CatTraining,
 			timeline.Details{Reports: len(ev.Reports), Overdue: overdue})
+	case policy.Assigned:
+		if err := p.link(ctx, tx, rec.Stream, ev.LearnerID); err != nil {
+			return err
+		}
+		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "policy_assigned", timeline.CatTraining, timeline.Details{Policy: ev.Title, Due: &ev.DueAt, By: ev.AssignedBy})
+	case policy.Signed:
+		if err := p.link(ctx, tx, rec.Stream, ev.LearnerID); err != nil {
+			return err
+		}
+		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "policy_signed", timeline.CatTraining, timeline.Details{Policy: ev.Title, Version: ev.Version, Typed: ev.TypedName, SHA256: ev.SHA256, Acked: ev.Accepted, IP: ip})
 	case staff.UserViewed:
 		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "staff_viewed", timeline.CatStaff, timeline.Details{Staff: ev.StaffName, Role: string(ev.Role), What: ev.What, Reason: ev.Reason})
 	}
