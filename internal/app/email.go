@@ -57,7 +57,7 @@ Start training (signs you straight in for 7 days):
 // renderCertificateMail carries the certificate PDF.
 func renderCertificateMail(ctx context.Context, m training.CertificateMail) (mail.Message, error) {
 	subject := "Your certificate: " + m.Certificate.CourseTitle
-	completed := m.Certificate.CompletedAt.Format("2 January 2006")
+	completed := m.Certificate.CompletedAt.In(m.Learner.Location()).Format("2 January 2006")
 	data := views.CertificateEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName,
 		CourseTitle: m.Certificate.CourseTitle, Completed: completed, VerifyURL: m.VerifyURL}
 	var html bytes.Buffer

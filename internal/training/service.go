@@ -210,7 +210,7 @@ func (s *Service) CertificatePDF(ctx context.Context, certID string) ([]byte, pr
 		return nil, progress.Certificate{}, directory.Partner{}, err
 	}
 	pdf, err := certificate.Render(certificate.Data{
-		ID: cert.ID, LearnerName: cert.LearnerName, CourseTitle: cert.CourseTitle, CompletedAt: cert.CompletedAt, Score: cert.Score,
+		ID: cert.ID, LearnerName: cert.LearnerName, CourseTitle: cert.CourseTitle, CompletedAt: cert.CompletedAt.In(learner.Location()), Score: cert.Score,
 		PartnerName: partner.Name, PartnerLogo: partner.LogoSVG, AccentColor: partner.AccentColor, Organisation: learner.ClientName,
 		VerifyURL: s.VerifyURL(cert.ID),
 	})
