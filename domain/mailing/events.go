@@ -22,6 +22,9 @@ const (
 	// KindTeamReminder is a manager's reminder (My Team) listing the
 	// learner's due and overdue courses, each with a 7-day training link.
 	KindTeamReminder Kind = "team_reminder"
+	// KindBreachNotification tells a learner of breaches newly found for
+	// their email (Dark Web Monitoring), with a 7-day link to Breaches.
+	KindBreachNotification Kind = "breach_notification"
 )
 
 // MailQueued: an email was put on the durable send queue.

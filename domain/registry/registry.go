@@ -4,6 +4,7 @@ package registry
 
 import (
 	"github.com/awareportal/portal/domain"
+	"github.com/awareportal/portal/domain/breach"
 	"github.com/awareportal/portal/domain/directory"
 	"github.com/awareportal/portal/domain/identity"
 	"github.com/awareportal/portal/domain/learning"
@@ -59,6 +60,11 @@ func Events() []domain.Event {
 		onboarding.ModuleCompleted{},
 		onboarding.WelcomeMailQueued{},
 		team.ReminderSent{},
+		breach.ExposuresRecorded{},
+		breach.ExposureResolved{},
+		breach.ExposureReopened{},
+		breach.PartnerMonitoringSwitched{},
+		breach.ClientMonitoringSwitched{},
 	}
 }
 
