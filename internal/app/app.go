@@ -45,6 +45,7 @@ import (
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/internal/web"
 	"github.com/awareportal/portal/internal/welcome"
+	"github.com/awareportal/portal/projections/breaches/pgbreaches"
 	"github.com/awareportal/portal/projections/directory/pgdirectory"
 	"github.com/awareportal/portal/projections/gate/pggate"
 	"github.com/awareportal/portal/projections/pgrunner"
@@ -162,7 +163,7 @@ type App struct {
 
 // Projections lists the read models, in one place.
 func Projections() []pgrunner.Projection {
-	return []pgrunner.Projection{pgdirectory.Projection{}, pgprogress.Projection{}, pgtimeline.Projection{}, pggate.Projection{}, pgteam.Projection{}}
+	return []pgrunner.Projection{pgdirectory.Projection{}, pgprogress.Projection{}, pgtimeline.Projection{}, pggate.Projection{}, pgteam.Projection{}, pgbreaches.Projection{}}
 }
 
 // New assembles the portal on an open pool. Nothing runs until Start.
