@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/awareportal/portal/domain/tenancy"
+	"github.com/awareportal/portal/internal/breaches"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
@@ -91,7 +92,9 @@ type Service struct {
 	// Welcome queues a new learner's welcome email (welcome.Service); a
 	// failure is logged and the periodic sweep sends it later.
 	Welcome func(ctx context.Context, learnerID string) (bool, error)
-	Log     *slog.Logger
+	// Breaches is Dark Web Monitoring (ingestion and switches).
+	Breaches *breaches.Service
+	Log      *slog.Logger
 }
 
 func (s *Service) settle(ctx context.Context, pos eventstore.Position) error {

@@ -27,6 +27,7 @@ import (
 	"github.com/awareportal/portal/internal/audit"
 	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/auth/pgauth"
+	"github.com/awareportal/portal/internal/breaches"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/config"
@@ -148,6 +149,7 @@ type App struct {
 	Admin    *admin.Service
 	Welcome  *welcome.Service
 	Team     *team.Service
+	Breaches *breaches.Service
 	Catalog  *catalog.Catalog
 	Web      *fiber.App
 
@@ -243,12 +245,16 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		Repo: a.Repo, Dir: dir, Progress: prog, Gate: pggate.Queries{Pool: pool}, Reminders: pgteam.Queries{Pool: pool},
 		Mail: a.Queue, Render: renderReminderMail, Clock: clk, BaseURL: cfg.BaseURL, Log: log.With("component", "team"), Settle: settle,
 	}
+	a.Breaches = &breaches.Service{
+		Repo: a.Repo, Dir: dir, Breaches: pgbreaches.Queries{Pool: pool}, Mail: a.Queue, Render: renderBreachMail,
+		Clock: clk, BaseURL: cfg.BaseURL, Log: log.With("component", "breaches"), Settle: settle,
+	}
 	a.Admin = &admin.Service{
 		Repo: a.Repo, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog, Clock: clk, Settle: settle,
-		Media: files, Welcome: a.Welcome.Welcome, Log: log.With("component", "admin"),
+		Media: files, Welcome: a.Welcome.Welcome, Breaches: a.Breaches, Log: log.With("component", "admin"),
 	}
 	a.Web = web.New(web.Deps{
-		Admin: a.Admin, Onboarding: a.Welcome, Team: a.Team,
+		Admin: a.Admin, Onboarding: a.Welcome, Team: a.Team, Breaches: a.Breaches,
 		DB: pool, Auth: a.Auth, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog,
 		Runner: a.Runner, Clock: clk, BaseURL: cfg.BaseURL, Timeline: pgtimeline.Queries{Pool: pool}, DevOutbox: pgmail.DevOutbox{Pool: pool},
 		Audit:    &audit.Service{Repo: a.Repo, Store: a.Store, Index: pgtimeline.Queries{Pool: pool}, Clock: clk},

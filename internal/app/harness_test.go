@@ -245,6 +245,10 @@ func seededTemplate(ctx context.Context, db *testenv.Database) error {
 	runCtx, cancel := context.WithCancel(ctx)
 	err = a.Start(runCtx)
 	if err == nil {
+		// The sweep reads the gate read model: let it see the seed first.
+		err = caughtUp(runCtx, a, db.Pool)
+	}
+	if err == nil {
 		// What the first start's sweep does (the demo new hire's welcome
 		// email), done here, so that no test's portal does it under the
 		// test's feet.

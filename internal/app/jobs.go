@@ -8,7 +8,7 @@ import (
 )
 
 // sweepArgs is the periodic job that announces newly available courses,
-// marks overdue ones and queues welcome and My Team reminder emails a dead process left. River runs periodic jobs on its elected leader only.
+// marks overdue ones and queues welcome, My Team reminder and breach notification emails a dead process left. River runs periodic jobs on its elected leader only.
 type sweepArgs struct{}
 
 func (sweepArgs) Kind() string { return "training_sweep" }
@@ -28,6 +28,9 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[sweepArgs]) error {
 		return err
 	}
 	if _, err := w.app.Team.Sweep(ctx); err != nil {
+		return err
+	}
+	if _, err := w.app.Breaches.Sweep(ctx); err != nil {
 		return err
 	}
 	dayAgo := w.app.Clock.Now().Add(-24 * time.Hour)

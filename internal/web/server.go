@@ -36,7 +36,9 @@ type Deps struct {
 	// Onboarding gates the learner pages until the learner is through it.
 	Onboarding Onboarding
 	// Team is My Team for learners with direct reports.
-	Team      Team
+	Team Team
+	// Breaches is Dark Web Monitoring's Breaches page (nil: none).
+	Breaches  Breaches
 	Catalog   *catalog.Catalog
 	Runner    Runner
 	Timeline  Timeline
