@@ -46,6 +46,7 @@ func (e *adminEnv) print(v any, table func(w *tabwriter.Writer)) error {
 type adminCommand struct {
 	name, args, summary string
 	noPartner           bool // the command is not about one partner
+	positional          int  // how many arguments it takes besides flags
 	// define adds the command's flags and returns what it runs.
 	define func(fs *flag.FlagSet) func(e *adminEnv) error
 }
@@ -73,6 +74,9 @@ func adminCommands() []adminCommand {
 		{name: "onboarding default", args: "--partner P --modules ID,ID,...", summary: "set the partner default sequence clients inherit", define: onboardingDefault},
 		{name: "onboarding client", args: "--partner P --client C [--inherit | --modules ID,ID,...] [--report-button NAME] [--help-desk EMAIL|URL]",
 			summary: "set a client's own sequence (or inherit) and what its walkthroughs say", define: onboardingClient},
+		{name: "breaches import", args: "--partner P --client C FILE.jsonl", positional: 1,
+			summary: "record breach records (one JSON object a line, as the API's records); prints what was new, known, unknown", define: breachesImport},
+		{name: "breaches monitoring", args: "--partner P [--client C] [--enabled B]", summary: "show or switch Dark Web Monitoring (the partner's master switch, or a client's)", define: breachesMonitoring},
 		{name: "staff list", args: "--partner P", summary: "list staff grants", define: staffList},
 		{name: "staff grant", args: "--partner P --email E --name NAME --role support|auditor [--client C]", summary: "make someone support or an auditor (auditors need --client)", define: staffGrant},
 		{name: "staff revoke", args: "--partner P --id GRANT_ID", summary: "end a staff grant", define: staffRevoke},
@@ -131,7 +135,7 @@ func adminCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []
 	} else if err != nil {
 		return fmt.Errorf("%w\n\nusage: portal admin %s %s", err, cmd.name, cmd.args)
 	}
-	if fs.NArg() > 0 {
+	if fs.NArg() > cmd.positional {
 		return fmt.Errorf("unexpected %q\n\nusage: portal admin %s %s", fs.Arg(0), cmd.name, cmd.args)
 	}
 	if !cmd.noPartner && partner == "" {
