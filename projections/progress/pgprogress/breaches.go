@@ -18,12 +18,16 @@ func (p Projection) applyBreach(ctx context.Context, tx pgx.Tx, rec eventstore.R
 	switch ev := e.(type) {
 	case breach.ExposuresRecorded:
 		password := false
-		for _, b := range ev.Breaches {
-			if _, err := tx.Exec(ctx, `INSERT INTO breach_exposures (learner_id, breach_id, password) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING`,
-				ev.LearnerID, b.ID, b.Tier == breach.TierPassword); err != nil {
-				return fmt.Errorf("breach exposure: %w", err)
-			}
-			password = password || b.Tier == breach.TierPassword
+		ids, pw := make([]string, len(ev.Breaches)), make([]bool, len(ev.Breaches))
+		for i, b := range ev.Breaches {
+			ids[i], pw[i] = b.ID, b.Tier == breach.TierPassword
+			password = password || pw[i]
+		}
+		// One statement however many breaches (an import brings thousands).
+		if _, err := tx.Exec(ctx, `INSERT INTO breach_exposures (learner_id, breach_id, password)
+			SELECT $1, b.id, b.password FROM unnest($2::text[], $3::boolean[]) AS b(id, password) ON CONFLICT DO NOTHING`,
+			ev.LearnerID, ids, pw); err != nil {
+			return fmt.Errorf("breach exposures: %w", err)
 		}
 		if !password {
 			return nil
