@@ -218,7 +218,6 @@ type batch struct {
 	// after the append
 	ev  *dom.ExposuresRecorded
 	pos eventstore.Position
-	err error
 }
 
 // Ingest records a client's checked breach records: per learner (by
