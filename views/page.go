@@ -25,6 +25,7 @@ type Page struct {
 	Nav             string // active nav item
 	ShowLeaderboard bool
 	ShowTeam        bool       // the learner has direct reports: My Team
+	ShowBreaches    bool       // Dark Web Monitoring is on for the learner: Breaches
 	Banner          *DueBanner // nil: nothing to nudge about
 	Flash           string     // a toast to show on load (no-JS flows)
 	StaffNav        bool       // the staff area's navigation

@@ -46,6 +46,7 @@ func (e *adminEnv) print(v any, table func(w *tabwriter.Writer)) error {
 type adminCommand struct {
 	name, args, summary string
 	noPartner           bool // the command is not about one partner
+	positional          int  // how many arguments it takes besides flags
 	// define adds the command's flags and returns what it runs.
 	define func(fs *flag.FlagSet) func(e *adminEnv) error
 }
@@ -80,6 +81,9 @@ func adminCommands() []adminCommand {
 		{name: "policy publish", args: "--partner P --id ID --title T --version N (--file PATH | --document SHA256) [--resign-on-new-version]",
 			summary: "publish a policy (PDF ≤ 20 MB or Markdown ≤ 1 MB), or a new version of one", define: policyPublish},
 		{name: "policy assign", args: "--partner P --client C --id ID --due DATE [--learners A,B] [--request-id K]", summary: "ask a client's learners (or some) to sign a policy", define: policyAssign},
+		{name: "breaches import", args: "--partner P --client C FILE.jsonl", positional: 1,
+			summary: "record breach records (one JSON object a line, as the API's records); prints what was new, known, unknown", define: breachesImport},
+		{name: "breaches monitoring", args: "--partner P [--client C] [--enabled B]", summary: "show or switch Dark Web Monitoring (the partner's master switch, or a client's)", define: breachesMonitoring},
 		{name: "staff list", args: "--partner P", summary: "list staff grants", define: staffList},
 		{name: "staff grant", args: "--partner P --email E --name NAME --role support|auditor [--client C]", summary: "make someone support or an auditor (auditors need --client)", define: staffGrant},
 		{name: "staff revoke", args: "--partner P --id GRANT_ID", summary: "end a staff grant", define: staffRevoke},
@@ -138,7 +142,7 @@ func adminCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []
 	} else if err != nil {
 		return fmt.Errorf("%w\n\nusage: portal admin %s %s", err, cmd.name, cmd.args)
 	}
-	if fs.NArg() > 0 {
+	if fs.NArg() > cmd.positional {
 		return fmt.Errorf("unexpected %q\n\nusage: portal admin %s %s", fs.Arg(0), cmd.name, cmd.args)
 	}
 	if !cmd.noPartner && partner == "" {

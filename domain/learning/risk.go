@@ -7,7 +7,17 @@ type RiskInput struct {
 	OnTime      int     // of those completed, on or before the due date
 	OverdueOpen int     // past their due date and still not completed
 	AvgScore    float64 // average counted quiz score, 0-100, of completed courses
+	// PasswordBreaches are unresolved Password Exposed breaches (Dark Web
+	// Monitoring), counted only while monitoring is on for the learner.
+	PasswordBreaches int
 }
+
+// PasswordBreachPenalty is what one unresolved password breach costs, up
+// to MaxPasswordBreaches of them.
+const (
+	PasswordBreachPenalty = 10
+	MaxPasswordBreaches   = 2
+)
 
 // Risk is the learner's score from 0 (high risk) to 100 (low risk):
 //
@@ -15,6 +25,7 @@ type RiskInput struct {
 //	+ 40 × average quiz score / 100 (0.5 before any quiz)
 //	+ 20 × on-time share of completions (0.5 before any completion)
 //	− 10 per course overdue now (at most −30)
+//	− 10 per unresolved password breach (at most −20)
 //
 // clamped to 0..100 and rounded.
 func Risk(in RiskInput) int {
@@ -26,7 +37,8 @@ func Risk(in RiskInput) int {
 		quiz = in.AvgScore / 100
 		onTime = float64(in.OnTime) / float64(in.Completed)
 	}
-	score := 40*completion + 40*quiz + 20*onTime - 10*float64(min(in.OverdueOpen, 3))
+	score := 40*completion + 40*quiz + 20*onTime - 10*float64(min(in.OverdueOpen, 3)) -
+		PasswordBreachPenalty*float64(min(in.PasswordBreaches, MaxPasswordBreaches))
 	return int(max(0, min(100, score+0.5)))
 }
 

@@ -19,6 +19,11 @@ func TestRisk(t *testing.T) {
 		{"two overdue, nothing done", learning.RiskInput{Available: 2, OverdueOpen: 2}, 10, "Poor"},
 		{"late and mediocre", learning.RiskInput{Available: 3, Completed: 2, OnTime: 0, AvgScore: 75, OverdueOpen: 1}, 47, "Needs Work"},
 		{"overdue penalty is capped", learning.RiskInput{Available: 10, Completed: 5, OnTime: 5, AvgScore: 100, OverdueOpen: 5}, 50, "Needs Work"},
+		{"an unresolved password breach costs 10", learning.RiskInput{Available: 4, Completed: 4, OnTime: 4, AvgScore: 100, PasswordBreaches: 1}, 90, "Exceptional"},
+		{"two cost 20", learning.RiskInput{Available: 4, Completed: 4, OnTime: 4, AvgScore: 100, PasswordBreaches: 2}, 80, "Very Good"},
+		{"the breach penalty is capped at 20", learning.RiskInput{Available: 4, Completed: 4, OnTime: 4, AvgScore: 100, PasswordBreaches: 7}, 80, "Very Good"},
+		{"a new learner with a password breach", learning.RiskInput{PasswordBreaches: 1}, 60, "Good"},
+		{"breaches and overdue courses never go below 0", learning.RiskInput{Available: 3, OverdueOpen: 3, PasswordBreaches: 2}, 0, "Poor"},
 	}
 	for _, c := range cases {
 		got := learning.Risk(c.in)

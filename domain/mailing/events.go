@@ -28,6 +28,9 @@ const (
 	// KindDigest is a manager's weekly digest of their reports' overdue
 	// courses.
 	KindDigest Kind = "manager_digest"
+	// KindBreachNotification tells a learner of breaches newly found for
+	// their email (Dark Web Monitoring), with a 7-day link to Breaches.
+	KindBreachNotification Kind = "breach_notification"
 )
 
 // MailQueued: an email was put on the durable send queue.

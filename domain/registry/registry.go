@@ -4,6 +4,7 @@ package registry
 
 import (
 	"github.com/awareportal/portal/domain"
+	"github.com/awareportal/portal/domain/breach"
 	"github.com/awareportal/portal/domain/directory"
 	"github.com/awareportal/portal/domain/identity"
 	"github.com/awareportal/portal/domain/learning"
@@ -69,6 +70,11 @@ func Events() []domain.Event {
 		policy.VersionPublished{},
 		policy.Assigned{},
 		policy.Signed{},
+		breach.ExposuresRecorded{},
+		breach.ExposureResolved{},
+		breach.ExposureReopened{},
+		breach.PartnerMonitoringSwitched{},
+		breach.ClientMonitoringSwitched{},
 	}
 }
 

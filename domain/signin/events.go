@@ -107,14 +107,21 @@ func (SignedOut) EventName() string { return "signin.signed_out.v1" }
 // TrainingLinkIssued: a course email carried a link that signs its learner
 // in for 7 days (like the sign-in link, a GET only shows a button).
 type TrainingLinkIssued struct {
-	RequestID    string    `json:"request_id"`
-	Email        string    `json:"email"`
-	LearnerID    string    `json:"learner_id"`
-	PartnerID    string    `json:"partner_id"`
-	AssignmentID string    `json:"assignment_id"`
-	TokenHash    []byte    `json:"token_hash"`
-	ExpiresAt    time.Time `json:"expires_at"`
-	At           time.Time `json:"at"`
+	RequestID    string `json:"request_id"`
+	Email        string `json:"email"`
+	LearnerID    string `json:"learner_id"`
+	PartnerID    string `json:"partner_id"`
+	AssignmentID string `json:"assignment_id"`
+	// Destination is where the link leads when not into a course: ""
+	// (Courses) or DestinationBreaches.
+	Destination string    `json:"destination,omitempty"`
+	TokenHash   []byte    `json:"token_hash"`
+	ExpiresAt   time.Time `json:"expires_at"`
+	At          time.Time `json:"at"`
 }
+
+// DestinationBreaches: a training link that leads to the Breaches page
+// (a breach notification email).
+const DestinationBreaches = "breaches"
 
 func (TrainingLinkIssued) EventName() string { return "signin.training_link_issued.v1" }

@@ -90,6 +90,7 @@ type Request struct {
 	// Training links may be used again within their 7 days.
 	Training     bool
 	AssignmentID string
+	Destination  string // "" or DestinationBreaches
 	// SSO is the provider of a sign-in with Microsoft or Google (its
 	// TokenHash is the state's hash); SSOFinished once it was refused.
 	SSO         Method
@@ -109,7 +110,7 @@ func (r *Request) Apply(e domain.Event) {
 		r.ID, r.Email, r.Known = ev.RequestID, ev.Email, true
 		r.LearnerIDs, r.PartnerID = []string{ev.LearnerID}, ev.PartnerID
 		r.TokenHash, r.ExpiresAt = ev.TokenHash, ev.ExpiresAt
-		r.Training, r.AssignmentID = true, ev.AssignmentID
+		r.Training, r.AssignmentID, r.Destination = true, ev.AssignmentID, ev.Destination
 	case SSOStarted:
 		r.ID, r.SSO, r.TokenHash, r.ExpiresAt, r.PartnerID = ev.RequestID, ev.Provider, ev.StateHash, ev.ExpiresAt, ev.PartnerID
 	case SSORejected:
@@ -172,13 +173,14 @@ func RequestLink(in LinkInput, now time.Time) []domain.Event {
 // TrainingLinkInput is what IssueTrainingLink needs.
 type TrainingLinkInput struct {
 	RequestID, Email, LearnerID, PartnerID, AssignmentID, Token string
+	Destination                                                 string // "" or DestinationBreaches
 }
 
 // IssueTrainingLink records a 7-day link for a course email.
 func IssueTrainingLink(in TrainingLinkInput, now time.Time) []domain.Event {
 	return []domain.Event{TrainingLinkIssued{
 		RequestID: in.RequestID, Email: in.Email, LearnerID: in.LearnerID, PartnerID: in.PartnerID,
-		AssignmentID: in.AssignmentID, TokenHash: HashToken(in.Token), ExpiresAt: now.Add(TrainingLinkTTL), At: now,
+		AssignmentID: in.AssignmentID, Destination: in.Destination, TokenHash: HashToken(in.Token), ExpiresAt: now.Add(TrainingLinkTTL), At: now,
 	}}
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/awareportal/portal/domain/tenancy"
+	"github.com/awareportal/portal/internal/breaches"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
@@ -94,6 +95,8 @@ type Service struct {
 	Welcome func(ctx context.Context, learnerID string) (bool, error)
 	// Policies publishes and assigns policies to sign.
 	Policies *policy.Service
+	// Breaches is Dark Web Monitoring (ingestion and switches).
+	Breaches *breaches.Service
 	Log      *slog.Logger
 }
 

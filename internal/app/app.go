@@ -27,6 +27,7 @@ import (
 	"github.com/awareportal/portal/internal/audit"
 	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/auth/pgauth"
+	"github.com/awareportal/portal/internal/breaches"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/config"
@@ -47,6 +48,7 @@ import (
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/internal/web"
 	"github.com/awareportal/portal/internal/welcome"
+	"github.com/awareportal/portal/projections/breaches/pgbreaches"
 	"github.com/awareportal/portal/projections/directory/pgdirectory"
 	"github.com/awareportal/portal/projections/gate/pggate"
 	"github.com/awareportal/portal/projections/pgrunner"
@@ -154,6 +156,7 @@ type App struct {
 	// Reminders sends the scheduled reminders and manager digests.
 	Reminders *reminders.Service
 	Policies  *policy.Service
+	Breaches  *breaches.Service
 	Catalog   *catalog.Catalog
 	Web       *fiber.App
 
@@ -169,7 +172,7 @@ type App struct {
 
 // Projections lists the read models, in one place.
 func Projections() []pgrunner.Projection {
-	return []pgrunner.Projection{pgdirectory.Projection{}, pgprogress.Projection{}, pgtimeline.Projection{}, pggate.Projection{}, pgteam.Projection{}, pgreminders.Projection{}, pgpolicies.Projection{}}
+	return []pgrunner.Projection{pgdirectory.Projection{}, pgprogress.Projection{}, pgtimeline.Projection{}, pggate.Projection{}, pgteam.Projection{}, pgreminders.Projection{}, pgpolicies.Projection{}, pgbreaches.Projection{}}
 }
 
 // New assembles the portal on an open pool. Nothing runs until Start.
@@ -255,13 +258,17 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		Clock:  clk, BaseURL: cfg.BaseURL, Log: log.With("component", "reminders"),
 	}
 	a.Policies = &policy.Service{Repo: a.Repo, Queries: pgpolicies.Queries{Pool: pool}, Docs: files, Markdown: catalog.RenderMarkdown, Clock: clk, Settle: settle}
+	a.Breaches = &breaches.Service{
+		Repo: a.Repo, Dir: dir, Breaches: pgbreaches.Queries{Pool: pool}, Mail: a.Queue, Render: renderBreachMail,
+		Clock: clk, BaseURL: cfg.BaseURL, Log: log.With("component", "breaches"), Settle: settle,
+	}
 	a.Admin = &admin.Service{
 		Repo: a.Repo, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog, Clock: clk, Settle: settle,
 		Media: files, Welcome: a.Welcome.Welcome, Log: log.With("component", "admin"),
-		Policies: a.Policies,
+		Policies: a.Policies, Breaches: a.Breaches,
 	}
 	a.Web = web.New(web.Deps{
-		Admin: a.Admin, Onboarding: a.Welcome, Team: a.Team, Policies: a.Policies,
+		Admin: a.Admin, Onboarding: a.Welcome, Team: a.Team, Policies: a.Policies, Breaches: a.Breaches,
 		DB: pool, Auth: a.Auth, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog,
 		Runner: a.Runner, Clock: clk, BaseURL: cfg.BaseURL, Timeline: pgtimeline.Queries{Pool: pool}, DevOutbox: pgmail.DevOutbox{Pool: pool},
 		Audit:    &audit.Service{Repo: a.Repo, Store: a.Store, Index: pgtimeline.Queries{Pool: pool}, Clock: clk},

@@ -269,6 +269,10 @@ func seededTemplate(ctx context.Context, db *testenv.Database) error {
 // firstSweep runs the periodic sweep's parts in order, each on read models
 // that have caught up with the one before.
 func firstSweep(ctx context.Context, a *app.App, db *testenv.Database) error {
+	// The sweep reads read models: let them see the seed first.
+	if err := caughtUp(ctx, a, db.Pool); err != nil {
+		return err
+	}
 	if _, _, err := a.Training.Sweep(ctx); err != nil {
 		return err
 	}

@@ -9,8 +9,8 @@ import (
 
 // sweepArgs is the periodic job that announces newly available courses,
 // marks overdue ones, sends scheduled reminders and digests, and queues
-// welcome and reminder emails a dead process left. River runs periodic
-// jobs on its elected leader only.
+// welcome, reminder and breach notification emails a dead process left.
+// River runs periodic jobs on its elected leader only.
 type sweepArgs struct{}
 
 func (sweepArgs) Kind() string { return "training_sweep" }
@@ -35,6 +35,9 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[sweepArgs]) error {
 	if res, err := w.app.Reminders.Sweep(ctx); err != nil {
 		// One client's failure does not hold back the rest of the sweep.
 		w.app.Log.Error("scheduled reminders", "err", err, "reminded", res.Reminded, "digests", res.Digests)
+	}
+	if _, err := w.app.Breaches.Sweep(ctx); err != nil {
+		return err
 	}
 	dayAgo := w.app.Clock.Now().Add(-24 * time.Hour)
 	if err := w.app.Auth.Limiter.Prune(ctx, dayAgo); err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/awareportal/portal/internal/seed"
 	"github.com/awareportal/portal/internal/testenv"
 	"github.com/awareportal/portal/projections/policies/pgpolicies"
+	"github.com/awareportal/portal/projections/breaches/pgbreaches"
 	"github.com/awareportal/portal/projections/progress"
 	"github.com/awareportal/portal/projections/progress/pgprogress"
 )
@@ -56,6 +57,22 @@ func TestLearningRebuildIsIdentical(t *testing.T) {
 	if r := b.post("/policies/"+seed.OutstandingPolicyID+"/sign", url.Values{"version": {"1"}, "accept": {"yes"}, "name": {"Sam Learner"}}, ptoken); r.status != 303 {
 		t.Fatalf("sign: %d", r.status)
 	}
+	// Dark Web Monitoring: new breaches (one emailed), one resolved, the
+	// master switch off and on (the score follows it).
+	tok := p.token(t, "northwind")
+	mails := p.inbox.count(sam)
+	if code, out := p.api(t, tok, "POST", "/api/v1/clients/acme/breaches", records(breachJSON(sam, "Rebuild1", `"Passwords"`), breachJSON(sam, "Rebuild2", `"Credit cards"`))); code != 200 || out["new"] != 2.0 {
+		t.Fatalf("ingest: %d %v", code, out)
+	}
+	p.inbox.waitFor(t, sam, mails+1) // the notification, queued before the queue stops
+	if r := b.post("/breaches/Rebuild1/resolve", url.Values{"note": {"password"}}, token); r.status != 303 {
+		t.Fatalf("resolve: %d", r.status)
+	}
+	for _, on := range []string{"false", "true"} {
+		if code, _ := p.api(t, tok, "PUT", "/api/v1/breach-monitoring", `{"enabled":`+on+`}`); code != 200 {
+			t.Fatal("switch")
+		}
+	}
 	// No background writers from here on (River's periodic sweep), so the
 	// live snapshot below is of a quiet log.
 	if err := p.app.Queue.Stop(ctx); err != nil {
@@ -67,8 +84,13 @@ func TestLearningRebuildIsIdentical(t *testing.T) {
 	}
 	p.waitProjections(t)
 
-	tables := []string{"learners", "assignments", "certificates", "learner_stats", "risk_history", "badges"}
+	tables := []string{"learners", "assignments", "certificates", "learner_stats", "risk_history", "badges", "breach_exposures", "breach_partners", "breach_clients"}
 	live := testenv.DumpSchema(t, context.Background(), p.db.Pool, "rm_progress", tables...)
+	breachTables := []string{"partner_switches", "client_switches", "exposures", "notifications", "queued_mail"}
+	liveBreaches := testenv.DumpSchema(t, context.Background(), p.db.Pool, "rm_breaches", breachTables...)
+	if !strings.Contains(liveBreaches, "Rebuild2") || !strings.Contains(live, "Rebuild1") {
+		t.Fatal("no breaches to compare")
+	}
 	if !strings.Contains(live, "learner_stats") || !strings.Contains(live, "risk_history") {
 		t.Fatal("nothing to compare")
 	}
@@ -98,6 +120,16 @@ func TestLearningRebuildIsIdentical(t *testing.T) {
 	}
 	if rebuilt := testenv.DumpSchema(t, ctx, p.db.Pool, "rm_policies", ptables...); rebuilt != plive {
 		t.Fatalf("policies rebuild differs from live.\nlive:\n%s\nrebuilt:\n%s", plive, rebuilt)
+	}
+	bproj, err := p.app.Runner.Find(pgbreaches.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.app.Runner.Rebuild(ctx, bproj); err != nil {
+		t.Fatal(err)
+	}
+	if rebuilt := testenv.DumpSchema(t, context.Background(), p.db.Pool, "rm_breaches", breachTables...); rebuilt != liveBreaches {
+		t.Fatalf("breaches rebuild differs from live.\nlive:\n%s\nrebuilt:\n%s", liveBreaches, rebuilt)
 	}
 }
 

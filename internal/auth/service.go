@@ -323,8 +323,11 @@ func (s *Service) redeem(ctx context.Context, requestID string, meta eventstore.
 		return SignedIn{}, fmt.Errorf("redeem %s: unexpected %T", requestID, d.Events[0])
 	}
 	next := ""
-	if req.Training && req.AssignmentID != "" {
+	switch {
+	case req.Training && req.AssignmentID != "":
 		next = "/learn/" + req.AssignmentID
+	case req.Training && req.Destination == signin.DestinationBreaches:
+		next = "/breaches"
 	}
 	return s.begin(ctx, requestID, ev, d.Result.Position, meta, next)
 }

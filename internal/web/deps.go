@@ -13,12 +13,14 @@ import (
 	"github.com/awareportal/portal/internal/admin"
 	"github.com/awareportal/portal/internal/audit"
 	"github.com/awareportal/portal/internal/auth"
+	"github.com/awareportal/portal/internal/breaches"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/internal/policy"
 	"github.com/awareportal/portal/internal/team"
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/projections"
+	rmbreaches "github.com/awareportal/portal/projections/breaches"
 	"github.com/awareportal/portal/projections/directory"
 	"github.com/awareportal/portal/projections/policies"
 	"github.com/awareportal/portal/projections/progress"
@@ -86,6 +88,11 @@ type Admin interface {
 	Policy(ctx context.Context, partnerID, ref string) (admin.PolicyJSON, error)
 	PoliciesOf(ctx context.Context, partnerID string) ([]admin.PolicyJSON, error)
 	AssignPolicy(ctx context.Context, partnerID, clientRef, policyRef string, in admin.AssignPolicyInput, actor string, meta eventstore.Metadata) (admin.PolicyAssignedJSON, error)
+	IngestBreaches(ctx context.Context, partnerID, clientRef string, in admin.BreachImport, meta eventstore.Metadata) (breaches.Result, error)
+	BreachMonitoring(ctx context.Context, partnerID string) (admin.MonitoringJSON, error)
+	SetBreachMonitoring(ctx context.Context, partnerID string, in admin.MonitoringInput, meta eventstore.Metadata) (admin.MonitoringJSON, error)
+	ClientBreachMonitoring(ctx context.Context, partnerID, clientRef string) (admin.ClientMonitoringJSON, error)
+	SetClientBreachMonitoring(ctx context.Context, partnerID, clientRef string, in admin.MonitoringInput, meta eventstore.Metadata) (admin.ClientMonitoringJSON, error)
 }
 
 // Onboarding is the learner's onboarding (*welcome.Service).
@@ -111,6 +118,15 @@ type Policies interface {
 type Team interface {
 	Team(ctx context.Context, manager directory.Learner) ([]team.Row, error)
 	Remind(ctx context.Context, manager directory.Learner, reportID string, meta eventstore.Metadata) (team.Row, error)
+}
+
+// Breaches is a learner's Dark Web Monitoring (*breaches.Service).
+type Breaches interface {
+	Enabled(ctx context.Context, l directory.Learner) (bool, error)
+	List(ctx context.Context, l directory.Learner) ([]rmbreaches.Exposure, rmbreaches.Counts, error)
+	Counts(ctx context.Context, l directory.Learner) (rmbreaches.Counts, bool, error)
+	Resolve(ctx context.Context, l directory.Learner, breachID, note string, meta eventstore.Metadata) (rmbreaches.Exposure, rmbreaches.Counts, error)
+	Reopen(ctx context.Context, l directory.Learner, breachID string, meta eventstore.Metadata) (rmbreaches.Exposure, rmbreaches.Counts, error)
 }
 
 // Audit records staff looks and serves as-of replays and exports

@@ -26,6 +26,11 @@ func (s *Server) learnerPage(c *fiber.Ctx, title, nav string, list []progress.As
 	p.Nav = nav
 	p.ShowLeaderboard = l.LeaderboardMode != string(tenancy.LeaderboardHidden)
 	p.ShowTeam = l.IsManager
+	if s.Breaches != nil {
+		if p.ShowBreaches, err = s.Breaches.Enabled(c.UserContext(), l); err != nil {
+			return views.Page{}, err
+		}
+	}
 	if sess, ok := sessionOf(c); ok {
 		if roles, err := s.Auth.StaffRoles(c.UserContext(), sess); err == nil && len(roles) > 0 {
 			p.ShowStaff = true

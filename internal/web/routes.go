@@ -50,6 +50,11 @@ func (s *Server) routes(app *fiber.App) {
 	api.Post("/policies", s.apiPublishPolicy)
 	api.Get("/policies/:policy", s.apiPolicy)
 	api.Post("/clients/:client/policies/:policy/assignments", s.apiAssignPolicy)
+	api.Post("/clients/:client/breaches", s.apiIngestBreaches)
+	api.Get("/clients/:client/breach-monitoring", s.apiClientBreachMonitoring)
+	api.Put("/clients/:client/breach-monitoring", s.apiSetClientBreachMonitoring)
+	api.Get("/breach-monitoring", s.apiBreachMonitoring)
+	api.Put("/breach-monitoring", s.apiSetBreachMonitoring)
 	api.Get("/staff", s.apiStaff)
 	api.Post("/staff", s.apiGrantStaff)
 	api.Delete("/staff/:grant", s.apiRevokeStaff)
@@ -103,6 +108,9 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/policies/:id/sign", s.requireLearner, s.signPolicy)
 	app.Get("/team", s.requireLearner, s.requireManager, s.showTeam)
 	app.Post("/team/:id/remind", s.requireLearner, s.requireManager, s.remind)
+	app.Get("/breaches", s.requireLearner, s.requireBreaches, s.showBreaches)
+	app.Post("/breaches/:id/resolve", s.requireLearner, s.requireBreaches, s.resolveBreach)
+	app.Post("/breaches/:id/reopen", s.requireLearner, s.requireBreaches, s.reopenBreach)
 
 	// Support staff and auditors.
 	app.Get("/staff", s.requireStaff, s.staffHome)

@@ -38,7 +38,9 @@ type Deps struct {
 	// Team is My Team for learners with direct reports.
 	Team Team
 	// Policies are the policies learners sign.
-	Policies  Policies
+	Policies Policies
+	// Breaches is Dark Web Monitoring's Breaches page (nil: none).
+	Breaches  Breaches
 	Catalog   *catalog.Catalog
 	Runner    Runner
 	Timeline  Timeline

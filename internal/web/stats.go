@@ -33,6 +33,13 @@ func (s *Server) showStats(c *fiber.Ctx) error {
 		Risk: st.Risk, Band: dom.Band(st.Risk), Completions: st.Completed, CompletionRate: st.CompletionRate(), AvgScore: "—",
 		Chart: riskChart(st.History, st.Risk, now),
 	}
+	if s.Breaches != nil {
+		counts, on, err := s.Breaches.Counts(c.UserContext(), l)
+		if err != nil {
+			return err
+		}
+		v.Breaches, v.BreachesActive, v.PasswordBreaches = on, counts.Active, counts.ActivePassword
+	}
 	v.BandClass = "band-" + strings.ReplaceAll(strings.ToLower(v.Band), " ", "-")
 	if st.Completed > 0 {
 		v.AvgScore = fmt.Sprintf("%.0f%%", st.AvgScore)

@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/awareportal/portal/domain"
+	"github.com/awareportal/portal/domain/breach"
 	dir "github.com/awareportal/portal/domain/directory"
 	dom "github.com/awareportal/portal/domain/learning"
 	"github.com/awareportal/portal/internal/eventstore"
@@ -75,7 +76,8 @@ CREATE TABLE learner_stats (
     on_time      integer NOT NULL,
     overdue_open integer NOT NULL,
     avg_score    double precision NOT NULL,
-    risk         integer NOT NULL
+    risk         integer NOT NULL,
+    password_breaches integer NOT NULL DEFAULT 0
 );
 CREATE TABLE risk_history (
     learner_id text NOT NULL,
@@ -83,6 +85,24 @@ CREATE TABLE risk_history (
     at         timestamptz NOT NULL,
     score      integer NOT NULL,
     PRIMARY KEY (learner_id, seq)
+);
+-- Dark Web Monitoring, as the risk score needs it: unresolved password
+-- breaches count only while the partner's and the client's switch are on.
+CREATE TABLE breach_exposures (
+    learner_id text NOT NULL,
+    breach_id  text NOT NULL,
+    password   boolean NOT NULL,
+    resolved   boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (learner_id, breach_id)
+);
+CREATE TABLE breach_partners (
+    partner_id text PRIMARY KEY,
+    enabled    boolean NOT NULL
+);
+CREATE TABLE breach_clients (
+    client_id  text PRIMARY KEY,
+    partner_id text NOT NULL,
+    enabled    boolean NOT NULL
 );
 CREATE TABLE badges (
     learner_id text NOT NULL,
@@ -130,6 +150,8 @@ func (p Projection) Apply(ctx context.Context, tx pgx.Tx, rec eventstore.Recorde
 			return err
 		}
 		return p.restat(ctx, tx, rec, ev.LearnerID, ev.At)
+	case breach.ExposuresRecorded, breach.ExposureResolved, breach.ExposureReopened, breach.PartnerMonitoringSwitched, breach.ClientMonitoringSwitched:
+		return p.applyBreach(ctx, tx, rec, e)
 	case dom.CertificateRequested:
 		_, err := tx.Exec(ctx, `UPDATE assignments SET certificates_requested = certificates_requested + 1 WHERE id = $1`, ev.AssignmentID)
 		return err
@@ -153,18 +175,22 @@ func (Projection) restat(ctx context.Context, tx pgx.Tx, rec eventstore.Recorded
 			count(*) FILTER (WHERE completed_at IS NOT NULL),
 			count(*) FILTER (WHERE on_time),
 			count(*) FILTER (WHERE overdue AND completed_at IS NULL),
-			coalesce(avg(score) FILTER (WHERE completed_at IS NOT NULL), 0)
-		FROM assignments WHERE learner_id = $1`, learnerID).Scan(&in.Available, &in.Completed, &in.OnTime, &in.OverdueOpen, &in.AvgScore)
+			coalesce(avg(score) FILTER (WHERE completed_at IS NOT NULL), 0),
+			(SELECT count(*) FROM breach_exposures b JOIN learners l ON l.id = b.learner_id
+				JOIN breach_clients c ON c.client_id = l.client_id AND c.enabled
+				JOIN breach_partners p ON p.partner_id = c.partner_id AND p.enabled
+				WHERE b.learner_id = $1 AND b.password AND NOT b.resolved)
+		FROM assignments WHERE learner_id = $1`, learnerID).Scan(&in.Available, &in.Completed, &in.OnTime, &in.OverdueOpen, &in.AvgScore, &in.PasswordBreaches)
 	if err != nil {
 		return fmt.Errorf("restat %s: %w", learnerID, err)
 	}
 	risk := dom.Risk(in)
 	var previous *int
-	err = tx.QueryRow(ctx, `INSERT INTO learner_stats (learner_id, available, completed, on_time, overdue_open, avg_score, risk)
-		VALUES ($1,$2,$3,$4,$5,$6,$7)
-		ON CONFLICT (learner_id) DO UPDATE SET available = $2, completed = $3, on_time = $4, overdue_open = $5, avg_score = $6, risk = $7
+	err = tx.QueryRow(ctx, `INSERT INTO learner_stats (learner_id, available, completed, on_time, overdue_open, avg_score, risk, password_breaches)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
+		ON CONFLICT (learner_id) DO UPDATE SET available = $2, completed = $3, on_time = $4, overdue_open = $5, avg_score = $6, risk = $7, password_breaches = $8
 		RETURNING (SELECT risk FROM learner_stats WHERE learner_id = $1)`,
-		learnerID, in.Available, in.Completed, in.OnTime, in.OverdueOpen, in.AvgScore, risk).Scan(&previous)
+		learnerID, in.Available, in.Completed, in.OnTime, in.OverdueOpen, in.AvgScore, risk, in.PasswordBreaches).Scan(&previous)
 	if err != nil {
 		return fmt.Errorf("restat %s: %w", learnerID, err)
 	}
