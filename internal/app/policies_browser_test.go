@@ -20,10 +20,10 @@ func TestBrowserSignPolicy(t *testing.T) {
 	p := start(t)
 	b := newBrowser(t)
 	signInBrowser(t, p, b, sam)
-	if err := chromedp.Run(b, chromedp.Navigate(p.base+"/courses"), chromedp.WaitVisible(`#nav-policies-due`, chromedp.ByID)); err != nil {
+	if err := chromedp.Run(b, chromedp.Navigate(p.base+"/courses"), chromedp.WaitVisible(`.mainnav .nav-policies-due`, chromedp.ByQuery)); err != nil {
 		t.Fatal(err)
 	}
-	if got := text(t, b, "#nav-policies-due"); got != "1" {
+	if got := text(t, b, ".mainnav .nav-policies-due"); got != "1" {
 		t.Fatalf("nav count %q", got)
 	}
 	if got := text(t, b, "#duebanner"); !strings.Contains(got, "1 Policy to Sign") {
@@ -83,7 +83,7 @@ func TestBrowserSignPolicy(t *testing.T) {
 	var navCount int
 	var banner string
 	if err := chromedp.Run(b,
-		chromedp.Evaluate(`document.querySelectorAll("#nav-policies-due").length`, &navCount),
+		chromedp.Evaluate(`document.querySelectorAll(".nav-policies-due").length`, &navCount),
 		chromedp.Evaluate(`document.querySelector("#duebanner").innerText`, &banner),
 	); err != nil {
 		t.Fatal(err)
