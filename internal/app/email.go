@@ -34,7 +34,7 @@ func renderCourseMail(ctx context.Context, m training.CourseMail) (mail.Message,
 	subject := "New training: " + m.Course.Title
 	due := when.DueDate(m.DueAt, m.Learner.Location())
 	data := views.CourseEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName, CourseTitle: m.Course.Title,
-		Summary: m.Course.Summary, Minutes: m.Course.Minutes, Due: due, Link: m.Link}
+		Summary: m.Course.Summary, Minutes: m.Course.Minutes, Due: due, Link: m.Link, SignsIn: m.SignsIn}
 	var html bytes.Buffer
 	if err := views.CourseEmailHTML(data).Render(ctx, &html); err != nil {
 		return mail.Message{}, err
@@ -45,12 +45,12 @@ A new course is ready for you: %s
 %s
 About %d minutes, due %s.
 
-Start training (signs you straight in for 7 days):
+%s
 %s
 
 -- 
 %s
-`, m.Learner.FirstName, m.Course.Title, m.Course.Summary, m.Course.Minutes, due, m.Link, m.Partner.Name)
+`, m.Learner.FirstName, m.Course.Title, m.Course.Summary, m.Course.Minutes, due, startLine(m.SignsIn), m.Link, m.Partner.Name)
 	return mail.Message{FromName: m.Partner.Name + " Training", To: m.Learner.Email, Subject: subject, Text: text, HTML: html.String()}, nil
 }
 
@@ -209,6 +209,14 @@ func renderReminderMail(ctx context.Context, m team.Mail) (mail.Message, error) 
 %s
 `, m.Learner.FirstName, intro, list.String(), linkNote(m.SignsIn), m.Partner.Name)
 	return mail.Message{FromName: m.Partner.Name + " Training", To: m.Learner.Email, Subject: subject, Text: text, HTML: html.String()}, nil
+}
+
+// startLine introduces a course email's link in its text part.
+func startLine(signsIn bool) string {
+	if signsIn {
+		return "Start training (signs you straight in for 7 days):"
+	}
+	return "Start training (sign in with your work account):"
 }
 
 // linkNote says in a text email what its links do.

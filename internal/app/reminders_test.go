@@ -433,3 +433,33 @@ func TestDueWordingIsLocal(t *testing.T) {
 		t.Fatal("a second after midnight in Auckland the course is not overdue")
 	}
 }
+
+// TestEmailsRespectEmailLinksOff: where a client signs its synced learners
+// in with Microsoft or Google only, course emails and scheduled reminders
+// lead to the sign-in page and issue no training link.
+func TestEmailsRespectEmailLinksOff(t *testing.T) {
+	t.Parallel()
+	p := start(t)
+	tok := p.token(t, "northwind")
+	if code, out := p.api(t, tok, "PATCH", "/api/v1/clients/acme", `{"email_links":false}`); code != 200 {
+		t.Fatalf("email links off: %d %v", code, out)
+	}
+	if code, out := p.api(t, tok, "POST", "/api/v1/clients/acme/assignments", `{"course_id":"spotting-phishing","due_at":"2026-11-27","learner_ids":["acme-riley"]}`); code >= 300 {
+		t.Fatalf("assign: %d %v", code, out)
+	}
+	riley := "riley.chen@acme.example"
+	p.sweep(t)
+	p.clock.Set(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
+	p.sweep(t)
+	p.settleMail(t)
+	for _, prefix := range []string{"New training:", "Reminder:"} {
+		got := p.inbox.messagesLike(riley, prefix)
+		if len(got) == 0 {
+			t.Fatalf("no %q email to Riley", prefix)
+		}
+		m := got[len(got)-1]
+		if strings.Contains(m.Text, "/signin/link/") || !strings.Contains(m.Text, "/p/northwind/signin?email=") || strings.Contains(m.HTML, "signs you straight in") {
+			t.Errorf("%s with email links off:\n%s", m.Subject, m.Text)
+		}
+	}
+}

@@ -57,6 +57,8 @@ type CourseMail struct {
 	Course  *catalog.Course
 	DueAt   time.Time
 	Link    string
+	// SignsIn: the link signs the learner in (else it is the sign-in page).
+	SignsIn bool
 	BaseURL string
 }
 
@@ -366,11 +368,11 @@ func (s *Service) sendCourseMail(ctx context.Context, a dom.Assignment, learner 
 	if err != nil {
 		return err
 	}
-	link, err := auth.IssueTrainingLink(ctx, s.Repo, s.BaseURL, meta, learner, a.AssignmentID, s.Clock.Now())
+	link, signsIn, err := auth.TrainingLink(ctx, s.Repo, s.BaseURL, meta, learner, partner.Slug, a.AssignmentID, s.Clock.Now())
 	if err != nil {
 		return err
 	}
-	msg, err := s.Render.CourseAvailable(ctx, CourseMail{Learner: learner, Partner: partner, Course: course, DueAt: a.DueAt, Link: link, BaseURL: s.BaseURL.String()})
+	msg, err := s.Render.CourseAvailable(ctx, CourseMail{Learner: learner, Partner: partner, Course: course, DueAt: a.DueAt, Link: link, SignsIn: signsIn, BaseURL: s.BaseURL.String()})
 	if err != nil {
 		return fmt.Errorf("render course email: %w", err)
 	}
