@@ -2,48 +2,19 @@ package main
 
 import (
 	"context"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"github.com/awareportal/portal/domain/registry"
-	"github.com/awareportal/portal/internal/app"
-	"github.com/awareportal/portal/internal/config"
-	"github.com/awareportal/portal/internal/eventstore"
-	"github.com/awareportal/portal/projections/pgrunner"
 )
 
 // TestAdminBreaches: the CLI imports breach records from JSON Lines (new
 // ones once, unknown emails counted), names a bad record by its line and
 // stores nothing then, and shows and switches monitoring.
 func TestAdminBreaches(t *testing.T) {
-	ctx := context.Background()
-	db, store := seededDB(t)
-	runner := pgrunner.New(db.Pool, store, registry.Codec(), slog.New(slog.DiscardHandler), app.Projections()...)
-	if err := runner.Setup(ctx); err != nil {
-		t.Fatal(err)
-	}
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	go func() { _ = runner.Run(runCtx) }()
-	all, err := store.ReadAll(ctx, eventstore.Start, 1<<20)
-	if err != nil || len(all) == 0 {
-		t.Fatalf("seeded log: %v", err)
-	}
-	if err := runner.WaitFor(ctx, all[len(all)-1].Position); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{"DATABASE_URL": db.ConnString(), "PORTAL_SMTP_URL": "smtp://127.0.0.1:2525",
-			"PORTAL_SECRET_KEY": "dGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQtdGVzdA=="}[k]
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, db := liveAdmin(t)
 	dir := t.TempDir()
 	file := func(name string, lines ...string) string {
 		p := filepath.Join(dir, name)

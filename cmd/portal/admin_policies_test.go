@@ -1,44 +1,14 @@
 package main
 
 import (
-	"context"
-	"log/slog"
 	"strings"
 	"testing"
-
-	"github.com/awareportal/portal/domain/registry"
-	"github.com/awareportal/portal/internal/app"
-	"github.com/awareportal/portal/internal/config"
-	"github.com/awareportal/portal/internal/eventstore"
-	"github.com/awareportal/portal/projections/pgrunner"
 )
 
 // TestAdminPolicies: the CLI publishes a Markdown policy from a file,
 // assigns it to a client, lists it; refusals name the field.
 func TestAdminPolicies(t *testing.T) {
-	ctx := context.Background()
-	db, store := seededDB(t)
-	runner := pgrunner.New(db.Pool, store, registry.Codec(), slog.New(slog.DiscardHandler), app.Projections()...)
-	if err := runner.Setup(ctx); err != nil {
-		t.Fatal(err)
-	}
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	go func() { _ = runner.Run(runCtx) }()
-	all, err := store.ReadAll(ctx, eventstore.Start, 1<<20)
-	if err != nil || len(all) == 0 {
-		t.Fatalf("seeded log: %v", err)
-	}
-	if err := runner.WaitFor(ctx, all[len(all)-1].Position); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{"DATABASE_URL": db.ConnString(), "PORTAL_SMTP_URL": "smtp://127.0.0.1:2525",
-			"PORTAL_SECRET_KEY": "dGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQtdGVzdA=="}[k]
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, _ := liveAdmin(t)
 	out, err := adminRun(t, cfg, "policy", "publish", "--partner", "northwind", "--id", "aup-cli", "--title", "AUP", "--version", "2",
 		"--file", "../../internal/seed/assets/acceptable-use-policy.md", "--json")
 	if err != nil || !strings.Contains(out, `"content_type": "text/markdown; charset=utf-8"`) || !strings.Contains(out, `"version": 2`) {

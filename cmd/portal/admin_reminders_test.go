@@ -1,46 +1,16 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
-	"log/slog"
 	"strings"
 	"testing"
-
-	"github.com/awareportal/portal/domain/registry"
-	"github.com/awareportal/portal/internal/app"
-	"github.com/awareportal/portal/internal/config"
-	"github.com/awareportal/portal/internal/eventstore"
-	"github.com/awareportal/portal/projections/pgrunner"
 )
 
 // TestAdminReminders: the CLI shows a client's reminder policy (the
 // defaults), changes the fields it is given, sets the time zone, and
 // refuses bad values naming the field.
 func TestAdminReminders(t *testing.T) {
-	ctx := context.Background()
-	db, store := seededDB(t)
-	runner := pgrunner.New(db.Pool, store, registry.Codec(), slog.New(slog.DiscardHandler), app.Projections()...)
-	if err := runner.Setup(ctx); err != nil {
-		t.Fatal(err)
-	}
-	runCtx, stop := context.WithCancel(ctx)
-	defer stop()
-	go func() { _ = runner.Run(runCtx) }()
-	all, err := store.ReadAll(ctx, eventstore.Start, 1<<20)
-	if err != nil || len(all) == 0 {
-		t.Fatalf("seeded log: %v", err)
-	}
-	if err := runner.WaitFor(ctx, all[len(all)-1].Position); err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{"DATABASE_URL": db.ConnString(), "PORTAL_SMTP_URL": "smtp://127.0.0.1:2525",
-			"PORTAL_SECRET_KEY": "dGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQtdGVzdA=="}[k]
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, _ := liveAdmin(t)
 	out, err := adminRun(t, cfg, "reminders", "show", "--partner", "northwind", "--client", "acme")
 	if err != nil || !strings.Contains(out, "(the defaults)") || !strings.Contains(out, "monday at 09:00") {
 		t.Fatalf("show: %v\n%s", err, out)

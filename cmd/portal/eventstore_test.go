@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/awareportal/portal/domain/registry"
+	"github.com/awareportal/portal/internal/app"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/config"
 	"github.com/awareportal/portal/internal/eventstore"
@@ -20,6 +21,7 @@ import (
 	"github.com/awareportal/portal/internal/media/pgmedia"
 	"github.com/awareportal/portal/internal/seed"
 	"github.com/awareportal/portal/internal/testenv"
+	"github.com/awareportal/portal/projections/pgrunner"
 )
 
 // TestEventstoreCopy: the demo tenant's PostgreSQL log copied into KurrentDB
@@ -82,4 +84,35 @@ func seededDB(t *testing.T) (*testenv.Database, *pgstore.Store) {
 		t.Fatal(err)
 	}
 	return db, store
+}
+
+// liveAdmin is a seeded database with its read models caught up, as a
+// running portal keeps them, and the configuration admin commands run
+// with against it.
+func liveAdmin(t *testing.T) (*config.Config, *testenv.Database) {
+	t.Helper()
+	ctx := context.Background()
+	db, store := seededDB(t)
+	runner := pgrunner.New(db.Pool, store, registry.Codec(), slog.New(slog.DiscardHandler), app.Projections()...)
+	if err := runner.Setup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	t.Cleanup(stop)
+	go func() { _ = runner.Run(runCtx) }()
+	all, err := store.ReadAll(ctx, eventstore.Start, 1<<20)
+	if err != nil || len(all) == 0 {
+		t.Fatalf("seeded log: %v", err)
+	}
+	if err := runner.WaitFor(ctx, all[len(all)-1].Position); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := config.Load(func(k string) string {
+		return map[string]string{"DATABASE_URL": db.ConnString(), "PORTAL_SMTP_URL": "smtp://127.0.0.1:2525",
+			"PORTAL_SECRET_KEY": "dGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQtdGVzdC1zZWNyZXQtdGVzdA=="}[k]
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, db
 }
