@@ -273,7 +273,7 @@ func SignInPanel(p Page, f SignInForm) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "\" hx-target=\"#signin\" hx-swap=\"outerHTML\" hx-sync=\"this:replace\" novalidate><input type=\"hidden\" name=\"_csrf\" value=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "\" hx-target=\"#signin\" hx-swap=\"outerHTML\" hx-sync=\"this:replace\" novalidate data-swap-refusal><input type=\"hidden\" name=\"_csrf\" value=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -621,7 +621,7 @@ func CheckInboxPanel(c CheckInbox) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 46, "</strong> is registered for training, a sign-in email is on its way. It can take a minute; check Junk too.</p><p class=\"muted\">Reading mail on another device? Type the code from the email here instead.</p><form method=\"post\" action=\"/signin/code\" hx-post=\"/signin/code\" hx-target=\"#signin\" hx-swap=\"outerHTML\" class=\"codeform\"><input type=\"hidden\" name=\"_csrf\" value=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 46, "</strong> is registered for training, a sign-in email is on its way. It can take a minute; check Junk too.</p><p class=\"muted\">Reading mail on another device? Type the code from the email here instead.</p><form method=\"post\" action=\"/signin/code\" hx-post=\"/signin/code\" hx-target=\"#signin\" hx-swap=\"outerHTML\" class=\"codeform\" data-swap-refusal><input type=\"hidden\" name=\"_csrf\" value=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
