@@ -53,6 +53,7 @@ func (a *acks) add(f func(a *acks)) {
 // one accounted for as a possible duplicate), and every read model equals
 // its rebuild from the log.
 func TestKillDuringTrafficLosesNothing(t *testing.T) {
+	t.Parallel()
 	killDuringTraffic(t, config.EventStorePostgres)
 }
 
@@ -61,6 +62,7 @@ func TestKillDuringTrafficLosesNothing(t *testing.T) {
 // mail queue goes through the outbox and its reconcile instead of one
 // transaction, and must still lose nothing.
 func TestKillDuringTrafficLosesNothingOnKurrentDB(t *testing.T) {
+	t.Parallel()
 	killDuringTraffic(t, config.EventStoreKurrentDB)
 }
 
