@@ -91,7 +91,6 @@ func (a *acks) waitForAPI(t *testing.T, ctx context.Context, n int) {
 // one accounted for as a possible duplicate), and every read model equals
 // its rebuild from the log.
 func TestKillDuringTrafficLosesNothing(t *testing.T) {
-	t.Parallel()
 	killDuringTraffic(t, config.EventStorePostgres)
 }
 
@@ -100,7 +99,6 @@ func TestKillDuringTrafficLosesNothing(t *testing.T) {
 // mail queue goes through the outbox and its reconcile instead of one
 // transaction, and must still lose nothing.
 func TestKillDuringTrafficLosesNothingOnKurrentDB(t *testing.T) {
-	t.Parallel()
 	killDuringTraffic(t, config.EventStoreKurrentDB)
 }
 

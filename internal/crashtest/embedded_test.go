@@ -24,7 +24,6 @@ import (
 // sign-in email queued after the outage is delivered (the pool and the
 // mail queue recovered too).
 func TestEmbeddedDatabaseKilledComesBack(t *testing.T) {
-	t.Parallel()
 	bin := buildPortal(t)
 	// Reachable by the unprivileged user PostgreSQL runs as under root.
 	dataDir, err := os.MkdirTemp("", "crashtest")

@@ -38,7 +38,6 @@ const takeoverBound = 10 * time.Second
 //   - every acknowledged attempt is once in the log, and the read models
 //     equal their rebuild (nothing applied twice).
 func TestTwoProcessesServeTheSameLearners(t *testing.T) {
-	t.Parallel()
 	for _, store := range []string{config.EventStorePostgres, config.EventStoreKurrentDB} {
 		t.Run(store, func(t *testing.T) {
 			t.Parallel()

@@ -35,11 +35,8 @@ type binary struct {
 
 var portalBinary binary
 
-// The tests run in parallel, each on its own database, SMTP sink, ports
-// and data directories: they mostly wait (on restarts, traffic between
-// kills, drains), so running them one after another only adds up waits.
 func TestMain(m *testing.M) {
-	testenv.Main(m, testenv.Parallel(8), testenv.After(func() {
+	testenv.Main(m, testenv.After(func() {
 		if portalBinary.dir != "" {
 			_ = os.RemoveAll(portalBinary.dir)
 		}
