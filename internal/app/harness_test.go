@@ -424,3 +424,26 @@ func linkIn(t testing.TB, m mail.Parsed) string {
 	}
 	return got[1]
 }
+
+// mailSettled waits until the portal's mail queue has no send job left to
+// run (every email queued so far has reached the test's SMTP server or
+// failed for good), so that a test can count emails, including ones that
+// must not exist, without waiting a fixed time for strays.
+func (p *portal) mailSettled(t testing.TB) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var open int
+		if err := p.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM river_job
+			WHERE kind = 'send_mail' AND state NOT IN ('completed', 'cancelled', 'discarded')`).Scan(&open); err != nil {
+			t.Fatal(err)
+		}
+		if open == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d send jobs still open after 20 s", open)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

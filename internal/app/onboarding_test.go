@@ -233,7 +233,7 @@ func TestWelcomeEmailOnceAndGate(t *testing.T) {
 	if queued, err := p.app.Welcome.Welcome(t.Context(), "northwind.new-dev"); err != nil || queued {
 		t.Fatalf("welcome again: queued %v (%v)", queued, err)
 	}
-	time.Sleep(300 * time.Millisecond) // any second or stray mail would be on its way
+	p.mailSettled(t) // any second or stray mail would have been sent
 	if n := p.inbox.count("dev@acme.example"); n != 1 {
 		t.Fatalf("%d welcome emails, want 1", n)
 	}
@@ -510,7 +510,7 @@ func TestParallelCreationWithoutIDMakesOneLearner(t *testing.T) {
 		t.Fatalf("%d created (%v), want 1", created, codes)
 	}
 	p.inbox.waitFor(t, "par1@acme.example", 1)
-	time.Sleep(300 * time.Millisecond)
+	p.mailSettled(t)
 	if n := p.inbox.count("par1@acme.example"); n != 1 {
 		t.Fatalf("%d welcome emails", n)
 	}

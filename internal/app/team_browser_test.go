@@ -3,7 +3,6 @@ package app_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -15,6 +14,7 @@ import (
 // Sam: the row swaps to a disabled "Reminded just now", and the reminder
 // arrives at the loopback SMTP server.
 func TestBrowserMyTeam(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	b := newBrowser(t)
 	signInBrowser(t, p, b, morgan)
@@ -79,7 +79,7 @@ func TestBrowserMyTeam(t *testing.T) {
 	if err := chromedp.Run(b, chromedp.WaitVisible(`//div[@class="toast" and contains(., "You reminded Sam Learner just now")]`, chromedp.BySearch)); err != nil {
 		t.Errorf("no refusal toast: %v", err)
 	}
-	time.Sleep(2 * time.Second)
+	p.mailSettled(t)
 	if n := p.inbox.count(seed.LearnerEmail) - before; n != 1 {
 		t.Errorf("%d reminder emails, want 1", n)
 	}

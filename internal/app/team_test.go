@@ -28,6 +28,7 @@ func htmxPost(b *browser, path, token string) response {
 // aggregate status (never a quiz score), most overdue first, with an
 // overdue-only filter.
 func TestMyTeam(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	learner := p.browser(t)
 	signIn(t, p, learner, sam)
@@ -152,6 +153,7 @@ func assertNoScores(t *testing.T, p *portal, body string) {
 // emails the report once; within 24 hours every Remind is refused (422 with
 // the row, which says why); at 24 hours it works again. Forged ids are 404.
 func TestRemindOncePerDay(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	b := p.browser(t)
 	signIn(t, p, b, morgan)
@@ -200,7 +202,7 @@ func TestRemindOncePerDay(t *testing.T) {
 	} else if r := p.browser(t).get(links[0]); r.status != 200 || !strings.Contains(r.body, "Sign in") {
 		t.Errorf("training link: %d", r.status)
 	}
-	time.Sleep(2 * time.Second)
+	p.mailSettled(t)
 	if n := p.inbox.count(sam) - before; n != 1 {
 		t.Fatalf("%d reminder emails, want 1", n)
 	}
@@ -233,7 +235,7 @@ func TestRemindOncePerDay(t *testing.T) {
 			t.Errorf("Remind %s: %d, want 404", id, r.status)
 		}
 	}
-	time.Sleep(time.Second)
+	p.mailSettled(t)
 	if p.inbox.count(seed.MicrosoftEmail) != riley || p.inbox.count(seed.MultiOrgEmail) != 0 {
 		t.Error("a refused Remind sent mail")
 	}
@@ -252,6 +254,7 @@ func TestRemindOncePerDay(t *testing.T) {
 // TestAnotherManagerCannotRemind: a manager sees and reminds only their own
 // reports.
 func TestAnotherManagerCannotRemind(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	tok := p.token(t, "northwind")
 	// Riley gets a report of their own and becomes a manager.
@@ -276,6 +279,7 @@ func TestAnotherManagerCannotRemind(t *testing.T) {
 // TestReminderSweep: a reminder stored by a process that died before
 // queuing its email is emailed by the sweep, once.
 func TestReminderSweep(t *testing.T) {
+	t.Parallel()
 	p := start(t)
 	ctx := t.Context()
 	before := p.inbox.count(sam)
@@ -301,7 +305,7 @@ func TestReminderSweep(t *testing.T) {
 	if n, err := p.app.Team.Sweep(ctx); err != nil || n != 0 {
 		t.Errorf("sweep after the email was queued: %d %v", n, err)
 	}
-	time.Sleep(2 * time.Second)
+	p.mailSettled(t)
 	if n := p.inbox.count(sam) - before; n != 1 {
 		t.Errorf("%d emails, want 1", n)
 	}

@@ -37,18 +37,56 @@ type acks struct {
 	signIns     map[string]int      // email -> sign-in links acknowledged
 	lessons     []int               // lessons saved by the player learner
 	quizzes     int                 // quiz submissions acknowledged
+	changed     chan struct{}       // closed at the next acknowledgement
 }
 
 func (a *acks) add(f func(a *acks)) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	f(a)
+	if a.changed != nil {
+		close(a.changed)
+		a.changed = nil
+	}
+}
+
+// apiWrites counts the API's acknowledged writes (users and assignments).
+func (a *acks) apiWrites() int { return len(a.users) + len(a.assignments) }
+
+// waitForAPI waits until the API has acknowledged n more writes than now
+// (failing after a minute: the portal stopped answering).
+func (a *acks) waitForAPI(t *testing.T, ctx context.Context, n int) {
+	t.Helper()
+	a.mu.Lock()
+	want := a.apiWrites() + n
+	a.mu.Unlock()
+	deadline := time.After(time.Minute)
+	for {
+		a.mu.Lock()
+		if a.apiWrites() >= want {
+			a.mu.Unlock()
+			return
+		}
+		if a.changed == nil {
+			a.changed = make(chan struct{})
+		}
+		changed := a.changed
+		a.mu.Unlock()
+		select {
+		case <-changed:
+		case <-deadline:
+			t.Fatalf("the API acknowledged fewer than %d writes in a minute", n)
+		case <-ctx.Done():
+			t.Fatalf("waiting for %d acknowledged API writes: %v", n, ctx.Err())
+		}
+	}
 }
 
 // TestKillDuringTrafficLosesNothing runs `portal serve` on the test
 // database, drives learner and API traffic that queues mail, kills the
-// process with SIGKILL at random moments (three times), restarts it, and
-// lets it drain. Then: every acknowledged write is in the event store,
+// process with SIGKILL at random moments (three times, each after a
+// random amount of acknowledged API traffic), restarts it, and lets it
+// drain. Then: every acknowledged write is in the event store,
 // every MailQueued mail reached the SMTP server (duplicates counted, each
 // one accounted for as a possible duplicate), and every read model equals
 // its rebuild from the log.
@@ -112,13 +150,18 @@ func killDuringTraffic(t *testing.T, store string) {
 			wg.Add(1)
 			go func() { defer wg.Done(); f(runCtx) }()
 		}
+		// Each run lasts until the API has acknowledged a random number of
+		// writes (users and assignments, each queueing mail; the other
+		// loops run alongside), then a random moment more, so that the
+		// kill finds requests and mail in flight: as much traffic however
+		// busy the machine is, and no fixed wait longer than it needs.
+		rec.waitForAPI(t, ctx, 10+rng.IntN(16))
+		time.Sleep(time.Duration(rng.IntN(300)) * time.Millisecond)
 		if run == kills {
-			time.Sleep(2 * time.Second)
 			stopTraffic()
 			wg.Wait()
 			break
 		}
-		time.Sleep(time.Duration(1500+rng.IntN(1500)) * time.Millisecond)
 		n.proc.kill9()
 		runningAtKill += queryInt(t, db.Pool, `SELECT count(*) FROM river_job WHERE kind = 'send_mail' AND state = 'running'`)
 		stopTraffic()
@@ -342,14 +385,16 @@ func (w *workers) apiLoop(ctx context.Context) {
 	for ctx.Err() == nil {
 		id := fmt.Sprintf("crash-%d", w.next)
 		if !w.created {
-			status, _, err := w.api.postJSON(ctx, "/api/v1/clients/acme/users",
+			status, body, err := w.api.postJSON(ctx, "/api/v1/clients/acme/users",
 				fmt.Sprintf(`{"email":"%s@acme.example","first_name":"Crash","last_name":"%d","id":%q}`, id, w.next, id))
 			switch {
 			case err == nil && status == 201:
 				w.rec.add(func(a *acks) { a.users = append(a.users, id) })
 				w.created = true
-			case err == nil && status == 409:
-				w.created = true // an earlier try made it; its answer was lost
+			case err == nil && (status == 409 || status == 422 && takenBy(body, id)):
+				// An earlier try made it; its answer was lost. (The same
+				// email is refused before the same id is found taken.)
+				w.created = true
 			default:
 				pause(ctx)
 				continue
@@ -369,6 +414,18 @@ func (w *workers) apiLoop(ctx context.Context) {
 		w.next++
 		w.created = false
 	}
+}
+
+// takenBy reports whether body, a 422 answer, refuses the email only, as
+// already that of learner id.
+func takenBy(body, id string) bool {
+	var out struct {
+		Fields map[string]string `json:"fields"`
+	}
+	if json.Unmarshal([]byte(body), &out) != nil || len(out.Fields) != 1 {
+		return false
+	}
+	return strings.HasSuffix(out.Fields["email"], "("+id+")")
 }
 
 // signInLoop asks sign-in links for the users the API loop created.

@@ -21,7 +21,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/awareportal/portal/internal/db"
@@ -30,13 +29,16 @@ import (
 
 // harness is the test binary's shared PostgreSQL, set up once by Main.
 type harness struct {
-	admin    *pgxpool.Config // connects to a maintenance database
-	template string          // migrated template database
-	cluster  *pgembed.Cluster
-	dir      string
-	err      error // why there is no database
-	counter  atomic.Int64
-	mu       sync.Mutex
+	admin *pgxpool.Config // connects to a maintenance database
+	// adminPool runs CREATE and DROP DATABASE: a connection costs the
+	// server a process, two per test otherwise.
+	adminPool *pgxpool.Pool
+	template  string // migrated template database
+	cluster   *pgembed.Cluster
+	dir       string
+	err       error // why there is no database
+	counter   atomic.Int64
+	mu        sync.Mutex
 
 	tmplMu    sync.Mutex
 	templates map[string]*derived // by name, see Template
@@ -139,12 +141,12 @@ func setup() error {
 	}
 	h.admin = cfg
 	h.template = fmt.Sprintf("portal_tmpl_%d", os.Getpid())
-	conn, err := pgx.ConnectConfig(ctx, cfg.ConnConfig)
-	if err != nil {
+	adminCfg := cfg.Copy()
+	adminCfg.MaxConns = 4
+	if h.adminPool, err = pgxpool.NewWithConfig(ctx, adminCfg); err != nil {
 		return fmt.Errorf("connect: %w", err)
 	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, "CREATE DATABASE "+h.template); err != nil {
+	if _, err := h.adminPool.Exec(ctx, "CREATE DATABASE "+h.template); err != nil {
 		return fmt.Errorf("create template database: %w", err)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, h.configFor(h.template))
@@ -160,14 +162,14 @@ func setup() error {
 
 func teardown() {
 	ctx := context.Background()
-	if h.admin != nil && h.template != "" && h.err == nil {
-		if conn, err := pgx.ConnectConfig(ctx, h.admin.ConnConfig); err == nil {
+	if h.adminPool != nil {
+		if h.template != "" && h.err == nil {
 			for _, d := range h.templates {
-				_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+d.db+" WITH (FORCE)")
+				_, _ = h.adminPool.Exec(ctx, "DROP DATABASE IF EXISTS "+d.db+" WITH (FORCE)")
 			}
-			_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+h.template+" WITH (FORCE)")
-			conn.Close(ctx)
+			_, _ = h.adminPool.Exec(ctx, "DROP DATABASE IF EXISTS "+h.template+" WITH (FORCE)")
 		}
+		h.adminPool.Close()
 	}
 	if h.cluster != nil {
 		_ = h.cluster.Stop()
@@ -240,13 +242,8 @@ func Template(t testing.TB, name string, build func(ctx context.Context, d *Data
 
 func (d *derived) build(build func(ctx context.Context, d *Database) error) error {
 	ctx := context.Background()
-	conn, err := pgx.ConnectConfig(ctx, h.admin.ConnConfig)
-	if err != nil {
-		return fmt.Errorf("connect admin: %w", err)
-	}
-	defer conn.Close(ctx)
 	h.mu.Lock()
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+d.db+" TEMPLATE "+h.template+" STRATEGY FILE_COPY")
+	_, err := h.adminPool.Exec(ctx, "CREATE DATABASE "+d.db+" TEMPLATE "+h.template+" STRATEGY FILE_COPY")
 	h.mu.Unlock()
 	if err != nil {
 		return err
@@ -284,16 +281,11 @@ func create(t testing.TB, template string) *Database {
 	available(t)
 	ctx := context.Background()
 	name := fmt.Sprintf("t_%d_%d_%s", os.Getpid(), h.counter.Add(1), sanitize(t.Name()))
-	conn, err := pgx.ConnectConfig(ctx, h.admin.ConnConfig)
-	if err != nil {
-		t.Fatalf("connect admin: %v", err)
-	}
 	// CREATE DATABASE ... TEMPLATE fails if another session is copying the
 	// template at the same moment; serialise within this binary.
 	h.mu.Lock()
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template+" STRATEGY FILE_COPY")
+	_, err := h.adminPool.Exec(ctx, "CREATE DATABASE "+name+" TEMPLATE "+template+" STRATEGY FILE_COPY")
 	h.mu.Unlock()
-	conn.Close(ctx)
 	if err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
@@ -304,12 +296,7 @@ func create(t testing.TB, template string) *Database {
 	}
 	t.Cleanup(func() {
 		pool.Close()
-		conn, err := pgx.ConnectConfig(ctx, h.admin.ConnConfig)
-		if err != nil {
-			return
-		}
-		defer conn.Close(ctx)
-		_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
+		_, _ = h.adminPool.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)")
 	})
 	return &Database{Name: name, Pool: pool, cfg: cfg}
 }

@@ -136,6 +136,10 @@ func TestUnapplicableEventIsParkedAndOthersGoOn(t *testing.T) {
 // raising fails with a chosen SQLSTATE on one learner's event.
 type raising struct {
 	failOn atomic.Value // "learner-id sqlstate"
+	raised atomic.Int64 // how often it failed
+	// retried is closed when it has failed three times: the runner tried
+	// the event again after failing, twice.
+	retried chan struct{}
 }
 
 func (*raising) Name() string   { return "raising" }
@@ -149,6 +153,9 @@ func (r *raising) Apply(ctx context.Context, tx pgx.Tx, _ eventstore.RecordedEve
 	if id, code, _ := strings.Cut(r.failOn.Load().(string), " "); id == ev.LearnerID {
 		// DO cannot take parameters; the code is the test's own.
 		if _, err := tx.Exec(ctx, `DO $$ BEGIN RAISE EXCEPTION 'simulated' USING ERRCODE = '`+code+`'; END $$`); err != nil {
+			if r.raised.Add(1) == 3 {
+				close(r.retried)
+			}
 			return err
 		}
 	}
@@ -175,10 +182,13 @@ func TestOnlyErrorsAboutTheEventAreParked(t *testing.T) {
 		{"54000", true},  // program_limit_exceeded (index row too big)
 	} {
 		t.Run(c.code, func(t *testing.T) {
+			// Not in parallel: another database's open transaction holds
+			// back this one's read horizon (xids are the cluster's), which
+			// can split the first batch before the failing event.
 			e := newEnv(t)
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			p := &raising{}
+			p := &raising{retried: make(chan struct{})}
 			p.failOn.Store("l-002 " + c.code)
 			last := e.provision(t, 6, "l")
 			r := e.runner(p)
@@ -189,9 +199,25 @@ func TestOnlyErrorsAboutTheEventAreParked(t *testing.T) {
 			done := make(chan struct{})
 			go func() { _ = r.Run(runCtx); close(done) }()
 			defer func() { stop(); <-done }()
-			wctx, wcancel := context.WithTimeout(ctx, 2*time.Second)
+			// Parked, the rest is applied and the wait ends. Not parked,
+			// the runner must keep failing on the event, trying it again
+			// (after RetryInterval) rather than parking it or going past
+			// it: the wait ends once it has failed three times.
+			wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
 			defer wcancel()
+			if !c.parked {
+				go func() {
+					select {
+					case <-p.retried:
+						wcancel()
+					case <-wctx.Done():
+					}
+				}()
+			}
 			err := r.WaitFor(wctx, last, "raising")
+			if !c.parked && p.raised.Load() < 3 {
+				t.Fatalf("the event failed %d times before the wait ended (%v), want it tried again", p.raised.Load(), err)
+			}
 			_, parked, perr := r.Parked(ctx, 10)
 			if perr != nil {
 				t.Fatal(perr)
