@@ -78,23 +78,6 @@ func (i *inbox) messagesLike(addr, prefix string) []mail.Parsed {
 	return out
 }
 
-// settleMail waits until the mail queue has nothing left to send.
-func (p *portal) settleMail(t *testing.T) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		var n int
-		if err := p.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE kind = 'send_mail' AND state NOT IN ('completed','discarded','cancelled')`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n == 0 {
-			return
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatal("mail queue did not drain")
-}
-
 // streamLen is how many scheduled reminders the learner with email has.
 func (p *portal) streamLen(t *testing.T, email string) int {
 	t.Helper()
@@ -119,8 +102,8 @@ func TestScheduledReminders(t *testing.T) {
 	}
 	ann := "ann@berlin.example"
 	p.sweep(t) // announces the course
-	p.settleMail(t)
-	reminded := func() []string { p.settleMail(t); return p.inbox.mailsLike(ann, "Reminder:") }
+	p.mailSettled(t)
+	reminded := func() []string { p.mailSettled(t); return p.inbox.mailsLike(ann, "Reminder:") }
 	at := func(s string) {
 		ts, err := time.Parse(time.RFC3339, s)
 		if err != nil {
@@ -137,7 +120,7 @@ func TestScheduledReminders(t *testing.T) {
 	}
 	at("2026-11-24T08:00:00Z")
 	p.sweep(t)
-	p.settleMail(t)
+	p.mailSettled(t)
 	sent := p.inbox.messagesLike(ann, "Reminder:")
 	if len(sent) != 1 {
 		t.Fatalf("at 9:00 Berlin time: %d reminders", len(sent))
@@ -245,7 +228,7 @@ func TestRemindersOffAndPortalOff(t *testing.T) {
 	if n := p.streamLen(t, "ann@quiet.example") + p.streamLen(t, "ben@quiet.example"); n != 2 {
 		t.Fatalf("back on: %d reminders, want 2", n)
 	}
-	p.settleMail(t)
+	p.mailSettled(t)
 	if got := p.inbox.mailsLike("ann@quiet.example", "Reminder:"); len(got) != 1 {
 		t.Fatalf("back on, Ann's mail: %v", got)
 	}
@@ -266,7 +249,7 @@ func TestManagerDigest(t *testing.T) {
 		t.Fatalf("learners off: %d %v", code, out)
 	}
 	boss := "boss@tokyo.example"
-	digests := func() []string { p.settleMail(t); return p.inbox.mailsLike(boss, "Your team:") }
+	digests := func() []string { p.mailSettled(t); return p.inbox.mailsLike(boss, "Your team:") }
 	// Monday 23 Nov 09:00 in Tokyo is Sunday 22 Nov 24:00 UTC.
 	p.clock.Set(time.Date(2026, 11, 22, 23, 59, 0, 0, time.UTC))
 	p.sweep(t)
@@ -343,7 +326,7 @@ func TestReminderSentBeforeACrashIsMailedOnce(t *testing.T) {
 	for range 3 {
 		p.sweep(t)
 	}
-	p.settleMail(t)
+	p.mailSettled(t)
 	if got := p.inbox.mailsLike(ann, "Reminder:"); len(got) != 1 {
 		t.Fatalf("after the crash: %v", got)
 	}
@@ -451,7 +434,7 @@ func TestEmailsRespectEmailLinksOff(t *testing.T) {
 	p.sweep(t)
 	p.clock.Set(time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC))
 	p.sweep(t)
-	p.settleMail(t)
+	p.mailSettled(t)
 	for _, prefix := range []string{"New training:", "Reminder:"} {
 		got := p.inbox.messagesLike(riley, prefix)
 		if len(got) == 0 {
