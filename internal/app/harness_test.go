@@ -80,6 +80,41 @@ func (i *inbox) waitFor(t testing.TB, addr string, n int) mail.Parsed {
 	}
 }
 
+// waitSubject returns the first message to addr whose subject starts with
+// prefix, waiting for its delivery (other mail, such as a scheduled
+// reminder the start's sweep sent, may arrive between).
+func (i *inbox) waitSubject(t testing.TB, addr, prefix string) mail.Parsed {
+	t.Helper()
+	return i.waitSubjectAfter(t, addr, prefix, 0)
+}
+
+// waitSubjectAfter is waitSubject among the messages to addr after the
+// first skip of them.
+func (i *inbox) waitSubjectAfter(t testing.TB, addr, prefix string, skip int) mail.Parsed {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for {
+		i.mu.Lock()
+		seen := 0
+		for _, m := range i.msgs {
+			if !strings.Contains(m.To, addr) {
+				continue
+			}
+			if seen++; seen > skip && strings.HasPrefix(m.Subject, prefix) {
+				i.mu.Unlock()
+				return m
+			}
+		}
+		ch := i.cond
+		i.mu.Unlock()
+		select {
+		case <-ch:
+		case <-deadline:
+			t.Fatalf("no mail %q… to %s arrived", prefix, addr)
+		}
+	}
+}
+
 func (i *inbox) count(addr string) int {
 	i.mu.Lock()
 	defer i.mu.Unlock()

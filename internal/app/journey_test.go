@@ -24,7 +24,7 @@ func signInBrowser(t *testing.T, p *portal, ctx context.Context, email string) {
 	if err != nil {
 		t.Fatalf("request link: %v", err)
 	}
-	link := linkIn(t, p.inbox.waitFor(t, email, before+1))
+	link := linkIn(t, p.inbox.waitSubjectAfter(t, email, "Sign in to", before))
 	err = chromedp.Run(ctx,
 		chromedp.Navigate(link),
 		chromedp.Click(`//button[normalize-space()="Sign in"]`, chromedp.BySearch),

@@ -31,7 +31,7 @@ func signIn(t testing.TB, p *portal, b *browser, email string) response {
 	if r := requestLink(b, email); r.status != 200 {
 		t.Fatalf("request link: %d", r.status)
 	}
-	link := linkIn(t, p.inbox.waitFor(t, email, before+1))
+	link := linkIn(t, p.inbox.waitSubjectAfter(t, email, "Sign in to", before))
 	landing := b.get(link)
 	u, _ := url.Parse(link)
 	return b.post(u.Path, url.Values{"t": {u.Query().Get("t")}}, csrfRe.FindStringSubmatch(landing.body)[1])
