@@ -69,6 +69,9 @@ func auditCmd(ctx context.Context, cfg *config.Config, log *slog.Logger, args []
 		for _, p := range rep.Problems {
 			fmt.Fprintln(out, "TAMPERED:", p.String())
 		}
+		if len(rep.Problems) == 1 {
+			return errors.New("1 problem found")
+		}
 		return fmt.Errorf("%d problems found", len(rep.Problems))
 	case "export":
 		sel := audit.Selection{}
