@@ -31,6 +31,7 @@ type Page struct {
 	StaffNav        bool       // the staff area's navigation
 	ShowStaff       bool       // a learner who is also staff: link to the staff area
 	Onboarding      bool       // onboarding gates the learner pages: no learner nav
+	PortalOff       bool       // the learner's portal is switched off: no learner nav (every link would lead to the same page)
 	PoliciesDue     int        // policies the learner has to sign (nav count)
 }
 

@@ -409,6 +409,10 @@ func TestPortalSwitchedOff(t *testing.T) {
 	if r.status != 403 || !strings.Contains(r.body, "switched the learning portal off") {
 		t.Fatalf("portal off: %d", r.status)
 	}
+	// No nav of links that all lead here, and no promise of emails.
+	if strings.Contains(r.body, `href="/stats"`) || strings.Contains(r.body, "navmenu") || strings.Contains(r.body, "emails still work") {
+		t.Fatalf("portal-off page shows the learner nav or promises emails:\n%s", r.body)
+	}
 }
 
 func TestSecurityHeaders(t *testing.T) {

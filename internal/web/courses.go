@@ -123,5 +123,7 @@ func (s *Server) showPortalOff(c *fiber.Ctx, l directory.Learner) error {
 	if err != nil {
 		return err
 	}
-	return render(c, fiber.StatusForbidden, views.PortalOffPage(s.page(c, "Portal switched off", brandOf(partner)), l.ClientName), nil)
+	p := s.page(c, "Portal switched off", brandOf(partner))
+	p.PortalOff = true
+	return render(c, fiber.StatusForbidden, views.PortalOffPage(p, l.ClientName), nil)
 }
