@@ -169,10 +169,24 @@ func hasCode(err error, code esdb.ErrorCode) bool {
 // wrap names what failed; when ctx ended it wraps ctx's error, so callers can
 // tell cancellation from a failure.
 func wrap(ctx context.Context, what string, err error) error {
-	if ctxErr := ctx.Err(); ctxErr != nil {
+	if ctxErr := ctxErr(ctx); ctxErr != nil {
 		return fmt.Errorf("kurrentstore: %s: %w (%v)", what, ctxErr, err)
 	}
 	return fmt.Errorf("kurrentstore: %s: %w", what, err)
+}
+
+// ctxErr is ctx.Err(), and DeadlineExceeded once the deadline has passed
+// even if ctx's timer has not fired yet: gRPC ends a call at the deadline
+// by its own clock, and under load the context can learn of it a moment
+// later than the call's error arrives.
+func ctxErr(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if d, ok := ctx.Deadline(); ok && !time.Now().Before(d) {
+		return context.DeadlineExceeded
+	}
+	return nil
 }
 
 type head struct {
@@ -581,8 +595,8 @@ func (s *Store) Subscribe(ctx context.Context, after eventstore.Position, h even
 			}
 		}
 		if dropped != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
+			if err := ctxErr(ctx); err != nil {
+				return err
 			}
 			return wrap(ctx, "subscription after "+last.String()+" dropped", dropped)
 		}
