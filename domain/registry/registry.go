@@ -10,6 +10,7 @@ import (
 	"github.com/awareportal/portal/domain/learning"
 	"github.com/awareportal/portal/domain/mailing"
 	"github.com/awareportal/portal/domain/onboarding"
+	"github.com/awareportal/portal/domain/phishing"
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/domain/staff"
 	"github.com/awareportal/portal/domain/team"
@@ -65,6 +66,7 @@ func Events() []domain.Event {
 		breach.ExposureReopened{},
 		breach.PartnerMonitoringSwitched{},
 		breach.ClientMonitoringSwitched{},
+		phishing.ResultRecorded{},
 	}
 }
 
