@@ -17,6 +17,7 @@ import (
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/media"
+	"github.com/awareportal/portal/internal/phishing"
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/projections/directory"
 	"github.com/awareportal/portal/projections/progress"
@@ -94,6 +95,8 @@ type Service struct {
 	Welcome func(ctx context.Context, learnerID string) (bool, error)
 	// Breaches is Dark Web Monitoring (ingestion and switches).
 	Breaches *breaches.Service
+	// Phishing is phishing-simulation results (ingestion).
+	Phishing *phishing.Service
 	Log      *slog.Logger
 }
 

@@ -37,6 +37,8 @@ type Deps struct {
 	Onboarding Onboarding
 	// Team is My Team for learners with direct reports.
 	Team Team
+	// Phishing is the phishing panel on My Stats (nil: none).
+	Phishing Phishing
 	// Breaches is Dark Web Monitoring's Breaches page (nil: none).
 	Breaches  Breaches
 	Catalog   *catalog.Catalog

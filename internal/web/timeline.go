@@ -154,6 +154,8 @@ func describe(e timeline.Entry, own bool) views.TimelineRow {
 		r.Text = "Reminder from " + orDefault(d.By, "their manager") + ": " + reminderCourses(d)
 	case "reminder_sent":
 		r.Text = "Reminded " + orDefault(d.Person, "a direct report") + ": " + reminderCourses(d)
+	case "phishing_result":
+		r.Text, r.Detail = phishingEntry(d)
 	case "staff_viewed":
 		r.Text = fmt.Sprintf("%s (%s) viewed the %s", d.Staff, d.Role, orDefault(d.What, "history"))
 		r.Detail = d.Reason

@@ -91,6 +91,9 @@ type Details struct {
 	Person      string     `json:"person,omitempty"`  // whom a manager reminded
 	Courses     int        `json:"courses,omitempty"` // how many courses a reminder listed
 	Overdue     int        `json:"overdue,omitempty"` // how many of them were overdue
+	Campaign    string     `json:"campaign,omitempty"` // a phishing simulation's campaign name
+	Sent        *time.Time `json:"sent,omitempty"`     // when the simulation was sent
+	Outcome     []string   `json:"outcome,omitempty"`  // what happened to it: delivered, opened, clicked, submitted, reported
 }
 
 // Queries reads the read model (pgtimeline.Queries, in PostgreSQL).
