@@ -14,8 +14,8 @@ import (
 // two most recent, so Acme's average means something.
 func phishing(ctx context.Context, repo eventstore.Repository, meta eventstore.Metadata, now time.Time) error {
 	type result struct {
-		learner                                 string
-		campaign                                int
+		learner                              string
+		campaign                             int
 		opened, clicked, submitted, reported bool
 	}
 	campaigns := []struct {

@@ -91,9 +91,11 @@ type Details struct {
 	Person      string     `json:"person,omitempty"`  // whom a manager reminded
 	Courses     int        `json:"courses,omitempty"` // how many courses a reminder listed
 	Overdue     int        `json:"overdue,omitempty"` // how many of them were overdue
-	Campaign    string     `json:"campaign,omitempty"` // a phishing simulation's campaign name
-	Sent        *time.Time `json:"sent,omitempty"`     // when the simulation was sent
-	Outcome     []string   `json:"outcome,omitempty"`  // what happened to it: delivered, opened, clicked, submitted, reported
+	// A phishing simulation's campaign name, when it was sent, and what
+	// happened to it (delivered, opened, clicked, submitted, reported).
+	Campaign string     `json:"campaign,omitempty"`
+	Sent     *time.Time `json:"sent,omitempty"`
+	Outcome  []string   `json:"outcome,omitempty"`
 }
 
 // Queries reads the read model (pgtimeline.Queries, in PostgreSQL).

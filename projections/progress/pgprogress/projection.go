@@ -10,9 +10,9 @@ import (
 
 	"github.com/awareportal/portal/domain"
 	"github.com/awareportal/portal/domain/breach"
-	"github.com/awareportal/portal/domain/phishing"
 	dir "github.com/awareportal/portal/domain/directory"
 	dom "github.com/awareportal/portal/domain/learning"
+	"github.com/awareportal/portal/domain/phishing"
 	"github.com/awareportal/portal/internal/eventstore"
 )
 
