@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -230,6 +231,31 @@ func TestPhishingIngestOnce(t *testing.T) {
 	}
 	if n := points() - pointsBefore; n != 2 {
 		t.Errorf("score history: %d new points, want 2 (the compromise, the report)", n)
+	}
+	// Five identical imports at once: stored once (each learner's stream
+	// decides; a conflicting append decides again and finds it recorded).
+	parallel := campaign("P5", phishingJSON("acme-sam", `"reported_at":"`+after(time.Hour)+`"`), phishingJSON("acme-jamie"))
+	atOnce := p.eventCount(t)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	stored := 0.0
+	for range 5 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			code, out := p.api(t, tok, "POST", phishingPath, parallel)
+			if code != 200 {
+				t.Errorf("parallel: %d %v", code, out)
+				return
+			}
+			mu.Lock()
+			stored += out["new"].(float64)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if n := p.eventCount(t) - atOnce; n != 2 || stored != 2 {
+		t.Fatalf("five at once: %d events, %v new in the answers, want 2", n, stored)
 	}
 	// Two campaigns in one import, each result naming its own.
 	two := fmt.Sprintf(`{"results":[%s,%s]}`,
