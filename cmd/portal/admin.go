@@ -84,6 +84,8 @@ func adminCommands() []adminCommand {
 		{name: "breaches import", args: "--partner P --client C FILE.jsonl", positional: 1,
 			summary: "record breach records (one JSON object a line, as the API's records); prints what was new, known, unknown", define: breachesImport},
 		{name: "breaches monitoring", args: "--partner P [--client C] [--enabled B]", summary: "show or switch Dark Web Monitoring (the partner's master switch, or a client's)", define: breachesMonitoring},
+		{name: "phishing import", args: "--partner P --client C FILE.json", positional: 1,
+			summary: "record phishing-simulation results (the API's body); prints what was new, updated, unchanged", define: phishingImport},
 		{name: "staff list", args: "--partner P", summary: "list staff grants", define: staffList},
 		{name: "staff grant", args: "--partner P --email E --name NAME --role support|auditor [--client C]", summary: "make someone support or an auditor (auditors need --client)", define: staffGrant},
 		{name: "staff revoke", args: "--partner P --id GRANT_ID", summary: "end a staff grant", define: staffRevoke},

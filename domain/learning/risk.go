@@ -10,6 +10,11 @@ type RiskInput struct {
 	// PasswordBreaches are unresolved Password Exposed breaches (Dark Web
 	// Monitoring), counted only while monitoring is on for the learner.
 	PasswordBreaches int
+	// PhishingCompromises are phishing simulations sent in the last 12
+	// months whose link the learner clicked or where they submitted data;
+	// PhishingReports those they reported (docs/phishing.md).
+	PhishingCompromises int
+	PhishingReports     int
 }
 
 // PasswordBreachPenalty is what one unresolved password breach costs, up
@@ -19,6 +24,17 @@ const (
 	MaxPasswordBreaches   = 2
 )
 
+// The phishing factor: a compromise in a simulation sent in the last 12
+// months costs PhishingCompromisePenalty points, up to
+// MaxPhishingCompromises of them; a report earns PhishingReportCredit,
+// up to MaxPhishingReports of them.
+const (
+	PhishingCompromisePenalty = 5
+	MaxPhishingCompromises    = 4
+	PhishingReportCredit      = 2
+	MaxPhishingReports        = 3
+)
+
 // Risk is the learner's score from 0 (high risk) to 100 (low risk):
 //
 //	40 × completion rate (1 when nothing is due yet)
@@ -26,6 +42,8 @@ const (
 //	+ 20 × on-time share of completions (0.5 before any completion)
 //	− 10 per course overdue now (at most −30)
 //	− 10 per unresolved password breach (at most −20)
+//	− 5 per phishing simulation compromised in the last 12 months (at most −20)
+//	+ 2 per phishing simulation reported in the last 12 months (at most +6)
 //
 // clamped to 0..100 and rounded.
 func Risk(in RiskInput) int {
@@ -39,6 +57,8 @@ func Risk(in RiskInput) int {
 	}
 	score := 40*completion + 40*quiz + 20*onTime - 10*float64(min(in.OverdueOpen, 3)) -
 		PasswordBreachPenalty*float64(min(in.PasswordBreaches, MaxPasswordBreaches))
+	score += -PhishingCompromisePenalty*float64(min(in.PhishingCompromises, MaxPhishingCompromises)) +
+		PhishingReportCredit*float64(min(in.PhishingReports, MaxPhishingReports))
 	return int(max(0, min(100, score+0.5)))
 }
 

@@ -24,6 +24,14 @@ func TestRisk(t *testing.T) {
 		{"the breach penalty is capped at 20", learning.RiskInput{Available: 4, Completed: 4, OnTime: 4, AvgScore: 100, PasswordBreaches: 7}, 80, "Very Good"},
 		{"a new learner with a password breach", learning.RiskInput{PasswordBreaches: 1}, 60, "Good"},
 		{"breaches and overdue courses never go below 0", learning.RiskInput{Available: 3, OverdueOpen: 3, PasswordBreaches: 2}, 0, "Poor"},
+		{"a phishing compromise costs 5", learning.RiskInput{Available: 4, Completed: 4, OnTime: 4, AvgScore: 100, PhishingCompromises: 1}, 95, "Exceptional"},
+		{"three cost 15", learning.RiskInput{Available: 4, Completed: 4, OnTime: 4, AvgScore: 100, PhishingCompromises: 3}, 85, "Very Good"},
+		{"the phishing penalty is capped at 20", learning.RiskInput{Available: 4, Completed: 4, OnTime: 4, AvgScore: 100, PhishingCompromises: 9}, 80, "Very Good"},
+		{"a report earns 2", learning.RiskInput{PhishingReports: 1}, 72, "Good"},
+		{"the report credit is capped at 6", learning.RiskInput{PhishingReports: 8}, 76, "Very Good"},
+		{"reports soften compromises", learning.RiskInput{PhishingCompromises: 2, PhishingReports: 1}, 62, "Good"},
+		{"reports never lift past 100", learning.RiskInput{Available: 4, Completed: 4, OnTime: 4, AvgScore: 100, PhishingReports: 3}, 100, "Exceptional"},
+		{"every penalty together never goes below 0", learning.RiskInput{Available: 3, OverdueOpen: 3, PasswordBreaches: 2, PhishingCompromises: 4}, 0, "Poor"},
 	}
 	for _, c := range cases {
 		got := learning.Risk(c.in)

@@ -10,8 +10,9 @@ import (
 	"github.com/awareportal/portal/domain/learning"
 	"github.com/awareportal/portal/domain/mailing"
 	"github.com/awareportal/portal/domain/onboarding"
-	"github.com/awareportal/portal/domain/reminder"
+	"github.com/awareportal/portal/domain/phishing"
 	"github.com/awareportal/portal/domain/policy"
+	"github.com/awareportal/portal/domain/reminder"
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/domain/staff"
 	"github.com/awareportal/portal/domain/team"
@@ -75,6 +76,7 @@ func Events() []domain.Event {
 		breach.ExposureReopened{},
 		breach.PartnerMonitoringSwitched{},
 		breach.ClientMonitoringSwitched{},
+		phishing.ResultRecorded{},
 	}
 }
 

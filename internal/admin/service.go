@@ -17,6 +17,7 @@ import (
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/media"
+	"github.com/awareportal/portal/internal/phishing"
 	"github.com/awareportal/portal/internal/policy"
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/projections/directory"
@@ -97,6 +98,8 @@ type Service struct {
 	Policies *policy.Service
 	// Breaches is Dark Web Monitoring (ingestion and switches).
 	Breaches *breaches.Service
+	// Phishing is phishing-simulation results (ingestion).
+	Phishing *phishing.Service
 	Log      *slog.Logger
 }
 

@@ -40,6 +40,7 @@ import (
 	"github.com/awareportal/portal/internal/mail/pgmail"
 	"github.com/awareportal/portal/internal/media/pgmedia"
 	"github.com/awareportal/portal/internal/pgembed"
+	"github.com/awareportal/portal/internal/phishing"
 	"github.com/awareportal/portal/internal/policy"
 	"github.com/awareportal/portal/internal/reminders"
 	"github.com/awareportal/portal/internal/seed"
@@ -52,6 +53,7 @@ import (
 	"github.com/awareportal/portal/projections/directory/pgdirectory"
 	"github.com/awareportal/portal/projections/gate/pggate"
 	"github.com/awareportal/portal/projections/pgrunner"
+	"github.com/awareportal/portal/projections/phishing/pgphishing"
 	"github.com/awareportal/portal/projections/policies/pgpolicies"
 	"github.com/awareportal/portal/projections/progress/pgprogress"
 	"github.com/awareportal/portal/projections/reminders/pgreminders"
@@ -157,6 +159,7 @@ type App struct {
 	Reminders *reminders.Service
 	Policies  *policy.Service
 	Breaches  *breaches.Service
+	Phishing  *phishing.Service
 	Catalog   *catalog.Catalog
 	Web       *fiber.App
 
@@ -172,7 +175,7 @@ type App struct {
 
 // Projections lists the read models, in one place.
 func Projections() []pgrunner.Projection {
-	return []pgrunner.Projection{pgdirectory.Projection{}, pgprogress.Projection{}, pgtimeline.Projection{}, pggate.Projection{}, pgteam.Projection{}, pgreminders.Projection{}, pgpolicies.Projection{}, pgbreaches.Projection{}}
+	return []pgrunner.Projection{pgdirectory.Projection{}, pgprogress.Projection{}, pgtimeline.Projection{}, pggate.Projection{}, pgteam.Projection{}, pgreminders.Projection{}, pgpolicies.Projection{}, pgbreaches.Projection{}, pgphishing.Projection{}}
 }
 
 // New assembles the portal on an open pool. Nothing runs until Start.
@@ -262,13 +265,14 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		Repo: a.Repo, Dir: dir, Breaches: pgbreaches.Queries{Pool: pool}, Mail: a.Queue, Render: renderBreachMail,
 		Clock: clk, BaseURL: cfg.BaseURL, Log: log.With("component", "breaches"), Settle: settle,
 	}
+	a.Phishing = &phishing.Service{Repo: a.Repo, Phishing: pgphishing.Queries{Pool: pool}, Clock: clk, Log: log.With("component", "phishing"), Settle: settle}
 	a.Admin = &admin.Service{
 		Repo: a.Repo, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog, Clock: clk, Settle: settle,
 		Media: files, Welcome: a.Welcome.Welcome, Log: log.With("component", "admin"),
-		Policies: a.Policies, Breaches: a.Breaches,
+		Policies: a.Policies, Breaches: a.Breaches, Phishing: a.Phishing,
 	}
 	a.Web = web.New(web.Deps{
-		Admin: a.Admin, Onboarding: a.Welcome, Team: a.Team, Policies: a.Policies, Breaches: a.Breaches,
+		Admin: a.Admin, Onboarding: a.Welcome, Team: a.Team, Policies: a.Policies, Breaches: a.Breaches, Phishing: a.Phishing,
 		DB: pool, Auth: a.Auth, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog,
 		Runner: a.Runner, Clock: clk, BaseURL: cfg.BaseURL, Timeline: pgtimeline.Queries{Pool: pool}, DevOutbox: pgmail.DevOutbox{Pool: pool},
 		Audit:    &audit.Service{Repo: a.Repo, Store: a.Store, Index: pgtimeline.Queries{Pool: pool}, Clock: clk},

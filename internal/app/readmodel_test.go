@@ -13,12 +13,13 @@ import (
 	"github.com/awareportal/portal/internal/testenv"
 	"github.com/awareportal/portal/projections/policies/pgpolicies"
 	"github.com/awareportal/portal/projections/breaches/pgbreaches"
+	"github.com/awareportal/portal/projections/phishing/pgphishing"
 	"github.com/awareportal/portal/projections/progress"
 	"github.com/awareportal/portal/projections/progress/pgprogress"
 )
 
 // TestLearningRebuildIsIdentical: stats, risk history, badges, the
-// leaderboard and policy signature requests come only from events, so replaying the log from the start
+// leaderboard, policy signature requests, and the breaches and phishing read models come only from events, so replaying the log from the start
 // gives exactly the live contents.
 func TestLearningRebuildIsIdentical(t *testing.T) {
 	// Not parallel: a read-model rebuild holds one long transaction, and the
@@ -73,6 +74,14 @@ func TestLearningRebuildIsIdentical(t *testing.T) {
 			t.Fatal("switch")
 		}
 	}
+	// Phishing simulations: a campaign for Sam and Riley, then Sam's later
+	// report (an update of the same result).
+	if code, out := p.api(t, tok, "POST", phishingPath, campaign("R1", phishingJSON("acme-sam", `"clicked_at":"`+after(time.Hour)+`"`), phishingJSON("acme-riley"))); code != 200 || out["new"] != 2.0 {
+		t.Fatalf("phishing: %d %v", code, out)
+	}
+	if code, out := p.api(t, tok, "POST", phishingPath, campaign("R1", phishingJSON("acme-sam", `"reported_at":"`+after(2*time.Hour)+`"`))); code != 200 || out["updated"] != 1.0 {
+		t.Fatalf("phishing update: %d %v", code, out)
+	}
 	// No background writers from here on (River's periodic sweep), so the
 	// live snapshot below is of a quiet log.
 	if err := p.app.Queue.Stop(ctx); err != nil {
@@ -84,12 +93,16 @@ func TestLearningRebuildIsIdentical(t *testing.T) {
 	}
 	p.waitProjections(t)
 
-	tables := []string{"learners", "assignments", "certificates", "learner_stats", "risk_history", "badges", "breach_exposures", "breach_partners", "breach_clients"}
+	tables := []string{"learners", "assignments", "certificates", "learner_stats", "risk_history", "badges", "breach_exposures", "breach_partners", "breach_clients", "phishing_results"}
 	live := testenv.DumpSchema(t, context.Background(), p.db.Pool, "rm_progress", tables...)
 	breachTables := []string{"partner_switches", "client_switches", "exposures", "notifications", "queued_mail"}
 	liveBreaches := testenv.DumpSchema(t, context.Background(), p.db.Pool, "rm_breaches", breachTables...)
 	if !strings.Contains(liveBreaches, "Rebuild2") || !strings.Contains(live, "Rebuild1") {
 		t.Fatal("no breaches to compare")
+	}
+	livePhishing := testenv.DumpSchema(t, context.Background(), p.db.Pool, "rm_phishing", "results")
+	if !strings.Contains(livePhishing, "R1") || !strings.Contains(live, "R1") || !strings.Contains(livePhishing, "nw-2026-04") {
+		t.Fatal("no phishing results to compare")
 	}
 	if !strings.Contains(live, "learner_stats") || !strings.Contains(live, "risk_history") {
 		t.Fatal("nothing to compare")
@@ -130,6 +143,16 @@ func TestLearningRebuildIsIdentical(t *testing.T) {
 	}
 	if rebuilt := testenv.DumpSchema(t, context.Background(), p.db.Pool, "rm_breaches", breachTables...); rebuilt != liveBreaches {
 		t.Fatalf("breaches rebuild differs from live.\nlive:\n%s\nrebuilt:\n%s", liveBreaches, rebuilt)
+	}
+	phproj, err := p.app.Runner.Find(pgphishing.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.app.Runner.Rebuild(ctx, phproj); err != nil {
+		t.Fatal(err)
+	}
+	if rebuilt := testenv.DumpSchema(t, context.Background(), p.db.Pool, "rm_phishing", "results"); rebuilt != livePhishing {
+		t.Fatalf("phishing rebuild differs from live.\nlive:\n%s\nrebuilt:\n%s", livePhishing, rebuilt)
 	}
 }
 

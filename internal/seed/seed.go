@@ -140,6 +140,9 @@ func Demo(ctx context.Context, store eventstore.Store, repo eventstore.Repositor
 	if err := breaches(ctx, repo, meta, now); err != nil {
 		return false, err
 	}
+	if err := phishing(ctx, repo, meta, now); err != nil {
+		return false, err
+	}
 	// Northwind's support desk, and Acme's compliance auditor.
 	grants := &staff.Grants{}
 	for _, g := range []staff.RoleGranted{

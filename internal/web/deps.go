@@ -16,6 +16,7 @@ import (
 	"github.com/awareportal/portal/internal/breaches"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/mail"
+	"github.com/awareportal/portal/internal/phishing"
 	"github.com/awareportal/portal/internal/policy"
 	"github.com/awareportal/portal/internal/team"
 	"github.com/awareportal/portal/internal/training"
@@ -93,6 +94,7 @@ type Admin interface {
 	SetBreachMonitoring(ctx context.Context, partnerID string, in admin.MonitoringInput, meta eventstore.Metadata) (admin.MonitoringJSON, error)
 	ClientBreachMonitoring(ctx context.Context, partnerID, clientRef string) (admin.ClientMonitoringJSON, error)
 	SetClientBreachMonitoring(ctx context.Context, partnerID, clientRef string, in admin.MonitoringInput, meta eventstore.Metadata) (admin.ClientMonitoringJSON, error)
+	IngestPhishing(ctx context.Context, partnerID, clientRef string, in admin.PhishingImport, meta eventstore.Metadata) (phishing.Result, error)
 }
 
 // Onboarding is the learner's onboarding (*welcome.Service).
@@ -127,6 +129,11 @@ type Breaches interface {
 	Counts(ctx context.Context, l directory.Learner) (rmbreaches.Counts, bool, error)
 	Resolve(ctx context.Context, l directory.Learner, breachID, note string, meta eventstore.Metadata) (rmbreaches.Exposure, rmbreaches.Counts, error)
 	Reopen(ctx context.Context, l directory.Learner, breachID string, meta eventstore.Metadata) (rmbreaches.Exposure, rmbreaches.Counts, error)
+}
+
+// Phishing is a learner's phishing-simulation results (*phishing.Service).
+type Phishing interface {
+	Summary(ctx context.Context, learnerID, clientID string) (phishing.Summary, error)
 }
 
 // Audit records staff looks and serves as-of replays and exports

@@ -55,6 +55,7 @@ func (s *Server) routes(app *fiber.App) {
 	api.Put("/clients/:client/breach-monitoring", s.apiSetClientBreachMonitoring)
 	api.Get("/breach-monitoring", s.apiBreachMonitoring)
 	api.Put("/breach-monitoring", s.apiSetBreachMonitoring)
+	api.Post("/clients/:client/phishing-results", s.apiIngestPhishing)
 	api.Get("/staff", s.apiStaff)
 	api.Post("/staff", s.apiGrantStaff)
 	api.Delete("/staff/:grant", s.apiRevokeStaff)

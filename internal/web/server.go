@@ -39,6 +39,8 @@ type Deps struct {
 	Team Team
 	// Policies are the policies learners sign.
 	Policies Policies
+	// Phishing is the phishing panel on My Stats (nil: none).
+	Phishing Phishing
 	// Breaches is Dark Web Monitoring's Breaches page (nil: none).
 	Breaches  Breaches
 	Catalog   *catalog.Catalog

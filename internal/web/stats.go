@@ -40,6 +40,13 @@ func (s *Server) showStats(c *fiber.Ctx) error {
 		}
 		v.Breaches, v.BreachesActive, v.PasswordBreaches = on, counts.Active, counts.ActivePassword
 	}
+	if s.Phishing != nil {
+		sum, err := s.Phishing.Summary(c.UserContext(), l.ID, l.ClientID)
+		if err != nil {
+			return err
+		}
+		v.Phishing = phishingView(sum, l.ClientName, now, l.Location())
+	}
 	v.BandClass = "band-" + strings.ReplaceAll(strings.ToLower(v.Band), " ", "-")
 	if st.Completed > 0 {
 		v.AvgScore = fmt.Sprintf("%.0f%%", st.AvgScore)

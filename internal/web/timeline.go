@@ -172,6 +172,8 @@ func describe(e timeline.Entry, own bool, loc *time.Location) views.TimelineRow 
 		if !own {
 			r.Detail += " · document SHA-256 " + d.SHA256 + from
 		}
+	case "phishing_result":
+		r.Text, r.Detail = phishingEntry(d)
 	case "staff_viewed":
 		r.Text = fmt.Sprintf("%s (%s) viewed the %s", d.Staff, d.Role, orDefault(d.What, "history"))
 		r.Detail = d.Reason

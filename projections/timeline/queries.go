@@ -96,6 +96,11 @@ type Details struct {
 	Version     int        `json:"version,omitempty"` // the policy version signed
 	Typed       string     `json:"typed,omitempty"`   // the name typed to sign
 	SHA256      string     `json:"sha256,omitempty"`  // the signed document's hash
+	// A phishing simulation's campaign name, when it was sent, and what
+	// happened to it (delivered, opened, clicked, submitted, reported).
+	Campaign string     `json:"campaign,omitempty"`
+	Sent     *time.Time `json:"sent,omitempty"`
+	Outcome  []string   `json:"outcome,omitempty"`
 }
 
 // Queries reads the read model (pgtimeline.Queries, in PostgreSQL).

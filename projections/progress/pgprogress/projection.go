@@ -12,6 +12,7 @@ import (
 	"github.com/awareportal/portal/domain/breach"
 	dir "github.com/awareportal/portal/domain/directory"
 	dom "github.com/awareportal/portal/domain/learning"
+	"github.com/awareportal/portal/domain/phishing"
 	"github.com/awareportal/portal/internal/eventstore"
 )
 
@@ -22,7 +23,7 @@ const Name = "progress"
 type Projection struct{}
 
 func (Projection) Name() string { return Name }
-func (Projection) Version() int { return 3 }
+func (Projection) Version() int { return 4 }
 
 func (Projection) Schema() string {
 	return `
@@ -104,6 +105,15 @@ CREATE TABLE breach_clients (
     partner_id text NOT NULL,
     enabled    boolean NOT NULL
 );
+-- Phishing simulations, as the risk score needs them.
+CREATE TABLE phishing_results (
+    learner_id  text NOT NULL,
+    campaign_id text NOT NULL,
+    sent_at     timestamptz NOT NULL,
+    compromised boolean NOT NULL,
+    reported    boolean NOT NULL,
+    PRIMARY KEY (learner_id, campaign_id)
+);
 CREATE TABLE badges (
     learner_id text NOT NULL,
     badge      text NOT NULL,
@@ -152,6 +162,8 @@ func (p Projection) Apply(ctx context.Context, tx pgx.Tx, rec eventstore.Recorde
 		return p.restat(ctx, tx, rec, ev.LearnerID, ev.At)
 	case breach.ExposuresRecorded, breach.ExposureResolved, breach.ExposureReopened, breach.PartnerMonitoringSwitched, breach.ClientMonitoringSwitched:
 		return p.applyBreach(ctx, tx, rec, e)
+	case phishing.ResultRecorded:
+		return p.applyPhishing(ctx, tx, rec, ev)
 	case dom.CertificateRequested:
 		_, err := tx.Exec(ctx, `UPDATE assignments SET certificates_requested = certificates_requested + 1 WHERE id = $1`, ev.AssignmentID)
 		return err
@@ -179,8 +191,11 @@ func (Projection) restat(ctx context.Context, tx pgx.Tx, rec eventstore.Recorded
 			(SELECT count(*) FROM breach_exposures b JOIN learners l ON l.id = b.learner_id
 				JOIN breach_clients c ON c.client_id = l.client_id AND c.enabled
 				JOIN breach_partners p ON p.partner_id = c.partner_id AND p.enabled
-				WHERE b.learner_id = $1 AND b.password AND NOT b.resolved)
-		FROM assignments WHERE learner_id = $1`, learnerID).Scan(&in.Available, &in.Completed, &in.OnTime, &in.OverdueOpen, &in.AvgScore, &in.PasswordBreaches)
+				WHERE b.learner_id = $1 AND b.password AND NOT b.resolved),
+			(SELECT count(*) FILTER (WHERE compromised) FROM phishing_results WHERE learner_id = $1 AND sent_at > $2::timestamptz - interval '12 months'),
+			(SELECT count(*) FILTER (WHERE reported) FROM phishing_results WHERE learner_id = $1 AND sent_at > $2::timestamptz - interval '12 months')
+		FROM assignments WHERE learner_id = $1`, learnerID, at).Scan(&in.Available, &in.Completed, &in.OnTime, &in.OverdueOpen, &in.AvgScore, &in.PasswordBreaches,
+		&in.PhishingCompromises, &in.PhishingReports)
 	if err != nil {
 		return fmt.Errorf("restat %s: %w", learnerID, err)
 	}

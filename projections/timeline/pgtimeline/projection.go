@@ -15,8 +15,9 @@ import (
 	"github.com/awareportal/portal/domain/learning"
 	"github.com/awareportal/portal/domain/mailing"
 	"github.com/awareportal/portal/domain/onboarding"
-	"github.com/awareportal/portal/domain/reminder"
+	"github.com/awareportal/portal/domain/phishing"
 	"github.com/awareportal/portal/domain/policy"
+	"github.com/awareportal/portal/domain/reminder"
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/domain/staff"
 	"github.com/awareportal/portal/domain/team"
@@ -219,6 +220,11 @@ func (p Projection) Apply(ctx context.Context, tx pgx.Tx, rec eventstore.Recorde
 			return err
 		}
 		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "policy_signed", timeline.CatTraining, timeline.Details{Policy: ev.Title, Version: ev.Version, Typed: ev.TypedName, SHA256: ev.SHA256, Acked: ev.Accepted, IP: ip})
+	case phishing.ResultRecorded:
+		if err := p.link(ctx, tx, rec.Stream, ev.LearnerID); err != nil {
+			return err
+		}
+		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "phishing_result", timeline.CatTraining, phishingDetails(ev))
 	case staff.UserViewed:
 		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "staff_viewed", timeline.CatStaff, timeline.Details{Staff: ev.StaffName, Role: string(ev.Role), What: ev.What, Reason: ev.Reason})
 	}
@@ -288,4 +294,19 @@ func (Projection) add(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEve
 		}
 	}
 	return nil
+}
+
+// phishingDetails is what a timeline says of a simulation's outcome.
+func phishingDetails(ev phishing.ResultRecorded) timeline.Details {
+	sent := ev.SentAt
+	d := timeline.Details{Campaign: ev.CampaignName, Sent: &sent}
+	for _, o := range []struct {
+		what string
+		yes  bool
+	}{{"delivered", ev.Delivered}, {"opened", ev.OpenedAt != nil}, {"clicked", ev.ClickedAt != nil}, {"submitted", ev.SubmittedAt != nil}, {"reported", ev.ReportedAt != nil}} {
+		if o.yes {
+			d.Outcome = append(d.Outcome, o.what)
+		}
+	}
+	return d
 }
