@@ -11,9 +11,9 @@ import (
 
 	"github.com/awareportal/portal/internal/seed"
 	"github.com/awareportal/portal/internal/testenv"
-	"github.com/awareportal/portal/projections/policies/pgpolicies"
 	"github.com/awareportal/portal/projections/breaches/pgbreaches"
 	"github.com/awareportal/portal/projections/phishing/pgphishing"
+	"github.com/awareportal/portal/projections/policies/pgpolicies"
 	"github.com/awareportal/portal/projections/progress"
 	"github.com/awareportal/portal/projections/progress/pgprogress"
 )
