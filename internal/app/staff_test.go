@@ -145,6 +145,10 @@ func TestBrowserSupportAndAuditor(t *testing.T) {
 	p.browser(t).get(scanned)
 	p.clock.Advance(time.Hour)
 	signIn(t, p, b, sam)
+	// Sam's own history says it in words for Sam, not support's guess.
+	if act := b.get("/activity"); strings.Contains(act.body, "mail scanner?") || !strings.Contains(act.body, "A sign-in link was opened without signing in") {
+		t.Errorf("Sam's activity about the scanned link:\n%.2000s", act.body)
+	}
 
 	ctx := newBrowser(t)
 	signInBrowser(t, p, ctx, seed.SupportEmail)

@@ -57,13 +57,17 @@ func describe(e timeline.Entry, own bool, loc *time.Location) views.TimelineRow 
 	case "link_requested":
 		r.Text = "Sign-in link requested" + from
 	case "link_opened":
+		r.Detail = d.UserAgent
 		if d.Followed {
 			r.Text = "Sign-in link opened" + from
+		} else if own {
+			// The learner's own history speaks to them, not to support.
+			r.Text = "A sign-in link was opened without signing in" + from
+			r.Detail = "Email security scanners open links to check them; that is harmless."
 		} else {
 			r.Text = "Link opened without signing in (mail scanner?)" + from
 			r.Tone = "warn"
 		}
-		r.Detail = d.UserAgent
 	case "signed_in":
 		r.Text = "Signed in with " + orDefault(methods[d.Method], d.Method) + from
 		r.Tone = "ok"
