@@ -55,10 +55,12 @@ const rfc3339Problem = "must be a time as RFC 3339, like 2026-03-02T09:00:00Z"
 func CheckPhishingImport(in PhishingImport, now time.Time, learner func(string) string) ([]phishing.Item, error) {
 	var v ValidationError
 	var sentAt time.Time
+	sentAtBad := false // the import's sent_at did not parse (and is reported once)
 	if in.SentAt != "" {
 		t, err := time.Parse(time.RFC3339, in.SentAt)
 		if err != nil {
 			v.add("sent_at", rfc3339Problem)
+			sentAtBad = true
 		}
 		sentAt = t
 	}
@@ -113,7 +115,7 @@ func CheckPhishingImport(in PhishingImport, now time.Time, learner func(string) 
 			}
 			t.set(parsed)
 		}
-		if bad || (!own["sent_at"] && in.SentAt != "" && sentAt.IsZero()) {
+		if bad || (!own["sent_at"] && sentAtBad) {
 			continue
 		}
 		if r.Delivered != nil {

@@ -130,6 +130,7 @@ func TestPhishingIngestBadInput(t *testing.T) {
 		{"template with a bidi override", strings.Replace(campaign("C1", good), `"tpl-C1"`, `"tpl\u202Eexe"`, 1), 422, "template"},
 		{"sent_at format", strings.Replace(campaign("C1", good), after(0), "21/11/2026", 1), 422, "sent_at"},
 		{"sent_at in the future", strings.Replace(campaign("C1", good), after(0), testEpoch.Add(time.Hour).Format(time.RFC3339), 1), 422, "sent_at"},
+		{"sent_at the zero time", strings.Replace(campaign("C1", good), after(0), "0001-01-01T00:00:00Z", 1), 422, "sent_at"},
 		{"sent_at missing", strings.Replace(campaign("C1", good), `"sent_at":"`+after(0)+`",`, "", 1), 422, "results[0].sent_at"},
 		{"a result's own sent_at", campaign("C1", good, phishingJSON("acme-sam", `"sent_at":"yesterday"`)), 422, "results[1].sent_at"},
 		{"opened_at before sent_at", campaign("C1", good, phishingJSON("acme-sam", `"opened_at":"`+after(-time.Minute)+`"`)), 422, "results[1].opened_at"},
