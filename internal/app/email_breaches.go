@@ -12,6 +12,12 @@ import (
 	"github.com/awareportal/portal/views"
 )
 
+// maxBreachesInMail is how many breaches one notification lists; the rest
+// are counted ("…and 12 more") and on the Breaches page. An ingestion can
+// bring thousands for one email, which would make a message mail servers
+// refuse.
+const maxBreachesInMail = 10
+
 // renderBreachMail tells a learner of breaches newly found for their
 // email, most serious first, with a link to the Breaches page.
 func renderBreachMail(ctx context.Context, m breaches.Mail) (mail.Message, error) {
@@ -19,9 +25,13 @@ func renderBreachMail(ctx context.Context, m breaches.Mail) (mail.Message, error
 	if len(m.Breaches) > 1 {
 		subject = fmt.Sprintf("Your work email appeared in %d data breaches", len(m.Breaches))
 	}
-	data := views.BreachEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName, Link: m.Link, SignsIn: m.SignsIn}
+	data := views.BreachEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName, Link: m.Link, SignsIn: m.SignsIn, Total: len(m.Breaches)}
 	var list strings.Builder
-	for _, b := range m.Breaches {
+	for i, b := range m.Breaches {
+		if i == maxBreachesInMail {
+			fmt.Fprintf(&list, "…and %d more on your Breaches page.\n\n", len(m.Breaches)-maxBreachesInMail)
+			break
+		}
 		item := views.BreachEmailItem{Name: b.Name, Title: b.Tier.Title(), When: "breached " + b.BreachDate.Format("2 January 2006"),
 			Exposed: strings.Join(b.DataClasses, ", "), Advice: b.Tier.Advice(), Urgent: b.Tier == dom.TierPassword}
 		data.Breaches = append(data.Breaches, item)
