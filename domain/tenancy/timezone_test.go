@@ -19,7 +19,7 @@ func TestTimeZone(t *testing.T) {
 		Then(tenancy.ClientTimeZoneSet{ClientID: "acme", TimeZone: "Europe/Berlin", At: now})
 	domaintest.For(t, &tenancy.Client{}).Given(registered).
 		When(func(c *tenancy.Client) ([]domain.Event, error) { return tenancy.SetTimeZone(c, "UTC", now) }).Then()
-	for _, bad := range []string{"Mars/Olympus", "Local", "../../etc/passwd", "Europe/Berlin\n", string(make([]byte, 100))} {
+	for _, bad := range []string{"Mars/Olympus", "Local", "Factory", "posixrules", "right/UTC", "posix/Europe/Berlin", "../../etc/passwd", "Europe/Berlin\n", string(make([]byte, 100))} {
 		_, err := tenancy.SetTimeZone(&tenancy.Client{ID: "acme"}, bad, now)
 		var fe tenancy.FieldError
 		if !errors.As(err, &fe) || fe.Field != "time_zone" {
