@@ -25,6 +25,26 @@ type AssignInput struct {
 // MaxLearnersPerAssign bounds one assignment call.
 const MaxLearnersPerAssign = 10_000
 
+// dueAt reads a due_at field (a day is due until its local midnight in
+// loc) that must fall after after; problems go into v, naming due_at, with
+// tooEarly when it does not.
+func dueAt(v *ValidationError, s string, loc *time.Location, after time.Time, tooEarly string) time.Time {
+	if s == "" {
+		v.add("due_at", "is required")
+		return time.Time{}
+	}
+	t, err := parseTime(s, loc, true)
+	switch {
+	case err != nil:
+		v.add("due_at", "must be a date (2026-12-31) or an RFC 3339 time")
+	case !t.After(after):
+		v.add("due_at", tooEarly)
+	default:
+		return t
+	}
+	return time.Time{}
+}
+
 // parseTime reads an RFC 3339 time, or a date in the client's time zone:
 // its start (available from) or, with endOfDay, its end (due on that day
 // means due until the next local midnight).
@@ -68,16 +88,7 @@ func (s *Service) Assign(ctx context.Context, partnerID, clientRef string, in As
 		}
 		from = t
 	}
-	var due time.Time
-	if in.DueAt == "" {
-		v.add("due_at", "is required")
-	} else if t, err := parseTime(in.DueAt, client.Location(), true); err != nil {
-		v.add("due_at", "must be a date (2026-12-31) or an RFC 3339 time")
-	} else if !t.After(from) {
-		v.add("due_at", "must be after available_from (or now)")
-	} else {
-		due = t
-	}
+	due := dueAt(&v, in.DueAt, client.Location(), from, "must be after available_from (or now)")
 	var learners []string
 	if len(in.LearnerIDs) == 0 {
 		all, err := s.Dir.LearnersOfClient(ctx, clientID)

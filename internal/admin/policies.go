@@ -145,17 +145,7 @@ func (s *Service) AssignPolicy(ctx context.Context, partnerID, clientRef, policy
 	if in.RequestID != "" {
 		v.check(tenancy.Ref("request_id", in.RequestID))
 	}
-	now := s.Clock.Now()
-	var due time.Time
-	if in.DueAt == "" {
-		v.add("due_at", "is required")
-	} else if t, err := parseTime(in.DueAt, client.Location(), true); err != nil {
-		v.add("due_at", "must be a date (2026-12-31) or an RFC 3339 time")
-	} else if !t.After(now) {
-		v.add("due_at", "must be in the future")
-	} else {
-		due = t
-	}
+	due := dueAt(&v, in.DueAt, client.Location(), s.Clock.Now(), "must be in the future")
 	learners, err := s.learnersFor(ctx, partnerID, client.ID, in.LearnerIDs, &v)
 	if err != nil {
 		return PolicyAssignedJSON{}, err

@@ -44,6 +44,24 @@ func (p *portal) token(t *testing.T, partner string) string {
 	return tok
 }
 
+// logLastEvents logs the stream and type of the last n events (what a
+// test that counts events did not expect).
+func logLastEvents(t *testing.T, p *portal, n int) {
+	t.Helper()
+	rows, err := p.db.Pool.Query(context.Background(), `SELECT stream, type FROM events ORDER BY seq DESC LIMIT $1`, n)
+	if err != nil {
+		t.Log(err)
+		return
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var stream, typ string
+		if rows.Scan(&stream, &typ) == nil {
+			t.Log(stream, typ)
+		}
+	}
+}
+
 func (p *portal) eventCount(t *testing.T) int {
 	t.Helper()
 	var n int
@@ -146,13 +164,7 @@ func TestAPIBadInputWritesNothing(t *testing.T) {
 		}
 	}
 	if after := p.eventCount(t); after != before {
-		rows, _ := p.db.Pool.Query(context.Background(), `SELECT stream, type FROM events ORDER BY seq DESC LIMIT $1`, after-before)
-		for rows.Next() {
-			var s, ty string
-			_ = rows.Scan(&s, &ty)
-			t.Log(s, ty)
-		}
-		rows.Close()
+		logLastEvents(t, p, after-before)
 		t.Fatalf("bad requests wrote %d events", after-before)
 	}
 }

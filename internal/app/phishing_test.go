@@ -203,6 +203,7 @@ func TestPhishingIngestOnce(t *testing.T) {
 		t.Fatalf("first: %d %v", code, out)
 	}
 	if n := p.eventCount(t) - before; n != 2 {
+		logLastEvents(t, p, n)
 		t.Fatalf("first: %d events, want 2", n)
 	}
 	if after := riskOf(t, b); after != riskBefore-5 {

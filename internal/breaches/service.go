@@ -26,6 +26,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/google/uuid"
 
 	"github.com/awareportal/portal/domain"
@@ -337,41 +339,22 @@ func (s *Service) Ingest(ctx context.Context, client directory.Client, items []I
 	return res, nil
 }
 
-// each runs f for every batch on up to Workers goroutines and returns the
-// first error.
+// each runs f for every batch on up to Workers goroutines (8 when unset)
+// and returns the first error; after one, no further batch starts.
 func (s *Service) each(ctx context.Context, batches []*batch, f func(*batch) error) error {
 	workers := s.Workers
 	if workers <= 0 {
 		workers = 8
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	work := make(chan *batch)
-	var (
-		wg    sync.WaitGroup
-		once  sync.Once
-		first error
-	)
-	for range min(workers, len(batches)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for b := range work {
-				if err := f(b); err != nil {
-					once.Do(func() { first = err; cancel() })
-				}
-			}
-		}()
-	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
 	for _, b := range batches {
-		if ctx.Err() != nil {
+		if gctx.Err() != nil {
 			break
 		}
-		work <- b
+		g.Go(func() error { return f(b) })
 	}
-	close(work)
-	wg.Wait()
-	return first
+	return g.Wait()
 }
 
 // send renders the notification (new breaches, most serious first, and a

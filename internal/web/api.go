@@ -89,8 +89,11 @@ func (b badJSON) Error() string {
 }
 
 // decode reads a JSON body strictly: unknown fields and trailing data are errors.
-func decode(c *fiber.Ctx, dst any) error {
-	dec := json.NewDecoder(bytes.NewReader(c.Body()))
+func decode(c *fiber.Ctx, dst any) error { return decodeJSON(c.Body(), dst) }
+
+// decodeJSON is decode on bytes already read.
+func decodeJSON(body []byte, dst any) error {
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(dst); err != nil {
 		return badJSON{err}

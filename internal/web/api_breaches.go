@@ -1,9 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"encoding/json"
-	"errors"
 	"io"
 	"strings"
 
@@ -16,11 +13,35 @@ import (
 // records); it is read only after the token was checked.
 const importLimit = 16 << 20
 
-// isBreachImport says whether the request is a breach import: its body is
-// read by its handler, after the token is checked, up to importLimit.
-func isBreachImport(c *fiber.Ctx) bool {
+// isImport says whether the request is a bulk import into a client
+// (POST /api/v1/clients/:client/<what>): its body is read by its handler,
+// after the token is checked, up to importLimit.
+func isImport(c *fiber.Ctx, what string) bool {
 	p := c.Path()
-	return c.Method() == fiber.MethodPost && strings.HasPrefix(p, "/api/v1/clients/") && strings.HasSuffix(p, "/breaches") && strings.Count(p, "/") == 5
+	return c.Method() == fiber.MethodPost && strings.HasPrefix(p, "/api/v1/clients/") && strings.HasSuffix(p, "/"+what) && strings.Count(p, "/") == 5
+}
+
+// decodeImport reads an import's body (streamed, up to importLimit) and
+// decodes it strictly into dst. false: the answer (400, 413 or 422) is
+// already written; nothing was stored.
+func (s *Server) decodeImport(c *fiber.Ctx, dst any, items string) (bool, error) {
+	body := c.Body()
+	if c.Request().IsBodyStream() {
+		b, err := io.ReadAll(io.LimitReader(c.Context().RequestBodyStream(), importLimit+1))
+		if err != nil {
+			c.Context().SetConnectionClose()
+			return false, apiFail(c, fiber.StatusBadRequest, "bad_body", "The request body could not be read; nothing was stored.", nil)
+		}
+		body = b
+	}
+	if len(body) > importLimit {
+		c.Context().SetConnectionClose()
+		return false, apiFail(c, fiber.StatusRequestEntityTooLarge, "too_large", "The request body is larger than 16 MB; send the "+items+" in several requests. Nothing was stored.", nil)
+	}
+	if err := decodeJSON(body, dst); err != nil {
+		return false, s.apiErr(c, err)
+	}
+	return true, nil
 }
 
 // apiIngestBreaches takes breach records ({"records": [...]}, see
@@ -28,27 +49,9 @@ func isBreachImport(c *fiber.Ctx) bool {
 // naming records[i].field); known (source id, email) pairs are skipped,
 // unknown emails counted.
 func (s *Server) apiIngestBreaches(c *fiber.Ctx) error {
-	body := c.Body()
-	if c.Request().IsBodyStream() {
-		b, err := io.ReadAll(io.LimitReader(c.Context().RequestBodyStream(), importLimit+1))
-		if err != nil {
-			c.Context().SetConnectionClose()
-			return apiFail(c, fiber.StatusBadRequest, "bad_body", "The request body could not be read; nothing was stored.", nil)
-		}
-		body = b
-	}
-	if len(body) > importLimit {
-		c.Context().SetConnectionClose()
-		return apiFail(c, fiber.StatusRequestEntityTooLarge, "too_large", "The request body is larger than 16 MB; send the records in several requests. Nothing was stored.", nil)
-	}
 	var in admin.BreachImport
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		return s.apiErr(c, badJSON{err})
-	}
-	if dec.More() {
-		return s.apiErr(c, badJSON{errors.New("more than one JSON value")})
+	if ok, err := s.decodeImport(c, &in, "records"); !ok {
+		return err
 	}
 	partner, meta := s.apiMeta(c)
 	res, err := s.Admin.IngestBreaches(c.UserContext(), partner, c.Params("client"), in, meta)

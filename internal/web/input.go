@@ -52,7 +52,7 @@ func isUpload(c *fiber.Ctx) bool {
 // connection closed. (Bodies arrive as streams: StreamRequestBody.)
 func limitBody(c *fiber.Ctx) error {
 	req := c.Request()
-	if !req.IsBodyStream() || isUpload(c) || isBreachImport(c) || isPhishingImport(c) {
+	if !req.IsBodyStream() || isUpload(c) || isImport(c, "breaches") || isImport(c, "phishing-results") {
 		return c.Next()
 	}
 	b, err := io.ReadAll(io.LimitReader(c.Context().RequestBodyStream(), bodyLimit+1))
