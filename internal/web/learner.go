@@ -53,7 +53,7 @@ func (s *Server) learnerPage(c *fiber.Ctx, title, nav string, list []progress.As
 	}
 	var policiesDue, policiesOverdue int
 	if s.Policies != nil {
-		reqs, err := s.Policies.ForLearner(c.UserContext(), l.ID)
+		reqs, err := s.policyRequests(c, l.ID)
 		if err != nil {
 			return views.Page{}, err
 		}

@@ -32,6 +32,7 @@ const (
 	keyLearner
 	keyRequestID
 	keyAnon
+	keyPolicyRequests // the learner's policy list, read once per request
 )
 
 // contentSecurityPolicy is a policy the pages satisfy: no inline scripts

@@ -37,10 +37,28 @@ func policyItem(r policies.Request, now time.Time, loc *time.Location) views.Pol
 	return it
 }
 
+// policyRequests are the signed-in learner's signature requests, read
+// once per HTTP request: the banner, the nav count and the page all use
+// them.
+func (s *Server) policyRequests(c *fiber.Ctx, learnerID string) ([]policies.Request, error) {
+	if list, ok := c.Locals(keyPolicyRequests).([]policies.Request); ok {
+		return list, nil
+	}
+	list, err := s.Policies.ForLearner(c.UserContext(), learnerID)
+	if err != nil {
+		return nil, err
+	}
+	if list == nil {
+		list = []policies.Request{}
+	}
+	c.Locals(keyPolicyRequests, list)
+	return list, nil
+}
+
 // showPolicies lists the learner's policies: to sign, then signed.
 func (s *Server) showPolicies(c *fiber.Ctx) error {
 	l, _ := learnerOf(c)
-	list, err := s.Policies.ForLearner(c.UserContext(), l.ID)
+	list, err := s.policyRequests(c, l.ID)
 	if err != nil {
 		return err
 	}
@@ -184,7 +202,7 @@ func (s *Server) heroPolicy(c *fiber.Ctx, courseDue bool) (*views.PolicyItem, er
 		return nil, nil
 	}
 	l, _ := learnerOf(c)
-	list, err := s.Policies.ForLearner(c.UserContext(), l.ID)
+	list, err := s.policyRequests(c, l.ID)
 	if err != nil {
 		return nil, err
 	}
