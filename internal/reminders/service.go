@@ -266,7 +266,8 @@ func Subject(ev reminder.Sent, loc *time.Location) string {
 		if overdue == 1 {
 			return "Reminder: " + it.Title + " is overdue"
 		}
-		return "Reminder: " + it.Title + " is " + strings.ToLower(when.DueLabel(it.DueAt, ev.At, loc))
+		label := when.DueLabel(it.DueAt, ev.At, loc) // "Due in 3 days", "Due 23 Dec"
+		return "Reminder: " + it.Title + " is d" + strings.TrimPrefix(label, "D")
 	}
 	if overdue == len(ev.Items) {
 		return fmt.Sprintf("Reminder: %d courses overdue", overdue)
