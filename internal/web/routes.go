@@ -24,6 +24,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
 	app.Get("/brand/:slug/theme.css", s.brandTheme)
 	app.Get("/brand/:slug/logo.svg", s.brandLogo)
+	app.Get("/brand/:slug/logo.png", s.brandLogoPNG)
 
 	// The partners' admin API: bearer tokens, no cookies, so no CSRF.
 	api := app.Group("/api/v1", s.apiAuth)

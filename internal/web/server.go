@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/awareportal/portal/internal/brand"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/gorilla/securecookie"
 
@@ -69,6 +71,7 @@ type Server struct {
 	cookies *securecookie.SecureCookie
 	uploads chan struct{} // media uploads under way (apiUploadMedia)
 	csp     string
+	logos   *brand.PNGCache // partners' logos drawn as PNG for emails
 }
 
 // maxUploads is how many media uploads one process takes at once.
@@ -76,7 +79,7 @@ const maxUploads = 4
 
 // New builds the Fiber app.
 func New(d Deps) *fiber.App {
-	s := &Server{Deps: d, cookies: securecookie.New(d.CookieHK, d.CookieBK), uploads: make(chan struct{}, maxUploads), csp: contentSecurityPolicy(d.Auth.ProviderOrigins())}
+	s := &Server{Deps: d, cookies: securecookie.New(d.CookieHK, d.CookieBK), uploads: make(chan struct{}, maxUploads), csp: contentSecurityPolicy(d.Auth.ProviderOrigins()), logos: &brand.PNGCache{Max: 256}}
 	s.cookies.MaxAge(int(auth.AbsoluteTimeout / time.Second))
 	app := fiber.New(fiber.Config{
 		AppName:               ProductName,
