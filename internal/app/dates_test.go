@@ -72,4 +72,10 @@ func TestTimelinesAreInTheClientsZone(t *testing.T) {
 	if r := support.get("/staff/asof?learner=acme-sam&at=" + url.QueryEscape("24/11/2026 00:30")); r.status != 422 || !strings.Contains(r.body, "Instant: write the date and time like 23 Nov 2026 14:30.") {
 		t.Errorf("as of an unreadable instant: %d", r.status)
 	}
+	if r := support.get("/staff/export?learner=acme-sam&format=csv&from=" + url.QueryEscape("11/23/2026")); r.status != 400 || !strings.Contains(r.body, "from: write the date like 23 Nov 2026") {
+		t.Errorf("export from an unreadable day: %d %.200s; want 400, not the whole history", r.status, r.body)
+	}
+	if r := support.get("/staff/export?learner=acme-sam&format=csv&from=" + url.QueryEscape("23 Nov 2026")); r.status != 200 || !strings.Contains(r.body, "signed_in") {
+		t.Errorf("export from 23 Nov 2026 (UTC) lacks the sign-in: %d %.500s", r.status, r.body)
+	}
 }
