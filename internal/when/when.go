@@ -1,16 +1,18 @@
 // Package when words dates the way the portal shows them to people: in
-// the learner's organisation's time zone, one style ("23 Nov", "23 Nov
-// 2027" in another year), and due dates relative to today where they are
-// ("Due tomorrow" is true where the learner is).
+// the learner's organisation's time zone, one style per language ("23
+// Nov", "23 Nov 2027" in another year; i18n has the others), and due dates
+// relative to today where they are ("Due tomorrow" is true where the
+// learner is). The plain functions speak English; those taking an
+// i18n.Translator speak its language.
 package when
 
 import (
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
 	"github.com/awareportal/portal/domain/reminder"
+	"github.com/awareportal/portal/internal/i18n"
 )
 
 const day = 24 * time.Hour
@@ -31,44 +33,55 @@ func days(from, to time.Time) int {
 // DueLabel says when something due at due is due, seen at now in loc:
 // "Due today", "Due tomorrow", "Due in 5 days", "Due 23 Dec", "Overdue",
 // "Overdue by 3 days". The due day is reminder.DueDay (a due time at
-// local midnight ends the day before).
+// local midnight ends the day before). It is Label in English.
 func DueLabel(due, now time.Time, loc *time.Location) string {
+	return Label(i18n.For(i18n.English), due, now, loc)
+}
+
+// Label is DueLabel in tr's language ("Morgen fällig", "En retard de 3 jours").
+func Label(tr *i18n.Translator, due, now time.Time, loc *time.Location) string {
 	dueDay := reminder.DueDay(due, loc)
 	today := dayOf(now, loc)
 	if now.After(due) {
-		switch n := int(now.Sub(due) / day); {
-		case n <= 0:
-			return "Overdue"
-		case n == 1:
-			return "Overdue by 1 day"
-		default:
-			return fmt.Sprintf("Overdue by %d days", n)
+		if n := int(now.Sub(due) / day); n > 0 {
+			return tr.N("due.overdue_by", n)
 		}
+		return tr.T("due.overdue")
 	}
 	switch n := days(today, dueDay); {
 	case n <= 0:
-		return "Due today"
+		return tr.T("due.today")
 	case n == 1:
-		return "Due tomorrow"
+		return tr.T("due.tomorrow")
 	case n <= 14:
-		return fmt.Sprintf("Due in %d days", n)
+		return tr.N("due.in_days", n)
 	default:
-		return "Due " + Short(dueDay, now, loc)
+		return tr.T("due.on", "Date", ShortIn(tr, dueDay, now, loc))
 	}
 }
 
 // DueDate is the local due day in long form ("Monday 7 December").
 func DueDate(due time.Time, loc *time.Location) string {
-	return reminder.DueDay(due, loc).Format("Monday 2 January")
+	return Day(i18n.For(i18n.English), due, loc)
+}
+
+// Day is DueDate in tr's language ("Montag, 7. Dezember", "lundi 7 décembre").
+func Day(tr *i18n.Translator, due time.Time, loc *time.Location) string {
+	return tr.Weekday(reminder.DueDay(due, loc))
 }
 
 // Short is t's local date, "23 Nov", with the year when it is not now's.
 func Short(t, now time.Time, loc *time.Location) string {
+	return ShortIn(i18n.For(i18n.English), t, now, loc)
+}
+
+// ShortIn is Short in tr's language ("23. Nov.", "23 nov. 2027").
+func ShortIn(tr *i18n.Translator, t, now time.Time, loc *time.Location) string {
 	t = t.In(loc)
 	if t.Year() == now.In(loc).Year() {
-		return t.Format("2 Jan")
+		return tr.DayMonth(t)
 	}
-	return t.Format("2 Jan 2006")
+	return tr.Date(t)
 }
 
 // Stamp is an instant as pages show it: in loc (the client's zone), in the

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/awareportal/portal/domain/reminder"
+	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/internal/when"
 )
 
@@ -77,5 +78,40 @@ func TestParseDayAndInstant(t *testing.T) {
 	}
 	if _, err := when.ParseInstant("23 Nov 2026", berlin); err == nil {
 		t.Error("an instant without a time of day was read")
+	}
+}
+
+// TestDueInEachLanguage: the same due dates, worded in German and French
+// (the emails' and, later, the pages' words).
+func TestDueInEachLanguage(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	now := time.Date(2026, 11, 23, 9, 0, 0, 0, berlin)
+	due := func(y int, m time.Month, d int) time.Time { return reminder.EndOfDay(y, m, d, berlin) }
+	cases := []struct {
+		due      time.Time
+		de, fr   string
+		deDay    string
+		frDayOne string
+	}{
+		{due(2026, 11, 23), "Heute fällig", "À faire aujourd’hui", "Montag, 23. November", "lundi 23 novembre"},
+		{due(2026, 11, 24), "Morgen fällig", "À faire demain", "Dienstag, 24. November", "mardi 24 novembre"},
+		{due(2026, 11, 28), "Fällig in 5 Tagen", "À faire dans 5 jours", "Samstag, 28. November", "samedi 28 novembre"},
+		{due(2027, 3, 1), "Fällig am 1. März 2027", "À faire d’ici le 1er mars 2027", "Montag, 1. März", "lundi 1er mars"},
+		{due(2026, 11, 20), "Seit 2 Tagen überfällig", "En retard de 2 jours", "Freitag, 20. November", "vendredi 20 novembre"},
+	}
+	de, fr := i18n.For(i18n.German), i18n.For(i18n.French)
+	for _, c := range cases {
+		if got := when.Label(de, c.due, now, berlin); got != c.de {
+			t.Errorf("German label for %s: %q, want %q", c.due, got, c.de)
+		}
+		if got := when.Label(fr, c.due, now, berlin); got != c.fr {
+			t.Errorf("French label for %s: %q, want %q", c.due, got, c.fr)
+		}
+		if got := when.Day(de, c.due, berlin); got != c.deDay {
+			t.Errorf("German day for %s: %q, want %q", c.due, got, c.deDay)
+		}
+		if got := when.Day(fr, c.due, berlin); got != c.frDayOne {
+			t.Errorf("French day for %s: %q, want %q", c.due, got, c.frDayOne)
+		}
 	}
 }
