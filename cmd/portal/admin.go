@@ -59,8 +59,8 @@ func adminCommands() []adminCommand {
 		{name: "courses", summary: "list the course catalog", noPartner: true, define: coursesList},
 		{name: "clients list", args: "--partner P", summary: "list the partner's clients", define: clientsList},
 		{name: "clients create", args: "--partner P --name NAME [--id ID] [--portal=false] [--leaderboard MODE]", summary: "add a client", define: clientsCreate},
-		{name: "clients set", args: "--partner P --client C [--portal B] [--leaderboard MODE] [--microsoft-tenant GUID] [--google-domain D] [--email-links B] [--time-zone ZONE]",
-			summary: "change a client (an empty --microsoft-tenant= or --google-domain= unbinds)", define: clientsSet},
+		{name: "clients set", args: "--partner P --client C [--portal B] [--leaderboard MODE] [--microsoft-tenant GUID] [--google-domain D] [--email-links B] [--time-zone ZONE] [--language LANG]",
+			summary: "change a client (an empty --microsoft-tenant= or --google-domain= unbinds; --language is en, de or fr, empty for none)", define: clientsSet},
 		{name: "reminders show", args: "--partner P --client C", summary: "a client's reminder policy (its defaults until set)", define: remindersShow},
 		{name: "reminders set", args: "--partner P --client C [--learners B] [--days-before N] [--on-due-date B] [--overdue-every N] [--overdue-limit N] [--hour H] [--digest B] [--digest-day DAY] [--digest-hour H]",
 			summary: "change when learners are reminded and managers get their digest (hours are the client's local time)", define: remindersSet},
@@ -260,17 +260,19 @@ func clientsSet(fs *flag.FlagSet) func(*adminEnv) error {
 	fs.Var(&tenant, "microsoft-tenant", "the Microsoft Entra tenant the client's sync is bound to (empty: unbind)")
 	fs.Var(&domain, "google-domain", "the Google Workspace domain the client's sync is bound to (empty: unbind)")
 	fs.Var(&links, "email-links", "email links for synced learners on (true) or off (false)")
-	var zone optString
+	var zone, lang optString
 	fs.Var(&zone, "time-zone", "the client's IANA time zone, like Europe/Berlin (default UTC)")
+	fs.Var(&lang, "language", "the default language of the client's learners: en, de or fr (empty: none, each learner's browser decides)")
 	return func(e *adminEnv) error {
-		patch := admin.ClientPatch{PortalEnabled: portal.v, Leaderboard: leaderboard.v, MicrosoftTenantID: tenant.v, GoogleDomain: domain.v, EmailLinks: links.v, TimeZone: zone.v}
+		patch := admin.ClientPatch{PortalEnabled: portal.v, Leaderboard: leaderboard.v, MicrosoftTenantID: tenant.v, GoogleDomain: domain.v, EmailLinks: links.v, TimeZone: zone.v,
+			Language: lang.v}
 		c, err := e.svc.UpdateClient(e.ctx, e.partner, *client, patch, e.meta)
 		if err != nil {
 			return err
 		}
 		return e.print(admin.ToClientJSON(c), func(w *tabwriter.Writer) {
-			fmt.Fprintf(w, "Client %s: portal %s, leaderboard %s, Microsoft tenant %s, Google domain %s, email links %s, time zone %s.\n", c.ID, onOff(c.PortalEnabled), c.LeaderboardMode,
-				orNone(c.MicrosoftTenantID), orNone(c.GoogleDomain), onOff(c.EmailLinks), c.TimeZone)
+			fmt.Fprintf(w, "Client %s: portal %s, leaderboard %s, Microsoft tenant %s, Google domain %s, email links %s, time zone %s, language %s.\n", c.ID, onOff(c.PortalEnabled), c.LeaderboardMode,
+				orNone(c.MicrosoftTenantID), orNone(c.GoogleDomain), onOff(c.EmailLinks), c.TimeZone, orNone(c.Language))
 		})
 	}
 }

@@ -50,12 +50,16 @@ type Learner struct {
 	ID       string
 	ClientID string
 	Email    string
+	Language string // their own choice; "" for none
 }
 
 // Apply folds an event into the learner.
 func (l *Learner) Apply(e domain.Event) {
-	if ev, ok := e.(LearnerProvisioned); ok {
+	switch ev := e.(type) {
+	case LearnerProvisioned:
 		l.ID, l.ClientID, l.Email = ev.LearnerID, ev.ClientID, ev.Email
+	case LearnerLanguageChosen:
+		l.Language = ev.Language
 	}
 }
 

@@ -77,6 +77,8 @@ func Events() []domain.Event {
 		breach.PartnerMonitoringSwitched{},
 		breach.ClientMonitoringSwitched{},
 		phishing.ResultRecorded{},
+		tenancy.ClientLanguageSet{},
+		directory.LearnerLanguageChosen{},
 	}
 }
 

@@ -26,6 +26,7 @@ type Client struct {
 	EmailLinksOff     bool
 	TimeZone          string           // "" until set: UTC
 	Reminders         *reminder.Policy // nil until set: reminder.DefaultPolicy
+	Language          string           // "" until set: none
 }
 
 // Apply folds an event into the client.
@@ -46,6 +47,8 @@ func (c *Client) Apply(e domain.Event) {
 	case ClientReminderPolicySet:
 		p := ev.Policy
 		c.Reminders = &p
+	case ClientLanguageSet:
+		c.Language = ev.Language
 	}
 }
 

@@ -123,3 +123,14 @@ type ClientReminderPolicySet struct {
 }
 
 func (ClientReminderPolicySet) EventName() string { return "tenancy.client_reminder_policy_set.v1" }
+
+// ClientLanguageSet: a client chose the language its learners see unless
+// they choose their own (en, de, fr; "" for none: then each learner's
+// browser decides, and emails are in English).
+type ClientLanguageSet struct {
+	ClientID string    `json:"client_id"`
+	Language string    `json:"language"`
+	At       time.Time `json:"at"`
+}
+
+func (ClientLanguageSet) EventName() string { return "tenancy.client_language_set.v1" }

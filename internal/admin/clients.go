@@ -125,18 +125,26 @@ type ClientPatch struct {
 	EmailLinks        *bool   `json:"email_links,omitempty"`
 	// TimeZone is the client's IANA time zone ("Europe/Berlin"; "" is UTC).
 	TimeZone *string `json:"time_zone,omitempty"`
+	// Language is the default language of the client's learners (en, de,
+	// fr; "" for none: each learner's browser decides).
+	Language *string `json:"language,omitempty"`
 }
 
 // UpdateClient switches the portal, the leaderboard mode, the directory
-// bindings, email links or the time zone.
+// bindings, email links, the time zone or the default language.
 func (s *Service) UpdateClient(ctx context.Context, partnerID, ref string, in ClientPatch, meta eventstore.Metadata) (directory.Client, error) {
 	client, err := s.client(ctx, partnerID, ref)
 	if err != nil {
 		return directory.Client{}, err
 	}
 	var v ValidationError
-	if in.PortalEnabled == nil && in.Leaderboard == nil && in.MicrosoftTenantID == nil && in.GoogleDomain == nil && in.EmailLinks == nil && in.TimeZone == nil {
-		v.add("portal_enabled", "or leaderboard, microsoft_tenant_id, google_domain, email_links, time_zone: give at least one")
+	if in.PortalEnabled == nil && in.Leaderboard == nil && in.MicrosoftTenantID == nil && in.GoogleDomain == nil && in.EmailLinks == nil && in.TimeZone == nil && in.Language == nil {
+		v.add("portal_enabled", "or leaderboard, microsoft_tenant_id, google_domain, email_links, time_zone, language: give at least one")
+	}
+	if in.Language != nil {
+		if _, err := tenancy.Language("language", *in.Language); err != nil {
+			v.check(err)
+		}
 	}
 	if in.TimeZone != nil {
 		if _, err := tenancy.Location(*in.TimeZone); err != nil {
@@ -194,6 +202,13 @@ func (s *Service) UpdateClient(ctx context.Context, partnerID, ref string, in Cl
 			}
 			if in.TimeZone != nil {
 				e, err := tenancy.SetTimeZone(c, *in.TimeZone, now)
+				if err != nil {
+					return nil, err
+				}
+				evs = append(evs, e...)
+			}
+			if in.Language != nil {
+				e, err := tenancy.SetLanguage(c, *in.Language, now)
 				if err != nil {
 					return nil, err
 				}

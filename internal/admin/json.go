@@ -21,12 +21,15 @@ type ClientJSON struct {
 	GoogleDomain      string `json:"google_domain"`
 	EmailLinks        bool   `json:"email_links"`
 	TimeZone          string `json:"time_zone"`
+	// Language is the default language of the client's learners; "" when
+	// none (each learner's browser decides).
+	Language string `json:"language"`
 }
 
 // ToClientJSON shows a client (as the service returned it: the partner's id).
 func ToClientJSON(c directory.Client) ClientJSON {
 	return ClientJSON{ID: c.ID, Name: c.Name, PortalEnabled: c.PortalEnabled, Leaderboard: c.LeaderboardMode,
-		MicrosoftTenantID: c.MicrosoftTenantID, GoogleDomain: c.GoogleDomain, EmailLinks: c.EmailLinks, TimeZone: c.TimeZone}
+		MicrosoftTenantID: c.MicrosoftTenantID, GoogleDomain: c.GoogleDomain, EmailLinks: c.EmailLinks, TimeZone: c.TimeZone, Language: c.Language}
 }
 
 // UserJSON is a learner.

@@ -131,6 +131,11 @@ type Breaches interface {
 	Reopen(ctx context.Context, l directory.Learner, breachID string, meta eventstore.Metadata) (rmbreaches.Exposure, rmbreaches.Counts, error)
 }
 
+// Account is what a learner sets for themselves (*account.Service).
+type Account interface {
+	ChooseLanguage(ctx context.Context, l directory.Learner, lang string, meta eventstore.Metadata) (eventstore.Position, error)
+}
+
 // Phishing is a learner's phishing-simulation results (*phishing.Service).
 type Phishing interface {
 	Summary(ctx context.Context, learnerID, clientID string) (phishing.Summary, error)

@@ -15,6 +15,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/awareportal/portal/internal/auth"
+	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/projections/directory"
 )
 
@@ -190,6 +191,7 @@ func (s *Server) learner(c *fiber.Ctx, gate bool) error {
 		return err
 	}
 	c.Locals(keyLearner, l)
+	speak(c, i18n.Negotiate(l.ChosenLanguage, l.ClientLanguage, c.Get(fiber.HeaderAcceptLanguage)))
 	if !l.PortalEnabled {
 		return s.showPortalOff(c, l)
 	}

@@ -64,7 +64,7 @@ func (s *Server) routes(app *fiber.App) {
 		return apiFail(c, fiber.StatusNotFound, "not_found", "No such API endpoint.", nil)
 	})
 
-	app.Use(s.loadSession, s.checkCSRF)
+	app.Use(s.language, s.loadSession, s.checkCSRF)
 
 	app.Get("/", s.home)
 
@@ -113,6 +113,9 @@ func (s *Server) routes(app *fiber.App) {
 	app.Get("/breaches", s.requireLearner, s.requireBreaches, s.showBreaches)
 	app.Post("/breaches/:id/resolve", s.requireLearner, s.requireBreaches, s.resolveBreach)
 	app.Post("/breaches/:id/reopen", s.requireLearner, s.requireBreaches, s.reopenBreach)
+	// The learner's language (the menu in the header and the player; during
+	// onboarding too).
+	app.Post("/account/language", s.requireOnboardingLearner, s.chooseLanguage)
 
 	// Support staff and auditors.
 	app.Get("/staff", s.requireStaff, s.staffHome)

@@ -20,6 +20,7 @@ import (
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/projections/directory"
 	"github.com/awareportal/portal/views"
 )
@@ -44,7 +45,9 @@ type Deps struct {
 	// Phishing is the phishing panel on My Stats (nil: none).
 	Phishing Phishing
 	// Breaches is Dark Web Monitoring's Breaches page (nil: none).
-	Breaches  Breaches
+	Breaches Breaches
+	// Account is the learner's own settings (their language).
+	Account   Account
 	Catalog   *catalog.Catalog
 	Runner    Runner
 	Timeline  Timeline
@@ -161,14 +164,15 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	if errors.As(err, &fe) {
 		code = fe.Code
 	}
-	title, text := "Something went wrong", "We couldn't finish that. Please try again in a moment."
+	tr := i18n.From(c.UserContext())
+	title, text := tr.T("error.failed.title"), tr.T("error.failed.text")
 	switch code {
 	case fiber.StatusNotFound:
-		title, text = "Page not found", "That page doesn't exist. Check the address, or start again from your courses."
+		title, text = tr.T("error.not_found.title"), tr.T("error.not_found.text")
 	case fiber.StatusForbidden:
-		title, text = "Not allowed", "Your session may have expired, or this page isn't for you. Reload the page and try again."
+		title, text = tr.T("error.forbidden.title"), tr.T("error.forbidden.text")
 	case fiber.StatusTooManyRequests:
-		title, text = "Slow down", "Too many attempts. Please wait a little and try again."
+		title, text = tr.T("error.too_many.title"), tr.T("error.too_many.text")
 	default:
 		if code >= 500 {
 			s.Log.Error("request failed", "method", c.Method(), "path", c.Path(), "request_id", requestID(c), "err", err)

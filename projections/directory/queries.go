@@ -27,6 +27,7 @@ type Client struct {
 	Directory
 	TimeZone  string           // IANA name
 	Reminders *reminder.Policy // nil: the default (see ReminderPolicy)
+	Language  string           // the default for its learners (en, de, fr); "": none
 }
 
 // ReminderPolicy is the client's reminder policy.
@@ -76,6 +77,10 @@ type Learner struct {
 	LeaderboardMode                                                         string
 	Directory                                                               Directory // of the learner's client
 	TimeZone                                                                string    // of the learner's client, IANA
+	// ChosenLanguage is the learner's own choice of language, ClientLanguage
+	// their client's default (en, de, fr; "": none). i18n.Negotiate picks
+	// from them, in that order.
+	ChosenLanguage, ClientLanguage string
 	// IsManager: at least one learner at the same client has them as manager
 	// (My Team).
 	IsManager bool

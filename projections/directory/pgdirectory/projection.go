@@ -22,7 +22,7 @@ const Name = "directory"
 type Projection struct{}
 
 func (Projection) Name() string { return Name }
-func (Projection) Version() int { return 5 }
+func (Projection) Version() int { return 6 }
 
 func (Projection) Schema() string {
 	return `
@@ -44,7 +44,8 @@ CREATE TABLE clients (
     google_domain    text NOT NULL DEFAULT '',
     email_links      boolean NOT NULL DEFAULT true,
     time_zone        text NOT NULL DEFAULT 'UTC',
-    reminder_policy  jsonb -- NULL: the default policy
+    reminder_policy  jsonb, -- NULL: the default policy
+    language         text NOT NULL DEFAULT '' -- '': none
 );
 CREATE TABLE identities (
     provider   text NOT NULL,
@@ -80,7 +81,8 @@ CREATE TABLE learners (
     last_name  text NOT NULL,
     manager_id text NOT NULL,
     department text NOT NULL,
-    source     text NOT NULL
+    source     text NOT NULL,
+    language   text NOT NULL DEFAULT '' -- their own choice; '': none
 );
 CREATE INDEX learners_email ON learners (email);
 CREATE INDEX learners_client ON learners (client_id);
@@ -109,6 +111,8 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, _ eventstore.RecordedEve
 		_, err = tx.Exec(ctx, `UPDATE clients SET time_zone = $2 WHERE id = $1`, ev.ClientID, ev.TimeZone)
 	case tenancy.ClientReminderPolicySet:
 		_, err = tx.Exec(ctx, `UPDATE clients SET reminder_policy = $2 WHERE id = $1`, ev.ClientID, ev.Policy)
+	case tenancy.ClientLanguageSet:
+		_, err = tx.Exec(ctx, `UPDATE clients SET language = $2 WHERE id = $1`, ev.ClientID, ev.Language)
 	case identity.Linked:
 		_, err = tx.Exec(ctx, `INSERT INTO identities (provider, subject, learner_id, email, linked_at) VALUES ($1,$2,$3,$4,$5) ON CONFLICT DO NOTHING`,
 			string(ev.Provider), ev.Subject, ev.LearnerID, ev.Email, ev.At)
@@ -125,6 +129,8 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, _ eventstore.RecordedEve
 	case dir.LearnerProvisioned:
 		_, err = tx.Exec(ctx, `INSERT INTO learners (id, client_id, email, first_name, last_name, manager_id, department, source) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
 			ev.LearnerID, ev.ClientID, ev.Email, ev.FirstName, ev.LastName, ev.ManagerID, ev.Department, string(ev.Source))
+	case dir.LearnerLanguageChosen:
+		_, err = tx.Exec(ctx, `UPDATE learners SET language = $2 WHERE id = $1`, ev.LearnerID, ev.Language)
 	}
 	return err
 }

@@ -17,12 +17,13 @@ type Queries struct {
 }
 
 const learnerCols = `l.id, l.client_id, l.email, l.first_name, l.last_name, l.manager_id, l.department, l.source, c.name, c.portal_enabled, c.partner_id, c.leaderboard_mode, c.microsoft_tenant_id, c.google_domain, c.email_links, c.time_zone,
-	EXISTS (SELECT 1 FROM rm_directory.learners r WHERE r.manager_id = l.id AND r.client_id = l.client_id AND r.id <> l.id)`
+	l.language, c.language, EXISTS (SELECT 1 FROM rm_directory.learners r WHERE r.manager_id = l.id AND r.client_id = l.client_id AND r.id <> l.id)`
 
 func scanLearner(row pgx.Row) (directory.Learner, error) {
 	var l directory.Learner
 	err := row.Scan(&l.ID, &l.ClientID, &l.Email, &l.FirstName, &l.LastName, &l.ManagerID, &l.Department, &l.Source, &l.ClientName, &l.PortalEnabled, &l.PartnerID, &l.LeaderboardMode,
-		&l.Directory.MicrosoftTenantID, &l.Directory.GoogleDomain, &l.Directory.EmailLinks, &l.TimeZone, &l.IsManager)
+		&l.Directory.MicrosoftTenantID, &l.Directory.GoogleDomain, &l.Directory.EmailLinks, &l.TimeZone,
+		&l.ChosenLanguage, &l.ClientLanguage, &l.IsManager)
 	return l, err
 }
 
@@ -129,11 +130,11 @@ func (q Queries) CountPartners(ctx context.Context) (int, error) {
 	return n, err
 }
 
-const clientCols = `id, partner_id, name, portal_enabled, leaderboard_mode, microsoft_tenant_id, google_domain, email_links, time_zone, reminder_policy`
+const clientCols = `id, partner_id, name, portal_enabled, leaderboard_mode, microsoft_tenant_id, google_domain, email_links, time_zone, reminder_policy, language`
 
 func scanClient(r pgx.Row) (directory.Client, error) {
 	var c directory.Client
-	err := r.Scan(&c.ID, &c.PartnerID, &c.Name, &c.PortalEnabled, &c.LeaderboardMode, &c.MicrosoftTenantID, &c.GoogleDomain, &c.EmailLinks, &c.TimeZone, &c.Reminders)
+	err := r.Scan(&c.ID, &c.PartnerID, &c.Name, &c.PortalEnabled, &c.LeaderboardMode, &c.MicrosoftTenantID, &c.GoogleDomain, &c.EmailLinks, &c.TimeZone, &c.Reminders, &c.Language)
 	return c, err
 }
 
