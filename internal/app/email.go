@@ -7,10 +7,12 @@ import (
 	"math"
 	"strings"
 
-	domaindir "github.com/awareportal/portal/domain/directory"
+	"github.com/a-h/templ"
 
+	domaindir "github.com/awareportal/portal/domain/directory"
 	"github.com/awareportal/portal/domain/identity"
 	"github.com/awareportal/portal/internal/auth"
+	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/internal/reminders"
 	"github.com/awareportal/portal/internal/team"
@@ -21,6 +23,21 @@ import (
 	"github.com/awareportal/portal/views"
 )
 
+// Every email speaks its reader's language: their own choice, else their
+// organisation's default, else English (emails have no Accept-Language).
+// The renderers put the translator in the context the HTML part renders
+// in, and word the subject and the text part with the same keys.
+
+// speaking is ctx with the translator of learner l's emails.
+func speaking(ctx context.Context, l directory.Learner) (context.Context, *i18n.Translator) {
+	return speakingLang(ctx, i18n.Negotiate(l.ChosenLanguage, l.ClientLanguage, ""))
+}
+
+func speakingLang(ctx context.Context, lang i18n.Lang) (context.Context, *i18n.Translator) {
+	tr := i18n.For(lang)
+	return i18n.With(ctx, tr), tr
+}
+
 func frame(title string, p directory.Partner, baseURL string) views.EmailFrame {
 	f := views.EmailFrame{Title: title, PartnerName: p.Name, Accent: p.AccentColor}
 	if p.LogoSVG != "" {
@@ -29,55 +46,61 @@ func frame(title string, p directory.Partner, baseURL string) views.EmailFrame {
 	return f
 }
 
-// renderCourseMail announces a course with its "Start training" link.
-func renderCourseMail(ctx context.Context, m training.CourseMail) (mail.Message, error) {
-	subject := "New training: " + m.Course.Title
-	due := when.DueDate(m.DueAt, m.Learner.Location())
-	data := views.CourseEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName, CourseTitle: m.Course.Title,
-		Summary: m.Course.Summary, Minutes: m.Course.Minutes, Due: due, Link: m.Link, SignsIn: m.SignsIn}
-	var html bytes.Buffer
-	if err := views.CourseEmailHTML(data).Render(ctx, &html); err != nil {
+// message renders the HTML part in ctx and assembles the email.
+func message(ctx context.Context, tr *i18n.Translator, p directory.Partner, to, subject, text string, html templ.Component) (mail.Message, error) {
+	var b bytes.Buffer
+	if err := html.Render(ctx, &b); err != nil {
 		return mail.Message{}, err
 	}
-	text := fmt.Sprintf(`Hi %s,
+	return mail.Message{FromName: tr.T("email.from", "Partner", p.Name), To: to, Subject: subject, Text: text, HTML: b.String()}, nil
+}
 
-A new course is ready for you: %s
-%s
-About %d minutes, due %s.
+// textPart is an email's text part: the greeting, the paragraphs (blank
+// lines between), and the partner's signature.
+func textPart(tr *i18n.Translator, firstName string, p directory.Partner, paragraphs ...string) string {
+	var b strings.Builder
+	b.WriteString(tr.T("email.hi", "Name", firstName) + "\n\n")
+	for _, para := range paragraphs {
+		if para != "" {
+			b.WriteString(strings.TrimRight(para, "\n") + "\n\n")
+		}
+	}
+	b.WriteString("-- \n" + p.Name + "\n")
+	return b.String()
+}
 
-%s
-%s
+// lines joins lines into one paragraph of the text part.
+func lines(ls ...string) string { return strings.Join(ls, "\n") }
 
--- 
-%s
-`, m.Learner.FirstName, m.Course.Title, m.Course.Summary, m.Course.Minutes, due, startLine(m.SignsIn), m.Link, m.Partner.Name)
-	return mail.Message{FromName: m.Partner.Name + " Training", To: m.Learner.Email, Subject: subject, Text: text, HTML: html.String()}, nil
+// plain is a message with markup (<strong>) as text.
+func plain(s string) string { return strings.NewReplacer("<strong>", "", "</strong>", "").Replace(s) }
+
+// renderCourseMail announces a course with its "Start training" link.
+func renderCourseMail(ctx context.Context, m training.CourseMail) (mail.Message, error) {
+	ctx, tr := speaking(ctx, m.Learner)
+	subject := tr.T("email.course.subject", "Title", m.Course.Title)
+	due := when.Day(tr, m.DueAt, m.Learner.Location())
+	data := views.CourseEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName, CourseTitle: m.Course.Title,
+		Summary: m.Course.Summary, Minutes: m.Course.Minutes, Due: due, Link: m.Link, SignsIn: m.SignsIn}
+	text := textPart(tr, m.Learner.FirstName, m.Partner,
+		lines(tr.T("email.course.ready")+" "+m.Course.Title, m.Course.Summary, tr.N("email.course.about", m.Course.Minutes, "Due", due)),
+		lines(startLine(tr, m.SignsIn), m.Link))
+	return message(ctx, tr, m.Partner, m.Learner.Email, subject, text, views.CourseEmailHTML(data))
 }
 
 // renderCertificateMail carries the certificate PDF.
 func renderCertificateMail(ctx context.Context, m training.CertificateMail) (mail.Message, error) {
-	subject := "Your certificate: " + m.Certificate.CourseTitle
-	completed := m.Certificate.CompletedAt.In(m.Learner.Location()).Format("2 January 2006")
+	ctx, tr := speaking(ctx, m.Learner)
+	subject := tr.T("email.certificate.subject", "Title", m.Certificate.CourseTitle)
+	completed := tr.LongDate(m.Certificate.CompletedAt.In(m.Learner.Location()))
 	data := views.CertificateEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName,
 		CourseTitle: m.Certificate.CourseTitle, Completed: completed, VerifyURL: m.VerifyURL}
-	var html bytes.Buffer
-	if err := views.CertificateEmailHTML(data).Render(ctx, &html); err != nil {
-		return mail.Message{}, err
-	}
-	text := fmt.Sprintf(`Hi %s,
-
-Well done on completing %s on %s. Your certificate is attached as a PDF.
-
-Anyone you share it with can check it at:
-%s
-
--- 
-%s
-`, m.Learner.FirstName, m.Certificate.CourseTitle, completed, m.VerifyURL, m.Partner.Name)
-	return mail.Message{
-		FromName: m.Partner.Name + " Training", To: m.Learner.Email, Subject: subject, Text: text, HTML: html.String(),
-		Attachments: []mail.Attachment{{Name: "certificate-" + m.Certificate.ID + ".pdf", ContentType: "application/pdf", Data: m.PDF}},
-	}, nil
+	text := textPart(tr, m.Learner.FirstName, m.Partner,
+		plain(tr.T("email.certificate.done", "Title", m.Certificate.CourseTitle, "Date", completed)),
+		lines(tr.T("email.certificate.verify"), m.VerifyURL))
+	msg, err := message(ctx, tr, m.Partner, m.Learner.Email, subject, text, views.CertificateEmailHTML(data))
+	msg.Attachments = []mail.Attachment{{Name: tr.T("email.certificate.file", "ID", m.Certificate.ID), ContentType: "application/pdf", Data: m.PDF}}
+	return msg, err
 }
 
 // renderSignInMail builds the branded sign-in email, HTML and text.
@@ -85,202 +108,131 @@ func renderSignInMail(ctx context.Context, l auth.LinkMail) (mail.Message, error
 	if l.Method != "" {
 		return renderSignInMethodMail(ctx, l)
 	}
-	expires := fmt.Sprintf("%d minutes", int(math.Round(l.Expires.Minutes())))
+	ctx, tr := speakingLang(ctx, l.Lang)
+	expires := tr.N("email.signin.minutes", int(math.Round(l.Expires.Minutes())))
 	if l.Expires.Hours() >= 1 && math.Mod(l.Expires.Minutes(), 60) == 0 {
-		expires = fmt.Sprintf("%d hour", int(l.Expires.Hours()))
-		if l.Expires.Hours() > 1 {
-			expires += "s"
-		}
+		expires = tr.N("email.signin.hours", int(l.Expires.Hours()))
 	}
-	data := views.SignInEmail{PartnerName: l.Partner.Name, Accent: l.Partner.AccentColor, FirstName: l.FirstName, Link: l.Link, Code: l.Code, ExpiresIn: expires}
-	if l.Partner.LogoSVG != "" {
-		data.LogoURL = l.BaseURL + "/brand/" + l.Partner.Slug + "/logo.png"
-	}
-	var html bytes.Buffer
-	if err := views.SignInEmailHTML(data).Render(ctx, &html); err != nil {
-		return mail.Message{}, err
-	}
-	text := fmt.Sprintf(`Hi %s,
-
-Sign in to your %s security awareness training:
-
-%s
-
-Or type this code on the sign-in page: %s
-
-The link and code work once and expire in %s. If you didn't ask to sign in, you can ignore this email.
-
--- 
-%s
-`, l.FirstName, l.Partner.Name, l.Link, l.Code, expires, l.Partner.Name)
-	return mail.Message{
-		FromName: l.Partner.Name + " Training",
-		To:       l.To,
-		Subject:  "Sign in to " + l.Partner.Name + " Training",
-		Text:     text,
-		HTML:     html.String(),
-	}, nil
+	subject := tr.T("email.signin.subject", "Partner", l.Partner.Name)
+	data := views.SignInEmail{Frame: frame(subject, l.Partner, l.BaseURL), FirstName: l.FirstName, Link: l.Link, Code: l.Code, ExpiresIn: expires}
+	text := textPart(tr, l.FirstName, l.Partner,
+		tr.T("email.signin.intro_text", "Partner", l.Partner.Name),
+		l.Link,
+		tr.T("email.signin.code")+" "+l.Code,
+		tr.T("email.signin.expiry", "Expires", expires))
+	return message(ctx, tr, l.Partner, l.To, subject, text, views.SignInEmailHTML(data))
 }
 
 // renderSignInMethodMail answers a link request from someone whose
 // organisation turned email links off: which button signs them in.
 func renderSignInMethodMail(ctx context.Context, l auth.LinkMail) (mail.Message, error) {
+	ctx, tr := speakingLang(ctx, l.Lang)
 	provider := l.Method.Title()
-	subject := "Sign in to " + l.Partner.Name + " Training with " + provider
+	subject := tr.T("email.signin_method.subject", "Partner", l.Partner.Name, "Provider", provider)
 	data := views.SignInMethodEmail{Frame: frame(subject, l.Partner, l.BaseURL), FirstName: l.FirstName, Provider: provider, Link: l.Link}
-	var html bytes.Buffer
-	if err := views.SignInMethodEmailHTML(data).Render(ctx, &html); err != nil {
-		return mail.Message{}, err
-	}
-	text := fmt.Sprintf(`Hi %s,
-
-Someone asked for a sign-in link for this address. Your organisation signs you in with your %s account instead, so no link was sent: open the sign-in page and press "Sign in with %s".
-
-%s
-
-If you didn't ask to sign in, you can ignore this email.
-
--- 
-%s
-`, l.FirstName, provider, provider, l.Link, l.Partner.Name)
-	return mail.Message{FromName: l.Partner.Name + " Training", To: l.To, Subject: subject, Text: text, HTML: html.String()}, nil
+	text := textPart(tr, l.FirstName, l.Partner,
+		tr.T("email.signin_method.body", "Provider", provider, "Button", tr.T("signin.with_provider", "Provider", provider)),
+		l.Link,
+		tr.T("email.ignore"))
+	return message(ctx, tr, l.Partner, l.To, subject, text, views.SignInMethodEmailHTML(data))
 }
 
 // renderWelcomeMail greets a new learner with a 7-day training link.
 func renderWelcomeMail(ctx context.Context, m welcome.Mail) (mail.Message, error) {
-	subject := "Welcome to " + m.Partner.Name + " security training"
-	how := "This button signs you straight in for the next 7 days. After that, you'll be asked for your email to get a fresh sign-in link."
-	textHow := "Start here (signs you straight in for 7 days):"
+	ctx, tr := speaking(ctx, m.Learner)
+	subject := tr.T("email.welcome.subject", "Partner", m.Partner.Name)
+	how, textHow := tr.T("email.button.signs_in"), tr.T("email.welcome.text_signs_in")
 	if !m.SignsIn {
-		how = "Sign in with your work account (" + identity.MethodOf(domaindir.Source(m.Learner.Source)).Title() + ") on the page this button opens."
-		textHow = "Start here (sign in with your work account):"
+		how = tr.T("email.welcome.work_account", "Provider", identity.MethodOf(domaindir.Source(m.Learner.Source)).Title())
+		textHow = tr.T("email.welcome.text_work_account")
 	}
 	data := views.WelcomeEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName, Organisation: m.Learner.ClientName, Link: m.Link, How: how}
-	var html bytes.Buffer
-	if err := views.WelcomeEmailHTML(data).Render(ctx, &html); err != nil {
-		return mail.Message{}, err
-	}
-	text := fmt.Sprintf(`Hi %s,
-
-%s has set up security-awareness training for you at %s: short
-courses that help you spot phishing and keep your accounts safe.
-
-%s
-%s
-
-The first time, a few short steps introduce the programme. After that,
-your courses are waiting.
-
--- 
-%s
-`, m.Learner.FirstName, m.Partner.Name, m.Learner.ClientName, textHow, m.Link, m.Partner.Name)
-	return mail.Message{FromName: m.Partner.Name + " Training", To: m.Learner.Email, Subject: subject, Text: text, HTML: html.String()}, nil
+	text := textPart(tr, m.Learner.FirstName, m.Partner,
+		tr.T("email.welcome.set_up", "Partner", m.Partner.Name, "Organisation", m.Learner.ClientName),
+		lines(textHow, m.Link),
+		tr.T("email.welcome.first_time"))
+	return message(ctx, tr, m.Partner, m.Learner.Email, subject, text, views.WelcomeEmailHTML(data))
 }
 
 // renderReminderMail is a manager's reminder: the learner's due and overdue
 // courses, each with its own 7-day training link.
 func renderReminderMail(ctx context.Context, m team.Mail) (mail.Message, error) {
-	subject := "Reminder: your security training"
+	ctx, tr := speaking(ctx, m.Learner)
+	subject := tr.T("email.reminder.subject")
 	data := views.ReminderEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName, Manager: m.Manager, SignsIn: m.SignsIn}
-	var list strings.Builder
 	loc := m.Learner.Location()
+	var list []string
 	for _, c := range m.Courses {
-		due := "Due " + when.DueDate(c.DueAt, loc)
+		due := tr.T("due.on", "Date", when.Day(tr, c.DueAt, loc))
 		if c.Overdue {
-			due = "Overdue since " + when.DueDate(c.DueAt, loc)
+			due = tr.T("due.overdue_since", "Date", when.Day(tr, c.DueAt, loc))
 		}
 		data.Courses = append(data.Courses, views.ReminderCourse{Title: c.Title, Due: due, Link: c.Link, Overdue: c.Overdue})
-		fmt.Fprintf(&list, "%s (%s)\nStart training: %s\n\n", c.Title, strings.ToLower(due[:1])+due[1:], c.Link)
+		list = append(list, lines(c.Title, due, tr.T("email.link.start")+" "+c.Link))
 	}
-	var html bytes.Buffer
-	if err := views.ReminderEmailHTML(data).Render(ctx, &html); err != nil {
-		return mail.Message{}, err
-	}
-	intro := "A reminder about your security awareness training."
+	intro := tr.T("email.reminder.intro")
 	if m.Manager != "" {
-		intro = m.Manager + " asked us to remind you about your security awareness training."
+		intro = tr.T("email.reminder.from_manager", "Manager", m.Manager)
 	}
-	text := fmt.Sprintf(`Hi %s,
-
-%s
-
-%s-- 
-%s
-%s
-`, m.Learner.FirstName, intro, list.String(), linkNote(m.SignsIn), m.Partner.Name)
-	return mail.Message{FromName: m.Partner.Name + " Training", To: m.Learner.Email, Subject: subject, Text: text, HTML: html.String()}, nil
+	text := textPart(tr, m.Learner.FirstName, m.Partner, append(append([]string{intro + " " + tr.N("email.reminder.waiting", len(m.Courses))}, list...), linkNote(tr, m.SignsIn))...)
+	return message(ctx, tr, m.Partner, m.Learner.Email, subject, text, views.ReminderEmailHTML(data))
 }
 
 // startLine introduces a course email's link in its text part.
-func startLine(signsIn bool) string {
+func startLine(tr *i18n.Translator, signsIn bool) string {
 	if signsIn {
-		return "Start training (signs you straight in for 7 days):"
+		return tr.T("email.link.start_signs_in")
 	}
-	return "Start training (sign in with your work account):"
+	return tr.T("email.link.start_work_account")
 }
 
 // linkNote says in a text email what its links do.
-func linkNote(signsIn bool) string {
+func linkNote(tr *i18n.Translator, signsIn bool) string {
 	if signsIn {
-		return "Each Start training link signs you straight in for 7 days."
+		return tr.T("email.link.each_signs_in")
 	}
-	return "Each link leads to the sign-in page: sign in with your work account as usual."
+	return tr.T("email.link.each_work_account")
 }
 
 // renderScheduledReminder is a reminder the client's policy sends: the
-// courses it is about, each with its link.
+// courses it is about, each with its link; its subject says what it is
+// about (reminders.Subject).
 func renderScheduledReminder(ctx context.Context, m reminders.Mail) (mail.Message, error) {
-	data := views.ReminderEmail{Frame: frame(m.Subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName, SignsIn: m.SignsIn}
-	var list strings.Builder
+	ctx, tr := speaking(ctx, m.Learner)
+	loc := m.Learner.Location()
+	subject := reminders.Subject(tr, m.Sent, loc)
+	data := views.ReminderEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName, SignsIn: m.SignsIn}
+	var list []string
 	for _, c := range m.Courses {
-		data.Courses = append(data.Courses, views.ReminderCourse{Title: c.Title, Due: c.Due, Link: c.Link, Overdue: c.Overdue})
-		fmt.Fprintf(&list, "%s (%s)\nStart training: %s\n\n", c.Title, strings.ToLower(c.Due[:1])+c.Due[1:], c.Link)
+		due := when.Label(tr, c.DueAt, m.Sent.At, loc) + " (" + when.Day(tr, c.DueAt, loc) + ")"
+		if c.Overdue {
+			due = tr.T("due.overdue_since", "Date", when.Day(tr, c.DueAt, loc))
+		}
+		data.Courses = append(data.Courses, views.ReminderCourse{Title: c.Title, Due: due, Link: c.Link, Overdue: c.Overdue})
+		list = append(list, lines(c.Title, due, tr.T("email.link.start")+" "+c.Link))
 	}
-	var html bytes.Buffer
-	if err := views.ReminderEmailHTML(data).Render(ctx, &html); err != nil {
-		return mail.Message{}, err
-	}
-	text := fmt.Sprintf(`Hi %s,
-
-A reminder about your security awareness training.
-
-%s-- 
-%s
-%s
-`, m.Learner.FirstName, list.String(), linkNote(m.SignsIn), m.Partner.Name)
-	return mail.Message{FromName: m.Partner.Name + " Training", To: m.Learner.Email, Subject: m.Subject, Text: text, HTML: html.String()}, nil
+	text := textPart(tr, m.Learner.FirstName, m.Partner, append(append([]string{tr.T("email.reminder.intro") + " " + tr.N("email.reminder.waiting", len(m.Courses))}, list...), linkNote(tr, m.SignsIn))...)
+	return message(ctx, tr, m.Partner, m.Learner.Email, subject, text, views.ReminderEmailHTML(data))
 }
 
 // renderDigest is a manager's weekly digest: who in their team has
 // overdue courses, and how many (never scores).
 func renderDigest(ctx context.Context, m reminders.DigestMail) (mail.Message, error) {
+	ctx, tr := speaking(ctx, m.Manager)
 	overdue := 0
 	for _, r := range m.Reports {
 		overdue += r.Overdue
 	}
-	subject := fmt.Sprintf("Your team: %d overdue training course", overdue)
-	if overdue != 1 {
-		subject += "s"
-	}
+	subject := tr.N("email.digest.subject", overdue)
 	data := views.DigestEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Manager.FirstName, TeamLink: m.TeamLink}
-	var list strings.Builder
+	var list []string
 	for _, r := range m.Reports {
 		data.Reports = append(data.Reports, views.DigestReport{Name: r.Name, Overdue: r.Overdue})
-		fmt.Fprintf(&list, "- %s: %d overdue\n", r.Name, r.Overdue)
+		list = append(list, fmt.Sprintf("- %s: %s", r.Name, tr.N("email.digest.overdue_short", r.Overdue)))
 	}
-	var html bytes.Buffer
-	if err := views.DigestEmailHTML(data).Render(ctx, &html); err != nil {
-		return mail.Message{}, err
-	}
-	text := fmt.Sprintf(`Hi %s,
-
-Your weekly training digest: people in your team with overdue security training.
-
-%s
-Open My Team to remind them: %s
-
--- 
-%s
-`, m.Manager.FirstName, list.String(), m.TeamLink, m.Partner.Name)
-	return mail.Message{FromName: m.Partner.Name + " Training", To: m.Manager.Email, Subject: subject, Text: text, HTML: html.String()}, nil
+	text := textPart(tr, m.Manager.FirstName, m.Partner,
+		tr.N("email.digest.intro", len(m.Reports)),
+		lines(list...),
+		tr.T("email.digest.open_text")+" "+m.TeamLink)
+	return message(ctx, tr, m.Partner, m.Manager.Email, subject, text, views.DigestEmailHTML(data))
 }

@@ -1,13 +1,12 @@
 package app
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"strings"
 
 	dom "github.com/awareportal/portal/domain/breach"
 	"github.com/awareportal/portal/internal/breaches"
+	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/views"
 )
@@ -21,39 +20,37 @@ const maxBreachesInMail = 10
 // renderBreachMail tells a learner of breaches newly found for their
 // email, most serious first, with a link to the Breaches page.
 func renderBreachMail(ctx context.Context, m breaches.Mail) (mail.Message, error) {
-	subject := "Your work email appeared in a data breach"
-	if len(m.Breaches) > 1 {
-		subject = fmt.Sprintf("Your work email appeared in %d data breaches", len(m.Breaches))
-	}
+	ctx, tr := speaking(ctx, m.Learner)
+	subject := tr.N("email.breach.subject", len(m.Breaches))
 	data := views.BreachEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName, Link: m.Link, SignsIn: m.SignsIn, Total: len(m.Breaches)}
-	var list strings.Builder
+	var list []string
 	for i, b := range m.Breaches {
 		if i == maxBreachesInMail {
-			fmt.Fprintf(&list, "…and %d more on your Breaches page.\n\n", len(m.Breaches)-maxBreachesInMail)
+			list = append(list, tr.N("email.breach.more", len(m.Breaches)-maxBreachesInMail))
 			break
 		}
-		item := views.BreachEmailItem{Name: b.Name, Title: b.Tier.Title(), When: "breached " + b.BreachDate.Format("2 January 2006"),
-			Exposed: strings.Join(b.DataClasses, ", "), Advice: b.Tier.Advice(), Urgent: b.Tier == dom.TierPassword}
+		title, advice := tierWords(tr, b.Tier)
+		item := views.BreachEmailItem{Name: b.Name, Title: title, When: tr.T("email.breach.breached", "Date", tr.LongDate(b.BreachDate)),
+			Exposed: tr.T("email.breach.exposed", "Classes", strings.Join(b.DataClasses, ", ")), Advice: advice, Urgent: b.Tier == dom.TierPassword}
 		data.Breaches = append(data.Breaches, item)
-		fmt.Fprintf(&list, "%s: %s, %s\nExposed: %s\n%s\n\n", item.Name, item.Title, item.When, item.Exposed, item.Advice)
+		list = append(list, lines(item.Name+": "+item.Title+", "+item.When, item.Exposed, item.Advice))
 	}
-	var html bytes.Buffer
-	if err := views.BreachEmailHTML(data).Render(ctx, &html); err != nil {
-		return mail.Message{}, err
-	}
-	how := "Review your breaches (signs you straight in for 7 days):"
+	how := tr.T("email.breach.text_signs_in")
 	if !m.SignsIn {
-		how = "Review your breaches (sign in with your work account, then open Breaches):"
+		how = tr.T("email.breach.text_work_account")
 	}
-	text := fmt.Sprintf(`Hi %s,
+	text := textPart(tr, m.Learner.FirstName, m.Partner, append(append([]string{tr.N("email.breach.intro", len(m.Breaches))}, list...), lines(how, m.Link))...)
+	return message(ctx, tr, m.Partner, m.Learner.Email, subject, text, views.BreachEmailHTML(data))
+}
 
-Your work email appears in public data breaches we had not told you about:
-
-%s%s
-%s
-
--- 
-%s
-`, m.Learner.FirstName, list.String(), how, m.Link, m.Partner.Name)
-	return mail.Message{FromName: m.Partner.Name + " Training", To: m.Learner.Email, Subject: subject, Text: text, HTML: html.String()}, nil
+// tierWords are a breach tier's title and advice in tr's language.
+func tierWords(tr *i18n.Translator, t dom.Tier) (title, advice string) {
+	switch t {
+	case dom.TierPassword:
+		return tr.T("breach.password.title"), tr.T("breach.password.advice")
+	case dom.TierPersonal:
+		return tr.T("breach.personal.title"), tr.T("breach.personal.advice")
+	default:
+		return tr.T("breach.data.title"), tr.T("breach.data.advice")
+	}
 }

@@ -33,11 +33,11 @@ func TestBreachMailListsTheMostSeriousFew(t *testing.T) {
 		t.Errorf("the email is %d bytes", n)
 	}
 	for _, part := range []string{msg.Text, msg.HTML} {
-		if !strings.Contains(part, "Breach 0009") || strings.Contains(part, "Breach 0010") || !strings.Contains(part, "4970 more on your Breaches page") {
+		if !strings.Contains(part, "Breach 0009") || strings.Contains(part, "Breach 0010") || !strings.Contains(part, "4,970 more on your Breaches page") {
 			t.Errorf("lists the first ten and counts the rest:\n%.3000s", part)
 		}
 	}
-	if !strings.Contains(msg.Subject, "4980 data breaches") {
+	if !strings.Contains(msg.Subject, "4,980 data breaches") {
 		t.Errorf("subject %q", msg.Subject)
 	}
 }

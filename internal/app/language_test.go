@@ -157,3 +157,63 @@ func toString(m map[string]any) string {
 	}
 	return b.String()
 }
+
+// TestEmailsInTheLearnersLanguage: a client whose default is German gets
+// its welcome and course emails in German, through the real queue and
+// SMTP; once the learner chooses French (during onboarding, before any
+// course page), their next email, a sign-in link, is French.
+func TestEmailsInTheLearnersLanguage(t *testing.T) {
+	t.Parallel()
+	p := start(t)
+	tok := p.token(t, "northwind")
+	if code, out := p.api(t, tok, "POST", "/api/v1/clients", `{"name":"Umbrella Health"}`); code != 201 {
+		t.Fatalf("create client: %d %v", code, out)
+	}
+	if code, out := p.api(t, tok, "PATCH", "/api/v1/clients/umbrella-health", `{"language":"de"}`); code != 200 || out["language"] != "de" {
+		t.Fatalf("language: %d %v", code, out)
+	}
+	const alice = "alice@umbrella.example"
+	if code, out := p.api(t, tok, "POST", "/api/v1/clients/umbrella-health/users", `{"email":"`+alice+`","first_name":"Alice","last_name":"Wong"}`); code != 201 {
+		t.Fatalf("provision: %d %v", code, out)
+	}
+	if code, out := p.api(t, tok, "POST", "/api/v1/clients/umbrella-health/assignments", `{"course_id":"spotting-phishing","due_at":"2026-12-20"}`); code != 201 {
+		t.Fatalf("assign: %d %v", code, out)
+	}
+	if m := p.inbox.waitFor(t, alice, 1); m.Subject != "Willkommen zur Security-Schulung von Northwind IT" {
+		t.Errorf("welcome email: %q", m.Subject)
+	}
+	m := p.inbox.waitFor(t, alice, 2)
+	if m.Subject != "Neue Schulung: Spotting Phishing" || !strings.Contains(m.From, "Northwind IT Schulungen") {
+		t.Fatalf("course email: %q from %q", m.Subject, m.From)
+	}
+	for _, want := range []string{"Hallo Alice,", "Ein neuer Kurs wartet auf Sie:", "fällig am Sonntag, 20. Dezember", "Schulung starten (meldet Sie 7 Tage lang direkt an):"} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("course email's text lacks %q:\n%s", want, m.Text)
+		}
+	}
+	if !strings.Contains(m.HTML, `<html lang="de">`) || !strings.Contains(m.HTML, ">Schulung starten</a>") {
+		t.Errorf("course email's HTML is not German:\n%.3000s", m.HTML)
+	}
+
+	// Alice signs in with the course's link and, still in onboarding,
+	// chooses French.
+	link := linkIn(t, m)
+	b := p.browser(t)
+	landing := b.get(link)
+	u, _ := url.Parse(link)
+	if r := b.post(u.Path, url.Values{"t": {u.Query().Get("t")}}, csrfRe.FindStringSubmatch(landing.body)[1]); r.status != 303 {
+		t.Fatalf("training link: %d", r.status)
+	}
+	token := b.csrf("/onboarding/1")
+	if r := b.post("/account/language", url.Values{"language": {"fr"}, "back": {"/onboarding/1"}}, token); r.status != 303 || r.header.Get("Location") != "/onboarding/1" {
+		t.Fatalf("choose fr during onboarding: %d %q", r.status, r.header.Get("Location"))
+	}
+	if r := requestLink(p.browser(t), alice); r.status != 200 {
+		t.Fatalf("request link: %d", r.status)
+	}
+	fr := p.inbox.waitFor(t, alice, 3)
+	if fr.Subject != "Connexion à la formation Northwind IT" || !strings.Contains(fr.Text, "Bonjour Alice,") || !strings.Contains(fr.Text, "expirent dans 1\u00a0heure") && !strings.Contains(fr.Text, "expirent dans 1 heure") {
+		t.Errorf("sign-in email after choosing French: %q\n%s", fr.Subject, fr.Text)
+	}
+	linkIn(t, fr)
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/internal/sso"
 	"github.com/awareportal/portal/projections/directory"
@@ -60,6 +61,9 @@ type LinkMail struct {
 	// turned email links off: no link or code, the button to use instead,
 	// and Link is the partner's sign-in page.
 	Method signin.Method
+	// Lang is the email's language: the learner's (their choice, else their
+	// organisation's default); English for staff who are no learner.
+	Lang i18n.Lang
 }
 
 // Service runs sign-in.
@@ -158,10 +162,11 @@ func (s *Service) RequestLink(ctx context.Context, rawEmail string, meta eventst
 	for _, l := range learners {
 		in.LearnerIDs = append(in.LearnerIDs, l.ID)
 	}
-	firstName := ""
+	firstName, lang := "", i18n.English
 	switch {
 	case len(learners) > 0:
 		in.PartnerID, firstName = learners[0].PartnerID, learners[0].FirstName
+		lang = i18n.Negotiate(learners[0].ChosenLanguage, learners[0].ClientLanguage, "")
 	case len(roles) > 0:
 		in.PartnerID, firstName = roles[0].PartnerID, strings.Fields(roles[0].Name + " there")[0]
 	}
@@ -173,7 +178,7 @@ func (s *Service) RequestLink(ctx context.Context, rawEmail string, meta eventst
 		return Requested{}, err
 	}
 	if in.PartnerID != "" {
-		if err := s.sendLink(ctx, in, firstName, token, code, meta); err != nil {
+		if err := s.sendLink(ctx, in, firstName, lang, token, code, meta); err != nil {
 			return Requested{}, err
 		}
 	}
@@ -181,7 +186,7 @@ func (s *Service) RequestLink(ctx context.Context, rawEmail string, meta eventst
 	return Requested{RequestID: requestID, Email: email}, nil
 }
 
-func (s *Service) sendLink(ctx context.Context, in signin.LinkInput, firstName, token, code string, meta eventstore.Metadata) error {
+func (s *Service) sendLink(ctx context.Context, in signin.LinkInput, firstName string, lang i18n.Lang, token, code string, meta eventstore.Metadata) error {
 	partner, err := s.Dir.Partner(ctx, in.PartnerID)
 	if err != nil {
 		return err
@@ -191,7 +196,7 @@ func (s *Service) sendLink(ctx context.Context, in signin.LinkInput, firstName, 
 	link.RawQuery = url.Values{"t": {token}}.Encode()
 	msg, err := s.Render(ctx, LinkMail{
 		To: in.Email, FirstName: firstName, Partner: partner, Link: link.String(),
-		Code: signin.FormatCode(code), Expires: signin.LinkTTL, BaseURL: s.BaseURL.String(),
+		Code: signin.FormatCode(code), Expires: signin.LinkTTL, BaseURL: s.BaseURL.String(), Lang: lang,
 	})
 	if err != nil {
 		return fmt.Errorf("render sign-in email: %w", err)
@@ -214,7 +219,7 @@ func (s *Service) sendMethodHint(ctx context.Context, requestID string, l direct
 	page.Path = "/p/" + partner.Slug + "/signin"
 	page.RawQuery = url.Values{"email": {l.Email}}.Encode()
 	msg, err := s.Render(ctx, LinkMail{To: l.Email, FirstName: l.FirstName, Partner: partner, Link: page.String(), BaseURL: s.BaseURL.String(),
-		Method: identity.MethodOf(dirdomain.Source(l.Source))})
+		Method: identity.MethodOf(dirdomain.Source(l.Source)), Lang: i18n.Negotiate(l.ChosenLanguage, l.ClientLanguage, "")})
 	if err != nil {
 		return fmt.Errorf("render sign-in method email: %w", err)
 	}

@@ -35,6 +35,7 @@ import (
 	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/internal/when"
 	"github.com/awareportal/portal/projections/directory"
@@ -52,11 +53,13 @@ type Mailer interface {
 	Enqueue(ctx context.Context, mailID string, kind mailing.Kind, learnerID, cause string, m mail.Message, meta eventstore.Metadata) error
 }
 
-// Mail is a learner's scheduled reminder to render.
+// Mail is a learner's scheduled reminder to render (in the learner's
+// language: the subject is Subject's, the due dates are worded from
+// Sent.At).
 type Mail struct {
 	Learner directory.Learner
 	Partner directory.Partner
-	Subject string
+	Sent    reminder.Sent
 	Courses []Course
 	// SignsIn: the links sign the learner in (else they lead to the
 	// sign-in page: the client allows Microsoft or Google only).
@@ -64,11 +67,11 @@ type Mail struct {
 	BaseURL string
 }
 
-// Course is one course in a reminder, its due date worded in the
-// learner's time zone, with its link.
+// Course is one course in a reminder, with its link.
 type Course struct {
-	Title, Due, Link string
-	Overdue          bool
+	Title, Link string
+	DueAt       time.Time
+	Overdue     bool
 }
 
 // DigestMail is a manager's weekly digest to render.
@@ -235,19 +238,14 @@ func (s *Service) sendReminder(ctx context.Context, l directory.Learner, ev remi
 	if err != nil {
 		return err
 	}
-	loc := l.Location()
-	m := Mail{Learner: l, Partner: partner, BaseURL: s.BaseURL.String(), Subject: Subject(ev, loc)}
+	m := Mail{Learner: l, Partner: partner, BaseURL: s.BaseURL.String(), Sent: ev}
 	for _, it := range ev.Items {
 		link, signsIn, err := auth.TrainingLink(ctx, s.Repo, s.BaseURL, meta, l, partner.Slug, it.AssignmentID, s.Clock.Now())
 		if err != nil {
 			return err
 		}
 		m.SignsIn = signsIn
-		due := when.DueLabel(it.DueAt, ev.At, loc) + " (" + when.DueDate(it.DueAt, loc) + ")"
-		if it.Overdue(ev.At) {
-			due = "Overdue since " + when.DueDate(it.DueAt, loc)
-		}
-		m.Courses = append(m.Courses, Course{Title: it.Title, Due: due, Link: link, Overdue: it.Overdue(ev.At)})
+		m.Courses = append(m.Courses, Course{Title: it.Title, Link: link, DueAt: it.DueAt, Overdue: it.Overdue(ev.At)})
 	}
 	msg, err := s.Render.Reminder(ctx, m)
 	if err != nil {
@@ -256,26 +254,34 @@ func (s *Service) sendReminder(ctx context.Context, l directory.Learner, ev remi
 	return s.Mail.Enqueue(ctx, ev.MailID, mailing.KindReminder, l.ID, reminder.Stream(l.ID), msg, meta)
 }
 
-// Subject is a reminder's subject line: what it is about, in words true
-// where the learner is ("Reminder: Phishing basics is due tomorrow",
-// "Reminder: 2 courses overdue").
-func Subject(ev reminder.Sent, loc *time.Location) string {
+// Subject is a reminder's subject line in tr's language: what it is
+// about, in words true where the learner is ("Reminder: Phishing basics
+// is due tomorrow", "Reminder: 2 courses overdue").
+func Subject(tr *i18n.Translator, ev reminder.Sent, loc *time.Location) string {
 	overdue := ev.Overdue()
 	if len(ev.Items) == 1 {
 		it := ev.Items[0]
-		if overdue == 1 {
-			return "Reminder: " + it.Title + " is overdue"
+		st := when.Stand(it.DueAt, ev.At, loc)
+		switch {
+		case overdue == 1 || st.Kind == when.Overdue:
+			return tr.T("email.scheduled.overdue", "Title", it.Title)
+		case st.Kind == when.Today:
+			return tr.T("email.scheduled.due_today", "Title", it.Title)
+		case st.Kind == when.Tomorrow:
+			return tr.T("email.scheduled.due_tomorrow", "Title", it.Title)
+		case st.Kind == when.InDays:
+			return tr.N("email.scheduled.due_in", st.Days, "Title", it.Title)
+		default:
+			return tr.T("email.scheduled.due_on", "Title", it.Title, "Date", when.ShortIn(tr, st.Day, ev.At, loc))
 		}
-		label := when.DueLabel(it.DueAt, ev.At, loc) // "Due in 3 days", "Due 23 Dec"
-		return "Reminder: " + it.Title + " is d" + strings.TrimPrefix(label, "D")
 	}
 	if overdue == len(ev.Items) {
-		return fmt.Sprintf("Reminder: %d courses overdue", overdue)
+		return tr.N("email.scheduled.all_overdue", overdue)
 	}
 	if overdue > 0 {
-		return fmt.Sprintf("Reminder: %d courses due, %d overdue", len(ev.Items), overdue)
+		return tr.T("email.scheduled.some_overdue", "Total", tr.Number(len(ev.Items)), "Overdue", tr.Number(overdue))
 	}
-	return fmt.Sprintf("Reminder: %d courses due soon", len(ev.Items))
+	return tr.N("email.scheduled.due_soon", len(ev.Items))
 }
 
 // sendDigests sends each manager at the client their digest for the

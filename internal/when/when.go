@@ -40,23 +40,59 @@ func DueLabel(due, now time.Time, loc *time.Location) string {
 
 // Label is DueLabel in tr's language ("Morgen fällig", "En retard de 3 jours").
 func Label(tr *i18n.Translator, due, now time.Time, loc *time.Location) string {
-	dueDay := reminder.DueDay(due, loc)
-	today := dayOf(now, loc)
-	if now.After(due) {
-		if n := int(now.Sub(due) / day); n > 0 {
-			return tr.N("due.overdue_by", n)
+	switch st := Stand(due, now, loc); st.Kind {
+	case Overdue:
+		if st.Days > 0 {
+			return tr.N("due.overdue_by", st.Days)
 		}
 		return tr.T("due.overdue")
-	}
-	switch n := days(today, dueDay); {
-	case n <= 0:
+	case Today:
 		return tr.T("due.today")
-	case n == 1:
+	case Tomorrow:
 		return tr.T("due.tomorrow")
-	case n <= 14:
-		return tr.N("due.in_days", n)
+	case InDays:
+		return tr.N("due.in_days", st.Days)
 	default:
-		return tr.T("due.on", "Date", ShortIn(tr, dueDay, now, loc))
+		return tr.T("due.on", "Date", ShortIn(tr, st.Day, now, loc))
+	}
+}
+
+// Kind is how a due date stands.
+type Kind int
+
+// How a due date stands, seen at a moment where the learner is.
+const (
+	Overdue  Kind = iota // past its due time (Days: whole days past)
+	Today                // due later today
+	Tomorrow             // due tomorrow
+	InDays               // due in Days days, 2 to 14
+	OnDay                // due on Day, further off
+)
+
+// Standing is where a due date stands at a moment, in a zone: what
+// Label words, for callers that word it in a sentence of their own (a
+// reminder's subject).
+type Standing struct {
+	Kind Kind
+	Days int
+	Day  time.Time // the local due day (reminder.DueDay)
+}
+
+// Stand says where due stands at now in loc.
+func Stand(due, now time.Time, loc *time.Location) Standing {
+	dueDay := reminder.DueDay(due, loc)
+	if now.After(due) {
+		return Standing{Kind: Overdue, Days: int(now.Sub(due) / day), Day: dueDay}
+	}
+	switch n := days(dayOf(now, loc), dueDay); {
+	case n <= 0:
+		return Standing{Kind: Today, Day: dueDay}
+	case n == 1:
+		return Standing{Kind: Tomorrow, Days: 1, Day: dueDay}
+	case n <= 14:
+		return Standing{Kind: InDays, Days: n, Day: dueDay}
+	default:
+		return Standing{Kind: OnDay, Days: n, Day: dueDay}
 	}
 }
 
