@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -123,6 +124,14 @@ func TestLanguageChoice(t *testing.T) {
 	}
 	if r := b.post("/account/language", url.Values{"language": {"fr"}}, token); r.status != 303 {
 		t.Fatalf("choose fr again: %d", r.status)
+	}
+	// A certificate speaks the learner's language too.
+	ids := regexp.MustCompile(`/certificates/(C-[A-Z0-9]+)\.pdf`).FindStringSubmatch(b.get("/courses/completed").body)
+	if ids == nil {
+		t.Fatal("no certificate on the Completed tab")
+	}
+	if txt := pdfText(t, []byte(b.get("/certificates/"+ids[1]+".pdf").body)); !strings.Contains(txt, "CERTIFICAT DE RÉUSSITE") || !strings.Contains(txt, "Sam Learner") {
+		t.Errorf("certificate after choosing French:\n%s", txt)
 	}
 
 	// The directory read model comes only from events.

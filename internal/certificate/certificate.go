@@ -1,7 +1,10 @@
-// Package certificate renders completion certificates as PDF with maroto.
+// Package certificate renders completion certificates as PDF with maroto,
+// in the learner's language, set in Noto Sans (embedded: names in Greek,
+// Cyrillic or any Latin script come out as typed; see fonts/README.md).
 package certificate
 
 import (
+	_ "embed"
 	"fmt"
 	"strconv"
 	"time"
@@ -20,9 +23,24 @@ import (
 	"github.com/johnfercher/maroto/v2/pkg/consts/orientation"
 	"github.com/johnfercher/maroto/v2/pkg/consts/pagesize"
 	"github.com/johnfercher/maroto/v2/pkg/props"
+	"github.com/johnfercher/maroto/v2/pkg/repository"
 
 	"github.com/awareportal/portal/internal/brand"
+	"github.com/awareportal/portal/internal/i18n"
 )
+
+// Noto Sans, regular and bold: a subset covering Latin, Greek and
+// Cyrillic, under the SIL Open Font License (fonts/OFL.txt), about 230 KB
+// of the binary together.
+var (
+	//go:embed fonts/NotoSans-Regular.ttf
+	notoRegular []byte
+	//go:embed fonts/NotoSans-Bold.ttf
+	notoBold []byte
+)
+
+// family is the embedded font's name in the PDF.
+const family = "noto-sans"
 
 // Data is what a certificate shows.
 type Data struct {
@@ -36,18 +54,29 @@ type Data struct {
 	AccentColor  string // #rrggbb
 	Organisation string
 	VerifyURL    string
+	Lang         i18n.Lang // the certificate's language ("" is English)
 }
 
 // Render returns the certificate PDF.
 func Render(d Data) ([]byte, error) {
+	tr := i18n.For(d.Lang)
 	accent := hexColor(d.AccentColor)
+	fonts, err := repository.New().
+		AddUTF8FontFromBytes(family, fontstyle.Normal, notoRegular).
+		AddUTF8FontFromBytes(family, fontstyle.Bold, notoBold).
+		Load()
+	if err != nil {
+		return nil, fmt.Errorf("certificate fonts: %w", err)
+	}
 	cfg := config.NewBuilder().
 		WithOrientation(orientation.Horizontal).
 		WithPageSize(pagesize.A4).
 		WithLeftMargin(20).WithRightMargin(20).WithTopMargin(18).
-		WithTitle("Certificate of completion: "+d.CourseTitle, true).
+		WithCustomFonts(fonts).
+		WithDefaultFont(&props.Font{Family: family, Style: fontstyle.Normal, Size: 10}).
+		WithTitle(tr.T("certificate.title", "Course", d.CourseTitle), true).
 		WithAuthor(d.PartnerName, true).
-		WithCreator(d.PartnerName+" Training", true).
+		WithCreator(tr.T("email.from", "Partner", d.PartnerName), true).
 		WithCreationDate(d.CompletedAt).
 		Build()
 	m := maroto.New(cfg)
@@ -68,12 +97,12 @@ func Render(d Data) ([]byte, error) {
 	}
 	muted := &props.Color{Red: 82, Green: 96, Blue: 109}
 	m.AddRows(
-		text.NewRow(16, "CERTIFICATE OF COMPLETION", props.Text{Size: 15, Style: fontstyle.Bold, Align: align.Center, Color: muted}),
-		text.NewRow(12, "This certifies that", center("", 13, fontstyle.Normal, muted)),
+		text.NewRow(16, tr.T("certificate.heading"), props.Text{Size: 15, Style: fontstyle.Bold, Align: align.Center, Color: muted}),
+		text.NewRow(12, tr.T("certificate.certifies"), center("", 13, fontstyle.Normal, muted)),
 		text.NewRow(22, d.LearnerName, center("", 34, fontstyle.Bold, nil)),
-		text.NewRow(12, "of "+d.Organisation+" has completed the security awareness course", center("", 13, fontstyle.Normal, muted)),
+		text.NewRow(12, tr.T("certificate.completed", "Organisation", d.Organisation), center("", 13, fontstyle.Normal, muted)),
 		text.NewRow(20, d.CourseTitle, center("", 26, fontstyle.Bold, accent)),
-		text.NewRow(12, fmt.Sprintf("on %s with a quiz score of %d%%.", d.CompletedAt.Format("2 January 2006"), d.Score), center("", 13, fontstyle.Normal, muted)),
+		text.NewRow(12, tr.T("certificate.on", "Date", tr.LongDate(d.CompletedAt), "Score", tr.Number(d.Score)), center("", 13, fontstyle.Normal, muted)),
 	)
 	m.AddRows(row.New(4))
 	m.AddRows(line.NewRow(4, props.Line{Color: muted, Thickness: 0.3, SizePercent: 100}))
@@ -83,9 +112,9 @@ func Render(d Data) ([]byte, error) {
 	footer.Add(
 		code.NewQrCol(2, d.VerifyURL, props.Rect{Percent: 100}),
 		col.New(10).Add(
-			text.New("Certificate ID "+d.ID, at(4)),
-			text.New("Verify this certificate at "+d.VerifyURL, at(10)),
-			text.New("Issued by "+d.PartnerName+".", at(16)),
+			text.New(tr.T("certificate.number", "ID", d.ID), at(4)),
+			text.New(tr.T("certificate.verify", "URL", d.VerifyURL), at(10)),
+			text.New(tr.T("certificate.issued", "Partner", d.PartnerName), at(16)),
 		),
 	)
 	m.AddRows(footer)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/awareportal/portal/internal/certificate"
+	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/internal/testenv"
 )
 
@@ -36,6 +37,44 @@ func TestRender(t *testing.T) {
 	for _, want := range []string{"Sam Learner", "Spotting Phishing", "20 November 2026", "92%", "Northwind IT", "CERT-7Q2K9", "https://training.example.com/verify/CERT-7Q2K9"} {
 		if !strings.Contains(txt, want) {
 			t.Errorf("certificate text lacks %q:\n%s", want, txt)
+		}
+	}
+}
+
+// TestNamesOutsideLatin1: names in any Latin script, Cyrillic and Greek
+// come out of the PDF as typed (the embedded Noto Sans has their glyphs;
+// the PDF's standard fonts stop at Latin-1), and the certificate speaks
+// the learner's language.
+func TestNamesOutsideLatin1(t *testing.T) {
+	cases := []struct {
+		lang              i18n.Lang
+		name, course, org string
+		says              []string
+	}{
+		{i18n.English, "Zoë Łukasiewicz", "Spotting Phishing", "Acme Sp. z o.o.", []string{"CERTIFICATE OF COMPLETION", "20 November 2026", "92%"}},
+		{i18n.German, "Ірина Шевченко", "Phishing erkennen", "Äpfel & Söhne GmbH", []string{"TEILNAHMEZERTIFIKAT", "20. November 2026", "92 %", "Zertifikat-Nr. CERT-7Q2K9", "Äpfel & Söhne GmbH"}},
+		{i18n.French, "Αλέξανδρος Παπαδόπουλος", "Repérer l’hameçonnage", "Société Générale d’Études", []string{"CERTIFICAT DE RÉUSSITE", "20 novembre 2026", "92 %", "Délivré par Northwind IT."}},
+	}
+	for _, c := range cases {
+		pdf, err := certificate.Render(certificate.Data{
+			ID: "CERT-7Q2K9", LearnerName: c.name, CourseTitle: c.course, CompletedAt: time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC), Score: 92,
+			PartnerName: "Northwind IT", AccentColor: "#0b7285", Organisation: c.org, VerifyURL: "https://training.example.com/verify/CERT-7Q2K9", Lang: c.lang,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out := os.Getenv("PORTAL_CERT_OUT"); out != "" {
+			_ = os.WriteFile(strings.TrimSuffix(out, ".pdf")+"-"+string(c.lang)+".pdf", pdf, 0o644)
+		}
+		// pdftotext writes a no-break space as a space.
+		txt := strings.NewReplacer("\u00a0", " ", "\u202f", " ").Replace(testenv.PDFText(t, pdf))
+		for _, want := range append([]string{c.name, c.course}, c.says...) {
+			if !strings.Contains(txt, want) {
+				t.Errorf("%s certificate lacks %q:\n%s", c.lang, want, txt)
+			}
+		}
+		if pages := strings.Count(txt, "\f"); pages != 1 {
+			t.Errorf("%s certificate has %d pages", c.lang, pages)
 		}
 	}
 }

@@ -23,6 +23,7 @@ import (
 	"github.com/awareportal/portal/internal/certificate"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/projections/directory"
 	"github.com/awareportal/portal/projections/progress"
@@ -197,7 +198,9 @@ func (s *Service) RequestCertificate(ctx context.Context, learner directory.Lear
 // VerifyURL is the public page that confirms a certificate.
 func (s *Service) VerifyURL(certID string) string { return s.url("/verify/" + certID) }
 
-// CertificatePDF renders a certificate.
+// CertificatePDF renders a certificate in its learner's language (their
+// choice, else their organisation's default, else English: the same as
+// the email that carries it).
 func (s *Service) CertificatePDF(ctx context.Context, certID string) ([]byte, progress.Certificate, directory.Partner, error) {
 	cert, err := s.Progress.Certificate(ctx, certID)
 	if err != nil {
@@ -214,7 +217,7 @@ func (s *Service) CertificatePDF(ctx context.Context, certID string) ([]byte, pr
 	pdf, err := certificate.Render(certificate.Data{
 		ID: cert.ID, LearnerName: cert.LearnerName, CourseTitle: cert.CourseTitle, CompletedAt: cert.CompletedAt.In(learner.Location()), Score: cert.Score,
 		PartnerName: partner.Name, PartnerLogo: partner.LogoSVG, AccentColor: partner.AccentColor, Organisation: learner.ClientName,
-		VerifyURL: s.VerifyURL(cert.ID),
+		VerifyURL: s.VerifyURL(cert.ID), Lang: i18n.Negotiate(learner.ChosenLanguage, learner.ClientLanguage, ""),
 	})
 	return pdf, cert, partner, err
 }
