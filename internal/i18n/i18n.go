@@ -78,8 +78,15 @@ func (l Lang) Name() string {
 func (l Lang) Tag() language.Tag { return language.Make(string(l)) }
 
 // matcher finds the portal's language closest to what a browser asks for
-// (de-CH is German, en-US English); built once, never changed.
-var matcher = language.NewMatcher([]language.Tag{language.English, language.German, language.French})
+// (de-CH is German, en-US English); built once, never changed. Its tags
+// are Languages' in order (Negotiate indexes them).
+var matcher = func() language.Matcher {
+	var tags []language.Tag
+	for _, l := range Languages() {
+		tags = append(tags, l.Tag())
+	}
+	return language.NewMatcher(tags)
+}()
 
 // maxAcceptLanguage bounds the header Negotiate reads: a browser sends a
 // few dozen bytes.
