@@ -7,6 +7,7 @@ import (
 
 	"github.com/awareportal/portal/domain"
 	dir "github.com/awareportal/portal/domain/directory"
+	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/projections/directory"
@@ -24,6 +25,9 @@ type Service struct {
 // "language" and records nothing; choosing the current one records
 // nothing and returns the zero position.
 func (s *Service) ChooseLanguage(ctx context.Context, l directory.Learner, lang string, meta eventstore.Metadata) (eventstore.Position, error) {
+	if _, err := tenancy.Language("language", lang); err != nil {
+		return eventstore.Position{}, err // checked here and again in the domain
+	}
 	meta.TenantID = l.PartnerID
 	d, err := eventstore.Execute(ctx, s.Repo, dir.LearnerStream(l.ID), meta, func() *dir.Learner { return &dir.Learner{} },
 		func(agg *dir.Learner) ([]domain.Event, error) { return dir.ChooseLanguage(agg, lang, s.Clock.Now()) })
