@@ -159,7 +159,7 @@ type Directory interface {
 type Progress interface {
 	ForLearner(ctx context.Context, learnerID string) ([]progress.Assignment, error)
 	Certificate(ctx context.Context, id string) (progress.Certificate, error)
-	Stats(ctx context.Context, learnerID string, neutral int) (progress.Stats, error)
+	Stats(ctx context.Context, learnerID string) (progress.Stats, error)
 	Leaderboard(ctx context.Context, clientID, courseID string, limit int) ([]progress.Entry, error)
 	LeaderboardRank(ctx context.Context, clientID, courseID, learnerID string) (progress.Entry, bool, error)
 }

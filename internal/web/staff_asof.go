@@ -66,7 +66,7 @@ func (s *Server) asOf(c *fiber.Ctx) error {
 	}
 	zone := s.zoneOf(c, zoneClient)
 	for _, l := range st.Learners {
-		al := views.AsOfLearner{Name: l.Name, Email: l.Email, Risk: l.Risk, Band: l.Band, Assigned: l.Assigned, Completed: l.Completed, AvgScore: "—"}
+		al := views.AsOfLearner{Name: l.Name, Email: l.Email, Risk: l.Risk, Rated: l.Rated, Band: l.Band, Assigned: l.Assigned, Completed: l.Completed, AvgScore: "—"}
 		if l.Completed > 0 {
 			al.AvgScore = strconv.Itoa(int(l.AvgScore+0.5)) + "%"
 		}
