@@ -129,6 +129,9 @@ func (s *Server) page(c *fiber.Ctx, title string, brand views.Brand) views.Page 
 	if l, ok := learnerOf(c); ok {
 		p.User = &views.User{Name: l.FullName(), Email: l.Email, Organisation: l.ClientName}
 	}
+	if sess, ok := sessionOf(c); ok && len(sess.LearnerIDs) > 1 {
+		p.CanSwitch = true
+	}
 	return p
 }
 
@@ -180,12 +183,6 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			text = fe.Message
 		}
 	}
-	brand := productBrand
-	if l, ok := learnerOf(c); ok {
-		if p, err := s.Dir.Partner(c.UserContext(), l.PartnerID); err == nil {
-			brand = brandOf(p)
-		}
-	}
 	c.Vary("HX-Request")
-	return render(c, code, views.Layout(s.page(c, title, brand), views.Message(title, text, views.LinkButton("/", "Go to the portal"))), views.Message(title, text, nil))
+	return render(c, code, views.Layout(s.page(c, title, s.ambientBrand(c)), views.Message(title, text, views.LinkButton("/", "Go to the portal"))), views.Message(title, text, nil))
 }

@@ -74,7 +74,7 @@ func (s *Server) asOf(c *fiber.Ctx) error {
 	}
 	v.Done, v.Events = true, st.Events
 	for _, l := range st.Learners {
-		al := views.AsOfLearner{Name: l.Name, Email: l.Email, Risk: l.Risk, Band: l.Band, Assigned: l.Assigned, Completed: l.Completed, AvgScore: "—"}
+		al := views.AsOfLearner{Name: l.Name, Email: l.Email, Risk: l.Risk, Rated: l.Rated, Band: l.Band, Assigned: l.Assigned, Completed: l.Completed, AvgScore: "—"}
 		if l.Completed > 0 {
 			al.AvgScore = strconv.Itoa(int(l.AvgScore+0.5)) + "%"
 		}

@@ -20,7 +20,7 @@ func (s *Server) showStats(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	st, err := s.Progress.Stats(c.UserContext(), l.ID, dom.Risk(dom.RiskInput{}))
+	st, err := s.Progress.Stats(c.UserContext(), l.ID)
 	if err != nil {
 		return err
 	}
@@ -30,8 +30,10 @@ func (s *Server) showStats(c *fiber.Ctx) error {
 	}
 	now := s.Clock.Now()
 	v := views.StatsView{
-		Risk: st.Risk, Band: dom.Band(st.Risk), Completions: st.Completed, CompletionRate: st.CompletionRate(), AvgScore: "—",
-		Chart: riskChart(st.History, st.Risk, now, l.Location()),
+		Rated: st.Rated, Risk: st.Risk, Band: dom.Label(st.Risk, st.Rated), Completions: st.Completed, CompletionRate: st.CompletionRate(), AvgScore: "—",
+	}
+	if st.Rated {
+		v.Chart = riskChart(st.History, st.Risk, now, l.Location())
 	}
 	if s.Breaches != nil {
 		counts, on, err := s.Breaches.Counts(c.UserContext(), l)
@@ -48,6 +50,9 @@ func (s *Server) showStats(c *fiber.Ctx) error {
 		v.Phishing = phishingView(sum, l.ClientName, now, l.Location())
 	}
 	v.BandClass = "band-" + strings.ReplaceAll(strings.ToLower(v.Band), " ", "-")
+	if !st.Rated {
+		v.BandClass = "band-unrated"
+	}
 	if st.Completed > 0 {
 		v.AvgScore = fmt.Sprintf("%.0f%%", st.AvgScore)
 	}

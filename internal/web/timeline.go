@@ -100,6 +100,8 @@ func describe(e timeline.Entry, own bool, loc *time.Location) views.TimelineRow 
 		r.Text = "Chose this organisation after signing in"
 	case "signed_out":
 		r.Text = "Logged out"
+	case "session_ended":
+		r.Text = "Signed out " + orDefault(d.Device, "a session") + " from another signed-in device" + from
 	case "mail_queued":
 		r.Text = fmt.Sprintf("Email %q queued", d.Subject)
 		r.Detail = "To " + d.To
