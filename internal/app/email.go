@@ -11,6 +11,7 @@ import (
 
 	"github.com/awareportal/portal/domain/identity"
 	"github.com/awareportal/portal/internal/auth"
+	"github.com/awareportal/portal/internal/brand"
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/internal/reminders"
 	"github.com/awareportal/portal/internal/team"
@@ -22,7 +23,8 @@ import (
 )
 
 func frame(title string, p directory.Partner, baseURL string) views.EmailFrame {
-	f := views.EmailFrame{Title: title, PartnerName: p.Name, Accent: p.AccentColor}
+	// White text sits on the accent in emails: darkened where it would be illegible.
+	f := views.EmailFrame{Title: title, PartnerName: p.Name, Accent: brand.OnWhite(p.AccentColor)}
 	if p.LogoSVG != "" {
 		f.LogoURL = baseURL + "/brand/" + p.Slug + "/logo.svg"
 	}
@@ -92,7 +94,7 @@ func renderSignInMail(ctx context.Context, l auth.LinkMail) (mail.Message, error
 			expires += "s"
 		}
 	}
-	data := views.SignInEmail{PartnerName: l.Partner.Name, Accent: l.Partner.AccentColor, FirstName: l.FirstName, Link: l.Link, Code: l.Code, ExpiresIn: expires}
+	data := views.SignInEmail{PartnerName: l.Partner.Name, Accent: brand.OnWhite(l.Partner.AccentColor), FirstName: l.FirstName, Link: l.Link, Code: l.Code, ExpiresIn: expires}
 	if l.Partner.LogoSVG != "" {
 		data.LogoURL = l.BaseURL + "/brand/" + l.Partner.Slug + "/logo.svg"
 	}

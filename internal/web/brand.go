@@ -3,15 +3,17 @@ package web
 import (
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/awareportal/portal/internal/brand"
 	"github.com/awareportal/portal/projections/directory"
 )
 
 // brandTheme serves the partner's accent colour as CSS variables, so pages
-// need no inline styles.
+// need no inline styles: the accent and its text colour, the hero card's
+// gradient end, and the accent for text, links and focus rings, each
+// adjusted where the partner's colour would be illegible (brand.ThemeFor).
 func (s *Server) brandTheme(c *fiber.Ctx) error {
 	p, err := s.Dir.PartnerBySlug(c.UserContext(), c.Params("slug"))
 	if errors.Is(err, directory.ErrNotFound) {
@@ -22,7 +24,8 @@ func (s *Server) brandTheme(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, "text/css; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
-	return c.SendString(fmt.Sprintf(":root{--accent:%s;--accent-ink:%s}\n", p.AccentColor, inkFor(p.AccentColor)))
+	th := brand.ThemeFor(p.AccentColor)
+	return c.SendString(fmt.Sprintf(":root{--accent:%s;--accent-ink:%s;--accent-deep:%s;--accent-text:%s}\n", th.Accent, th.AccentInk, th.AccentDeep, th.AccentText))
 }
 
 // brandLogo serves the partner's SVG logo, sandboxed.
@@ -38,18 +41,4 @@ func (s *Server) brandLogo(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
 	c.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; sandbox")
 	return c.SendString(p.LogoSVG)
-}
-
-// inkFor picks white or near-black text for legibility on colour hex.
-func inkFor(hex string) string {
-	if len(hex) != 7 {
-		return "#ffffff"
-	}
-	r, _ := strconv.ParseUint(hex[1:3], 16, 8)
-	g, _ := strconv.ParseUint(hex[3:5], 16, 8)
-	b, _ := strconv.ParseUint(hex[5:7], 16, 8)
-	if 0.299*float64(r)+0.587*float64(g)+0.114*float64(b) > 160 {
-		return "#111827"
-	}
-	return "#ffffff"
 }
