@@ -660,7 +660,7 @@ func CheckInboxPanel(c CheckInbox) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, "\"> <label for=\"code\">Sign-in code</label> <input id=\"code\" name=\"code\" class=\"code-input\" autocomplete=\"one-time-code\" autocapitalize=\"characters\" spellcheck=\"false\" placeholder=\"ABC-DEF\" maxlength=\"9\" required aria-describedby=\"code-error\"> ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, "\"> <label for=\"code\">Sign-in code</label> <input id=\"code\" name=\"code\" class=\"code-input\" autocomplete=\"one-time-code\" autocapitalize=\"characters\" spellcheck=\"false\" placeholder=\"ABC-DEF\" maxlength=\"9\" required autofocus aria-describedby=\"code-error\"> ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
