@@ -150,3 +150,48 @@ func TestFailedQuizSaysWhichAnswersWereWrong(t *testing.T) {
 		}
 	}
 }
+
+// TestCoursesSayWhereALearnerIs: a course just opened reads "Lesson 1 of
+// 3" on the Courses page's card and in the Due tab (it read "0% done ·
+// Continue Course"), then the lesson reached, then "Quiz next".
+func TestCoursesSayWhereALearnerIs(t *testing.T) {
+	t.Parallel()
+	p := start(t)
+	now := p.clock.Now()
+	b := p.browser(t)
+	signIn(t, p, b, sam)
+	a := assignmentOf(t, p, "acme-sam", func(a progress.Assignment) bool { return a.IsOverdue(now) && !a.Completed() && a.StartedAt == nil })
+	page := b.get("/learn/" + a.ID) // opens lesson 1
+	token := csrfRe.FindStringSubmatch(page.body)[1]
+	hero := func() string {
+		t.Helper()
+		body := b.get("/courses").body
+		i, j := strings.Index(body, `<section class="hero">`), strings.Index(body, "</section>")
+		if i < 0 || j < i {
+			t.Fatalf("no hero:\n%.600s", body)
+		}
+		return body[i:j]
+	}
+	dueCard := func() string {
+		t.Helper()
+		body := b.get("/courses/due").body
+		i := strings.Index(body, a.Title)
+		if i < 0 {
+			t.Fatalf("%s not in the Due tab", a.Title)
+		}
+		return body[i : i+strings.Index(body[i:], "</li>")]
+	}
+	for lesson, want := range []string{"Lesson 1 of 3", "Lesson 2 of 3", "Lesson 3 of 3", "Quiz next"} {
+		if lesson > 0 {
+			if r := b.post("/learn/"+a.ID+"/progress", url.Values{"lesson": {itoa(lesson)}}, token); r.status != 200 {
+				t.Fatalf("to lesson %d: %d", lesson, r.status)
+			}
+		}
+		if h := hero(); !strings.Contains(h, a.Title) || !strings.Contains(h, want) || strings.Contains(h, "% done") || !strings.Contains(h, "Continue Course") {
+			t.Errorf("at step %d the hero reads:\n%s", lesson, h)
+		}
+		if c := dueCard(); !strings.Contains(c, want) {
+			t.Errorf("at step %d the Due tab's card reads:\n%s", lesson, c)
+		}
+	}
+}
