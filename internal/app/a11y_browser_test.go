@@ -208,15 +208,42 @@ func setViewport(t *testing.T, ctx context.Context, v viewport) {
 
 // axeBoth checks the page as it stands at a desktop's and a phone's width
 // (a screenshot of each when PORTAL_SCREENSHOTS is set), and leaves the
-// desktop width.
+// desktop width. At both, nothing may widen the page beyond the screen
+// (WCAG 1.4.10, reflow: axe has no rule for it).
 func axeBoth(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
 	for _, v := range []viewport{desktop, phone} {
 		setViewport(t, ctx, v)
 		checkAxe(t, ctx, name+" at "+v.name+" width")
+		checkReflow(t, ctx, name+" at "+v.name+" width")
 		screenshot(t, ctx, "a11y-"+name+"-"+v.name)
 	}
 	setViewport(t, ctx, desktop)
+}
+
+// checkReflow fails when the page is wider than the screen, naming the
+// elements that reach past its right edge.
+func checkReflow(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	var wide struct {
+		Width    int      `json:"width"`
+		Screen   int      `json:"screen"`
+		Overflow []string `json:"overflow"`
+	}
+	if err := chromedp.Run(ctx, chromedp.Evaluate(`(() => {
+		const w = document.documentElement.scrollWidth, out = [];
+		if (w > innerWidth) document.querySelectorAll("body *").forEach(el => {
+			const r = el.getBoundingClientRect();
+			if (r.right > innerWidth + 0.5 && r.width > 0 && getComputedStyle(el).position !== "fixed" && !(el.parentElement && el.parentElement.getBoundingClientRect().right > innerWidth + 0.5))
+				out.push(el.tagName.toLowerCase() + "." + String(el.className).trim().split(/\s+/).join(".") + " " + JSON.stringify(el.textContent.trim().slice(0, 40)));
+		});
+		return {width: w, screen: innerWidth, overflow: out.slice(0, 8)};
+	})()`, &wide)); err != nil {
+		t.Fatalf("%s: measure the page's width: %v", name, err)
+	}
+	if wide.Width > wide.Screen {
+		t.Errorf("%s: the page is %d px wide on a %d px screen (WCAG 1.4.10); reaching past the edge: %v", name, wide.Width, wide.Screen, wide.Overflow)
+	}
 }
 
 // visit opens path, waits for sel and checks the page at both widths.
