@@ -4,6 +4,7 @@ import (
 	"context"
 	_ "embed"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
@@ -13,8 +14,10 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/awareportal/portal/domain/tenancy"
+	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/seed"
+	"github.com/awareportal/portal/projections/progress"
 )
 
 // axeSource is axe-core (testdata/axe/README.md): the accessibility rules
@@ -303,6 +306,18 @@ func TestBrowserAxe(t *testing.T) {
 		axeBoth(t, b, "code-entry-wrong")
 		link := linkIn(t, p.inbox.waitSubject(t, sam, "Sign in to"))
 		visit(t, b, p, strings.TrimPrefix(link, p.base)+"x", "#main h1", "signin-link-invalid")
+		// A course email's link, naming the course.
+		samL, err := p.app.Auth.Dir.Learner(context.Background(), "acme-sam")
+		if err != nil {
+			t.Fatal(err)
+		}
+		base, _ := url.Parse(p.base)
+		overdue := assignmentOf(t, p, "acme-sam", func(a progress.Assignment) bool { return a.IsOverdue(p.clock.Now()) && !a.Completed() })
+		training, err := auth.IssueTrainingLink(context.Background(), p.app.Repo, base, eventstore.Metadata{ActorID: "test"}, samL, overdue.ID, p.clock.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		visit(t, b, p, strings.TrimPrefix(training, p.base), "form button.btn", "signin-training-link")
 		visit(t, b, p, strings.TrimPrefix(link, p.base), "form button.btn", "signin-link")
 		click(t, b, "form button.btn", ".usermenu")
 
