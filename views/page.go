@@ -33,6 +33,10 @@ type Page struct {
 	Onboarding      bool       // onboarding gates the learner pages: no learner nav
 	PortalOff       bool       // the learner's portal is switched off: no learner nav (every link would lead to the same page)
 	PoliciesDue     int        // policies the learner has to sign (nav count)
+	// CanSwitch: the session's sign-in proved more than one learner (one
+	// email at several organisations): the account menu offers "Switch
+	// organisation".
+	CanSwitch bool
 }
 
 // DueBanner nudges a learner who is overdue or has several courses due.

@@ -62,6 +62,26 @@ func Risk(in RiskInput) int {
 	return int(max(0, min(100, score+0.5)))
 }
 
+// NotRated is the label of a learner who has no score yet (Rated).
+const NotRated = "Not rated yet"
+
+// Rated reports whether a learner has a score yet: from their first
+// completed course or the first due date that passed without completion
+// (a course became overdue), whichever comes first. Before that the
+// formula has no evidence of the learner's own doing (a course assigned
+// minutes ago would read "Poor, 30"), so the score is not shown, and its
+// history starts only then. Completions and overdue courses never go
+// away, so once rated, always rated.
+func Rated(in RiskInput) bool { return in.Completed > 0 || in.OverdueOpen > 0 }
+
+// Label is what the learner reads beside a score: its band, or NotRated.
+func Label(score int, rated bool) string {
+	if !rated {
+		return NotRated
+	}
+	return Band(score)
+}
+
 // Band is the plain-English label of a risk score.
 func Band(score int) string {
 	switch {

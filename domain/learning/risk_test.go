@@ -40,3 +40,30 @@ func TestRisk(t *testing.T) {
 		}
 	}
 }
+
+// TestNotRatedYet: given what a learner's record holds, when the score is
+// computed, then it is rated (with its band) or "Not rated yet".
+func TestNotRatedYet(t *testing.T) {
+	cases := []struct {
+		given string
+		in    learning.RiskInput
+		then  string
+	}{
+		{"nothing assigned", learning.RiskInput{}, "Not rated yet"},
+		{"one course available, due in five weeks, nothing done", learning.RiskInput{Available: 1}, "Not rated yet"},
+		{"three courses available, none done or overdue", learning.RiskInput{Available: 3}, "Not rated yet"},
+		{"password breaches and phishing, but no course done or overdue", learning.RiskInput{Available: 1, PasswordBreaches: 2, PhishingCompromises: 1}, "Not rated yet"},
+		{"the first completion", learning.RiskInput{Available: 2, Completed: 1, OnTime: 1, AvgScore: 90}, "Very Good"},
+		{"the first due date passed", learning.RiskInput{Available: 1, OverdueOpen: 1}, "Poor"},
+		{"an overdue course finished late", learning.RiskInput{Available: 1, Completed: 1, AvgScore: 80}, "Good"},
+	}
+	for _, c := range cases {
+		t.Run(c.given, func(t *testing.T) {
+			score := learning.Risk(c.in)                       // when
+			got := learning.Label(score, learning.Rated(c.in)) // when
+			if got != c.then {                                 // then
+				t.Fatalf("given %s: %q (score %d), want %q", c.given, got, score, c.then)
+			}
+		})
+	}
+}

@@ -37,6 +37,7 @@ func Events() []domain.Event {
 		signin.SignInFailed{},
 		signin.OrganisationChosen{},
 		signin.SignedOut{},
+		signin.SessionEnded{},
 		signin.TrainingLinkIssued{},
 		signin.SSOStarted{},
 		signin.SSORejected{},

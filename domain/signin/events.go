@@ -104,6 +104,21 @@ type SignedOut struct {
 
 func (SignedOut) EventName() string { return "signin.signed_out.v1" }
 
+// SessionEnded: a session was ended from another of the same person's
+// sessions ("Signed-in devices": Sign out, or Sign out everywhere else).
+// It is recorded on the ended session's request stream.
+type SessionEnded struct {
+	RequestID  string `json:"request_id"`
+	SessionRef string `json:"session_ref"` // the session ended (public id)
+	ByRef      string `json:"by_ref"`      // the session that ended it (public id)
+	// Device is what the ended session's browser was, in words ("Chrome
+	// on Windows"), for the timelines; never the raw user agent.
+	Device string    `json:"device,omitempty"`
+	At     time.Time `json:"at"`
+}
+
+func (SessionEnded) EventName() string { return "signin.session_ended.v1" }
+
 // TrainingLinkIssued: a course email carried a link that signs its learner
 // in for 7 days (like the sign-in link, a GET only shows a button).
 type TrainingLinkIssued struct {

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/awareportal/portal/domain"
 )
@@ -34,7 +36,12 @@ var (
 	ErrLocked        = errors.New("too many wrong codes: request a new email")
 	ErrNotCandidate  = errors.New("not one of your organisations")
 	ErrNoSession     = errors.New("no such session")
+	ErrSameSession   = errors.New("a session ends itself by signing out")
+	ErrBadDevice     = errors.New("device description too long or not printable")
 )
+
+// MaxDeviceLen bounds SessionEnded.Device, in bytes.
+const MaxDeviceLen = 80
 
 // Stream is the stream of sign-in request id.
 func Stream(requestID string) string { return "signin-" + requestID }
@@ -136,6 +143,8 @@ func (r *Request) Apply(e domain.Event) {
 	case OrganisationChosen:
 		r.Sessions[ev.SessionRef] = ev.LearnerID
 	case SignedOut:
+		delete(r.Sessions, ev.SessionRef)
+	case SessionEnded:
 		delete(r.Sessions, ev.SessionRef)
 	}
 }
@@ -283,4 +292,34 @@ func (r *Request) SignOut(sessionRef string, now time.Time) []domain.Event {
 		return nil
 	}
 	return []domain.Event{SignedOut{RequestID: r.ID, SessionRef: sessionRef, At: now}}
+}
+
+// EndSession ends one of this request's sessions from another session of
+// the same person (byRef); ending one that already ended is a no-op. The
+// caller checked that byRef may end it (the same email, proven for the
+// same learner: docs/security.md).
+func (r *Request) EndSession(sessionRef, byRef, device string, now time.Time) ([]domain.Event, error) {
+	if sessionRef == byRef {
+		return nil, ErrSameSession
+	}
+	if len(device) > MaxDeviceLen || !printable(device) {
+		return nil, ErrBadDevice
+	}
+	if _, open := r.Sessions[sessionRef]; !open {
+		return nil, nil
+	}
+	return []domain.Event{SessionEnded{RequestID: r.ID, SessionRef: sessionRef, ByRef: byRef, Device: device, At: now}}, nil
+}
+
+// printable reports whether s is valid UTF-8 without control characters.
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, c := range s {
+		if unicode.IsControl(c) {
+			return false
+		}
+	}
+	return true
 }

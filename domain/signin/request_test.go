@@ -3,6 +3,7 @@ package signin_test
 import (
 	"errors"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -199,4 +200,32 @@ func TestOnlyTrainingLinkSignInsCommute(t *testing.T) {
 			t.Fatalf("%s sign-ins spend the link once: they must not commute", m)
 		}
 	}
+}
+
+// TestEndSession: one of a person's sessions ends another ("Signed-in
+// devices"); the ended session is closed on its request's stream.
+func TestEndSession(t *testing.T) {
+	signedIn := signin.SignedIn{RequestID: "req-1", Email: "sam@acme.example", Method: signin.MethodEmailLink, SessionRef: "sess-1", LearnerID: "l-1", At: t0}
+	end := func(ref, by, device string) func(*signin.Request) ([]domain.Event, error) {
+		return func(r *signin.Request) ([]domain.Event, error) {
+			return r.EndSession(ref, by, device, t0.Add(time.Hour))
+		}
+	}
+	ended := signin.SessionEnded{RequestID: "req-1", SessionRef: "sess-1", ByRef: "sess-2", Device: "Chrome on Windows", At: t0.Add(time.Hour)}
+
+	// Given a live session, when another session ends it, then it ended.
+	r := domaintest.For(t, &signin.Request{}).Given(requested("l-1"), signedIn).When(end("sess-1", "sess-2", "Chrome on Windows")).Then(ended)
+	if len(r.Sessions) != 0 {
+		t.Fatalf("the ended session is still open: %v", r.Sessions)
+	}
+	// Given it ended (or signed out), when it is ended again, then nothing.
+	domaintest.For(t, &signin.Request{}).Given(requested("l-1"), signedIn, ended).When(end("sess-1", "sess-2", "Chrome on Windows")).Then()
+	domaintest.For(t, &signin.Request{}).Given(requested("l-1"), signedIn, signin.SignedOut{RequestID: "req-1", SessionRef: "sess-1", At: t0}).
+		When(end("sess-1", "sess-2", "")).Then()
+	// A session is not ended from itself: that is signing out.
+	domaintest.For(t, &signin.Request{}).Given(requested("l-1"), signedIn).When(end("sess-1", "sess-1", "")).ThenError(signin.ErrSameSession)
+	// The device description is bounded and printable before it becomes an event.
+	domaintest.For(t, &signin.Request{}).Given(requested("l-1"), signedIn).When(end("sess-1", "sess-2", strings.Repeat("x", signin.MaxDeviceLen+1))).ThenError(signin.ErrBadDevice)
+	domaintest.For(t, &signin.Request{}).Given(requested("l-1"), signedIn).When(end("sess-1", "sess-2", "Chrome\x00")).ThenError(signin.ErrBadDevice)
+	domaintest.For(t, &signin.Request{}).Given(requested("l-1"), signedIn).When(end("sess-1", "sess-2", "\xff")).ThenError(signin.ErrBadDevice)
 }

@@ -20,6 +20,10 @@ var (
 	colorRe              = regexp.MustCompile(`^#[0-9a-fA-F]{6}$`)
 )
 
+// ValidSlug reports whether s has the form of a partner's slug (it may
+// still name no partner).
+func ValidSlug(s string) bool { return slugRe.MatchString(s) }
+
 // FieldError is invalid input, named by field, for forms and APIs.
 type FieldError struct {
 	Field, Problem string

@@ -283,7 +283,7 @@ func TestBrowserAxe(t *testing.T) {
 	p := start(t)
 
 	t.Run("signed out, then a learner", func(t *testing.T) {
-		b := newBrowserFor(t, 5*time.Minute)
+		b := newBrowserFor(t, 8*time.Minute)
 		visit(t, b, p, "/signin", "#email", "signin")
 		visit(t, b, p, "/p/northwind/signin", "#email", "signin-branded")
 		visit(t, b, p, "/no-such-page", "#main h1", "not-found-signed-out")
@@ -390,6 +390,7 @@ func TestBrowserAxe(t *testing.T) {
 		visit(t, b, p, "/policies/"+seed.OutstandingPolicyID, "#main h1", "policy-pdf")
 		visit(t, b, p, "/policies/"+seed.SignedPolicyID, "#main h1", "policy-markdown")
 		visit(t, b, p, "/breaches", "#main h1", "breaches")
+		visit(t, b, p, "/account/devices", "#main h1", "account-devices")
 		visit(t, b, p, "/no-such-page", "#main h1", "not-found")
 	})
 
@@ -466,6 +467,7 @@ func TestBrowserAxe(t *testing.T) {
 				break
 			}
 		}
+		visit(t, b, p, "/stats", "#main h1", "stats-not-rated-yet")
 	})
 
 	t.Run("portal off", func(t *testing.T) {
@@ -477,8 +479,15 @@ func TestBrowserAxe(t *testing.T) {
 		}
 		link := linkIn(t, p.inbox.waitSubjectAfter(t, seed.PortalOffEmail, "Sign in to", before))
 		visit(t, b, p, strings.TrimPrefix(link, p.base), "form button.btn", "signin-link-portal-off")
-		click(t, b, "form button.btn", "#main h1")
+		// Signed in, the portal-off page stands in for Courses.
+		if err := chromedp.Run(b, chromedp.Click("form button.btn", chromedp.ByQuery)); err != nil && !strings.Contains(err.Error(), "-32000") {
+			t.Fatal(err)
+		}
+		waitJS(t, b, `location.pathname === "/courses" && document.readyState === "complete"`)
 		visit(t, b, p, "/courses", "#main h1", "portal-off")
+		if h := text(t, b, "#main h1"); h != "The training portal is switched off" {
+			t.Fatalf("portal off: %q", h)
+		}
 	})
 
 	t.Run("staff", func(t *testing.T) {

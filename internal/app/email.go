@@ -26,7 +26,7 @@ func frame(title string, p directory.Partner, baseURL string) views.EmailFrame {
 	// White text sits on the accent in emails: darkened where it would be illegible.
 	f := views.EmailFrame{Title: title, PartnerName: p.Name, Accent: brand.OnWhite(p.AccentColor)}
 	if p.LogoSVG != "" {
-		f.LogoURL = baseURL + "/brand/" + p.Slug + "/logo.svg"
+		f.LogoURL = baseURL + "/brand/" + p.Slug + "/logo.png"
 	}
 	return f
 }
@@ -96,7 +96,7 @@ func renderSignInMail(ctx context.Context, l auth.LinkMail) (mail.Message, error
 	}
 	data := views.SignInEmail{PartnerName: l.Partner.Name, Accent: brand.OnWhite(l.Partner.AccentColor), FirstName: l.FirstName, Link: l.Link, Code: l.Code, ExpiresIn: expires}
 	if l.Partner.LogoSVG != "" {
-		data.LogoURL = l.BaseURL + "/brand/" + l.Partner.Slug + "/logo.svg"
+		data.LogoURL = l.BaseURL + "/brand/" + l.Partner.Slug + "/logo.png"
 	}
 	var html bytes.Buffer
 	if err := views.SignInEmailHTML(data).Render(ctx, &html); err != nil {

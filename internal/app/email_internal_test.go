@@ -9,6 +9,8 @@ import (
 
 	dom "github.com/awareportal/portal/domain/breach"
 	"github.com/awareportal/portal/internal/breaches"
+	"github.com/awareportal/portal/internal/catalog"
+	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/projections/directory"
 )
 
@@ -37,5 +39,29 @@ func TestBreachMailListsTheMostSeriousFew(t *testing.T) {
 	}
 	if !strings.Contains(msg.Subject, "4980 data breaches") {
 		t.Errorf("subject %q", msg.Subject)
+	}
+}
+
+// TestEmailLogosArePNG: every branded email frame points at the PNG logo
+// (Gmail and Outlook don't show SVG images), and one without a logo shows
+// the partner's name alone.
+func TestEmailLogosArePNG(t *testing.T) {
+	ctx := context.Background()
+	partner := directory.Partner{Name: "Northwind IT", Slug: "northwind", LogoSVG: `<svg viewBox="0 0 1 1"/>`}
+	m := training.CourseMail{Learner: directory.Learner{FirstName: "Jamie", Email: "jamie@acme.example"}, Partner: partner,
+		Course: &catalog.Course{Title: "Spotting Phishing"}, DueAt: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC), Link: "http://localhost/x", BaseURL: "http://localhost"}
+	msg, err := renderCourseMail(ctx, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(msg.HTML, `src="http://localhost/brand/northwind/logo.png"`) || strings.Contains(msg.HTML, "logo.svg") {
+		t.Errorf("course email logo is not the PNG:\n%.1500s", msg.HTML)
+	}
+	m.Partner.LogoSVG = ""
+	if msg, err = renderCourseMail(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(msg.HTML, "<img") || !strings.Contains(msg.HTML, "Northwind IT") {
+		t.Errorf("an email without a logo shows an image or no name:\n%.1500s", msg.HTML)
 	}
 }

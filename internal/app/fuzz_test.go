@@ -66,6 +66,13 @@ func pageRoutes(started, other progress.Assignment, firstQuestion string) []rout
 			return get("/leaderboard?course=" + q(v) + "&basis=" + q(v))
 		}, "leaderboard"},
 		{"learner", func(v string) (string, string, url.Values) { return get("/certificates/" + seg(v)) }, "certificate file"},
+		{"learner", func(v string) (string, string, url.Values) { return get("/account/devices?ended=" + q(v)) }, "devices"},
+		{"learner", func(v string) (string, string, url.Values) {
+			return "POST", "/account/devices/" + seg(v) + "/end", form()
+		}, "end device"},
+		{"learner", func(v string) (string, string, url.Values) {
+			return "POST", "/signin/organisation", form("learner", v)
+		}, "switch organisation"},
 		{"anon", func(v string) (string, string, url.Values) { return "POST", "/signin", form("email", v) }, "sign-in email"},
 		{"anon", func(v string) (string, string, url.Values) {
 			return "POST", "/p/" + seg(v) + "/signin", form("email", v)

@@ -373,6 +373,7 @@ type browser struct {
 	p       *portal
 	cookies map[string]string
 	client  *http.Client
+	ua      string // User-Agent ("portal-test" unless set)
 }
 
 func (p *portal) browser(t testing.TB) *browser {
@@ -406,6 +407,9 @@ func (b *browser) do(method, path string, form url.Values, headers map[string]st
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	req.Header.Set("User-Agent", "portal-test")
+	if b.ua != "" {
+		req.Header.Set("User-Agent", b.ua)
+	}
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}

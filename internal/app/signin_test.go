@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"image/png"
 	"net/url"
 	"regexp"
 	"strings"
@@ -59,6 +60,7 @@ func TestEmailLinkSignInAndLogout(t *testing.T) {
 	if !codeRe.MatchString(m.Text) {
 		t.Errorf("no code in text part:\n%s", m.Text)
 	}
+	checkEmailLogo(t, b, p.base, m.HTML)
 	link := linkIn(t, m)
 	if !strings.HasPrefix(link, p.base+"/signin/link/") {
 		t.Fatalf("link %s not built from the base URL", link)
@@ -524,5 +526,31 @@ func TestTrainingLinkNamesTheCourse(t *testing.T) {
 		if h := heading(issue(learner(id), notStarted.ID)); h != want {
 			t.Errorf("%s's link with Sam's assignment: %q, want %q", id, h, want)
 		}
+	}
+}
+
+var emailLogoRe = regexp.MustCompile(`<img src="([^"]+)"`)
+
+// checkEmailLogo: an email's logo is a PNG (Gmail and Outlook don't show
+// SVG images), served from the portal and drawn from the partner's SVG.
+func checkEmailLogo(t *testing.T, b *browser, base, html string) {
+	t.Helper()
+	m := emailLogoRe.FindStringSubmatch(html)
+	if m == nil {
+		t.Fatalf("no logo in the email:\n%.2000s", html)
+	}
+	if !strings.HasPrefix(m[1], base+"/brand/") || !strings.HasSuffix(m[1], "/logo.png") {
+		t.Fatalf("email logo %s: want the portal's /brand/<slug>/logo.png", m[1])
+	}
+	r := b.get(strings.TrimPrefix(m[1], base))
+	if r.status != 200 || r.header.Get("Content-Type") != "image/png" {
+		t.Fatalf("email logo: %d %s", r.status, r.header.Get("Content-Type"))
+	}
+	img, err := png.Decode(strings.NewReader(r.body))
+	if err != nil {
+		t.Fatalf("email logo is not a PNG: %v", err)
+	}
+	if _, _, _, a := img.At(img.Bounds().Dx()/2, img.Bounds().Dy()/2).RGBA(); a == 0 {
+		t.Error("email logo is blank in the middle")
 	}
 }

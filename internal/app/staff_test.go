@@ -197,6 +197,26 @@ func TestBrowserSupportAndAuditor(t *testing.T) {
 	if strings.Contains(tl, "Signed in") || !strings.Contains(tl, "Email") {
 		t.Fatalf("filtered timeline: %q", tl)
 	}
+	// A day typed the American way is named under the filters (a 422 the
+	// form swaps in), not dropped in silence.
+	var refusal string
+	err = chromedp.Run(ctx,
+		chromedp.SendKeys(`input[name=from]`, "11/23/2026\t", chromedp.ByQuery),
+		chromedp.WaitVisible(`#timeline .field-error`, chromedp.ByQuery),
+		chromedp.Text(`#timeline .field-error`, &refusal, chromedp.ByQuery),
+	)
+	if err != nil || refusal != "From: write the date like 23 Nov 2026." {
+		t.Fatalf("an unreadable day: %q, %v", refusal, err)
+	}
+	screenshot(t, ctx, "20b-support-timeline-day-refused")
+	err = chromedp.Run(ctx,
+		chromedp.Evaluate(`document.querySelector('input[name=from]').value = ''`, nil),
+		chromedp.SendKeys(`input[name=from]`, "1 Jan 2020\t", chromedp.ByQuery),
+		chromedp.WaitNotPresent(`#timeline .field-error`, chromedp.ByQuery),
+	)
+	if err != nil {
+		t.Fatalf("a readable day after a refusal: %v", err)
+	}
 
 	// The auditor: Sam completed Spotting Phishing 59 days ago (seed); just
 	// before that instant it is not completed.

@@ -68,7 +68,8 @@ type LearnerState struct {
 	Assigned, Completed              int
 	AvgScore                         float64
 	Risk                             int
-	Band                             string
+	Rated                            bool   // learning.Rated: false reads "Not rated yet"
+	Band                             string // learning.Label
 }
 
 // State is the replayed state of some learners at an instant.
@@ -361,8 +362,8 @@ func AsOf(ctx context.Context, store eventstore.Store, codec *domain.Codec, scop
 			in.AvgScore = float64(scoreSum) / float64(in.Completed)
 		}
 		ls.Assigned, ls.Completed, ls.AvgScore = len(ls.Courses), in.Completed, in.AvgScore
-		ls.Risk = dom.Risk(in)
-		ls.Band = dom.Band(ls.Risk)
+		ls.Risk, ls.Rated = dom.Risk(in), dom.Rated(in)
+		ls.Band = dom.Label(ls.Risk, ls.Rated)
 		st.Learners = append(st.Learners, ls)
 	}
 	slices.SortStableFunc(st.Learners, func(a, b LearnerState) int { return strings.Compare(a.Name, b.Name) })

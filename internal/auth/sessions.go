@@ -52,8 +52,23 @@ type Sessions interface {
 	SetLearner(ctx context.Context, ref, learnerID string) error
 	// Revoke ends a session.
 	Revoke(ctx context.Context, ref string, now time.Time) error
+	// OfLearner lists the live sessions of email that may act as
+	// learnerID (their sign-in proved it), most recently used first.
+	OfLearner(ctx context.Context, email, learnerID string, now time.Time) ([]Device, error)
 	// Prune deletes sessions that ended (revoked or expired) before cutoff.
 	Prune(ctx context.Context, cutoff time.Time) error
+}
+
+// Device is one live session as its owner sees it: how it signed in,
+// when, when it was last used and from what browser. No secret, and no IP
+// address (the page shows no place).
+type Device struct {
+	Ref        string // public id
+	RequestID  string // the sign-in stream it came from
+	Method     signin.Method
+	CreatedAt  time.Time
+	LastSeenAt time.Time
+	UserAgent  string
 }
 
 // Session returns the live session for a cookie's secret, sliding its idle

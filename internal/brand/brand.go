@@ -1,8 +1,9 @@
-// Package brand turns a partner's accent colour into the colours pages,
-// emails and certificates use, each legible by WCAG 2.2's contrast rules
-// (4.5:1 for text, 3:1 for controls and focus rings) whatever colour the
-// partner chose: a colour that would fail is adjusted, never shipped as is.
 package brand
+
+// A partner's accent colour becomes the colours pages, emails and
+// certificates use, each legible by WCAG 2.2's contrast rules (4.5:1 for
+// text, 3:1 for controls and focus rings) whatever colour the partner
+// chose: a colour that would fail is adjusted, never shipped as is.
 
 import (
 	"fmt"

@@ -2,12 +2,8 @@
 package certificate
 
 import (
-	"bytes"
 	"fmt"
-	"image"
-	"image/png"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/johnfercher/maroto/v2"
@@ -24,8 +20,8 @@ import (
 	"github.com/johnfercher/maroto/v2/pkg/consts/orientation"
 	"github.com/johnfercher/maroto/v2/pkg/consts/pagesize"
 	"github.com/johnfercher/maroto/v2/pkg/props"
-	"github.com/srwiley/oksvg"
-	"github.com/srwiley/rasterx"
+
+	"github.com/awareportal/portal/internal/brand"
 )
 
 // Data is what a certificate shows.
@@ -57,7 +53,7 @@ func Render(d Data) ([]byte, error) {
 	m := maroto.New(cfg)
 
 	header := row.New(22)
-	if logo, err := rasterize(d.PartnerLogo, 256); err == nil && logo != nil {
+	if logo, err := brand.PNG(d.PartnerLogo, 256); err == nil && logo != nil {
 		header.Add(mimage.NewFromBytesCol(2, logo, extension.Png, props.Rect{Percent: 90}))
 	} else {
 		header.Add(col.New(2))
@@ -98,26 +94,6 @@ func Render(d Data) ([]byte, error) {
 		return nil, fmt.Errorf("render certificate %s: %w", d.ID, err)
 	}
 	return doc.GetBytes(), nil
-}
-
-// rasterize turns an SVG logo into a PNG of size×size.
-func rasterize(svg string, size int) ([]byte, error) {
-	if strings.TrimSpace(svg) == "" {
-		return nil, nil
-	}
-	icon, err := oksvg.ReadIconStream(strings.NewReader(svg), oksvg.IgnoreErrorMode)
-	if err != nil {
-		return nil, err
-	}
-	icon.SetTarget(0, 0, float64(size), float64(size))
-	img := image.NewRGBA(image.Rect(0, 0, size, size))
-	scanner := rasterx.NewScannerGV(size, size, img, img.Bounds())
-	icon.Draw(rasterx.NewDasher(size, size, scanner), 1)
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
 func hexColor(hex string) *props.Color {

@@ -103,6 +103,9 @@ func TestKillDuringTrafficLosesNothingOnKurrentDB(t *testing.T) {
 }
 
 func killDuringTraffic(t *testing.T, store string) {
+	if testenv.CanIsolate() {
+		t.Parallel() // on a PostgreSQL server of its own (newStack)
+	}
 	begin := time.Now()
 	s := newStack(t, store)
 	db, box := s.db, s.box

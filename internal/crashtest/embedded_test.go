@@ -24,6 +24,7 @@ import (
 // sign-in email queued after the outage is delivered (the pool and the
 // mail queue recovered too).
 func TestEmbeddedDatabaseKilledComesBack(t *testing.T) {
+	t.Parallel() // its own data directory, server and port
 	bin := buildPortal(t)
 	// Reachable by the unprivileged user PostgreSQL runs as under root.
 	dataDir, err := os.MkdirTemp("", "crashtest")

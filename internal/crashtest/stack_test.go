@@ -31,10 +31,13 @@ type stack struct {
 }
 
 // newStack sets up what processes on store (config.EventStorePostgres or
-// config.EventStoreKurrentDB) need; nothing runs yet.
+// config.EventStoreKurrentDB) need; nothing runs yet. The database is on a
+// PostgreSQL server of the test's own (testenv.Isolated): killed processes
+// and rebuild comparisons hold transactions that would stall other tests'
+// read models on a shared server.
 func newStack(t *testing.T, store string) *stack {
 	t.Helper()
-	s := &stack{t: t, db: testenv.DB(t), bin: buildPortal(t)}
+	s := &stack{t: t, db: testenv.Isolated(t), bin: buildPortal(t)}
 	s.box, s.smtpURL = startSink(t)
 	if store == config.EventStoreKurrentDB {
 		s.kurrent = kurrenttest.Start(t)

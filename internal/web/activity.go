@@ -12,9 +12,9 @@ import (
 // myActivity is a learner's own history (without staff notes).
 func (s *Server) myActivity(c *fiber.Ctx) error {
 	l, _ := learnerOf(c)
-	f, cats, from, to := timelineFilter(c)
+	f, filter := timelineFilter(c, l.Location())
 	f.NoStaff = true
-	cats = slices.DeleteFunc(cats, func(o views.CategoryOption) bool { return o.ID == timeline.CatStaff })
+	filter.Categories = slices.DeleteFunc(filter.Categories, func(o views.CategoryOption) bool { return o.ID == timeline.CatStaff })
 	rows, next, err := s.timelineRows(c, l.ID, l.Location(), f, true, "/activity")
 	if err != nil {
 		return err
@@ -26,6 +26,6 @@ func (s *Server) myActivity(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := views.TimelineView{Own: true, Categories: cats, From: from, To: to, Rows: rows, Next: next, BaseURL: "/activity"}
-	return render(c, fiber.StatusOK, views.TimelinePage(p, v), nil)
+	v := views.TimelineView{Own: true, Filter: filter, Rows: rows, Next: next, BaseURL: "/activity"}
+	return render(c, filterStatus(filter), views.TimelinePage(p, v), nil)
 }

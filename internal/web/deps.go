@@ -49,6 +49,9 @@ type Auth interface {
 	ChooseOrganisation(ctx context.Context, sess auth.Session, learnerID string, meta eventstore.Metadata) error
 	StaffRoles(ctx context.Context, sess auth.Session) ([]directory.StaffRole, error)
 	SignOut(ctx context.Context, sess auth.Session, meta eventstore.Metadata) error
+	Devices(ctx context.Context, sess auth.Session) ([]auth.Device, error)
+	EndSession(ctx context.Context, sess auth.Session, ref string, meta eventstore.Metadata) (auth.Device, error)
+	EndOtherSessions(ctx context.Context, sess auth.Session, meta eventstore.Metadata) (int, error)
 }
 
 // Training is the player and certificates (*training.Service).
@@ -159,7 +162,7 @@ type Directory interface {
 type Progress interface {
 	ForLearner(ctx context.Context, learnerID string) ([]progress.Assignment, error)
 	Certificate(ctx context.Context, id string) (progress.Certificate, error)
-	Stats(ctx context.Context, learnerID string, neutral int) (progress.Stats, error)
+	Stats(ctx context.Context, learnerID string) (progress.Stats, error)
 	Leaderboard(ctx context.Context, clientID, courseID string, limit int) ([]progress.Entry, error)
 	LeaderboardRank(ctx context.Context, clientID, courseID, learnerID string) (progress.Entry, bool, error)
 }

@@ -180,7 +180,7 @@ func (s *Server) requireOnboardingLearner(c *fiber.Ctx) error {
 func (s *Server) learner(c *fiber.Ctx, gate bool) error {
 	sess, ok := sessionOf(c)
 	if !ok {
-		return redirect(c, "/signin")
+		return redirect(c, s.signInPath(c))
 	}
 	if sess.LearnerID == "" {
 		return redirect(c, s.landingFor(c, sess))

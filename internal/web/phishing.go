@@ -99,8 +99,9 @@ func phishingOutcome(delivered, opened, clicked, submitted, reported bool) strin
 	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
 
-// phishingEntry is a timeline's sentence for a simulation's outcome.
-func phishingEntry(d timeline.Details) (text, detail string) {
+// phishingEntry is a timeline's sentence for a simulation's outcome; the
+// time it was sent is shown in loc (the client's zone).
+func phishingEntry(d timeline.Details, loc *time.Location) (text, detail string) {
 	has := func(s string) bool {
 		for _, o := range d.Outcome {
 			if o == s {
@@ -112,7 +113,7 @@ func phishingEntry(d timeline.Details) (text, detail string) {
 	text = "Phishing simulation “" + orDefault(d.Campaign, "unnamed") + "”: " +
 		phishingOutcome(has("delivered"), has("opened"), has("clicked"), has("submitted"), has("reported"))
 	if d.Sent != nil {
-		detail = "Sent " + d.Sent.UTC().Format("2 Jan 2006 15:04") + " UTC"
+		detail = "Sent " + when.Stamp(*d.Sent, loc)
 	}
 	return text, detail
 }

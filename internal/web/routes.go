@@ -24,6 +24,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
 	app.Get("/brand/:slug/theme.css", s.brandTheme)
 	app.Get("/brand/:slug/logo.svg", s.brandLogo)
+	app.Get("/brand/:slug/logo.png", s.brandLogoPNG)
 
 	// The partners' admin API: bearer tokens, no cookies, so no CSRF.
 	api := app.Group("/api/v1", s.apiAuth)
@@ -110,6 +111,9 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/policies/:id/sign", s.requireLearner, s.signPolicy)
 	app.Get("/team", s.requireLearner, s.requireManager, s.showTeam)
 	app.Post("/team/:id/remind", s.requireLearner, s.requireManager, s.remind)
+	app.Get("/account/devices", s.requireLearner, s.showDevices)
+	app.Post("/account/devices/end-others", s.requireLearner, s.endOtherDevices)
+	app.Post("/account/devices/:ref/end", s.requireLearner, s.endDevice)
 	app.Get("/breaches", s.requireLearner, s.requireBreaches, s.showBreaches)
 	app.Post("/breaches/:id/resolve", s.requireLearner, s.requireBreaches, s.resolveBreach)
 	app.Post("/breaches/:id/reopen", s.requireLearner, s.requireBreaches, s.reopenBreach)

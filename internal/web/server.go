@@ -11,6 +11,8 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/awareportal/portal/internal/brand"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/gorilla/securecookie"
 
@@ -69,6 +71,7 @@ type Server struct {
 	cookies *securecookie.SecureCookie
 	uploads chan struct{} // media uploads under way (apiUploadMedia)
 	csp     string
+	logos   *brand.PNGCache // partners' logos drawn as PNG for emails
 }
 
 // maxUploads is how many media uploads one process takes at once.
@@ -76,7 +79,7 @@ const maxUploads = 4
 
 // New builds the Fiber app.
 func New(d Deps) *fiber.App {
-	s := &Server{Deps: d, cookies: securecookie.New(d.CookieHK, d.CookieBK), uploads: make(chan struct{}, maxUploads), csp: contentSecurityPolicy(d.Auth.ProviderOrigins())}
+	s := &Server{Deps: d, cookies: securecookie.New(d.CookieHK, d.CookieBK), uploads: make(chan struct{}, maxUploads), csp: contentSecurityPolicy(d.Auth.ProviderOrigins()), logos: &brand.PNGCache{Max: 256}}
 	s.cookies.MaxAge(int(auth.AbsoluteTimeout / time.Second))
 	app := fiber.New(fiber.Config{
 		AppName:               ProductName,
@@ -122,6 +125,9 @@ func (s *Server) page(c *fiber.Ctx, title string, brand views.Brand) views.Page 
 	p := views.Page{Title: title, Brand: brand, CSRF: s.csrfToken(c), DevMail: s.DevMail}
 	if l, ok := learnerOf(c); ok {
 		p.User = &views.User{Name: l.FullName(), Email: l.Email, Organisation: l.ClientName}
+	}
+	if sess, ok := sessionOf(c); ok && len(sess.LearnerIDs) > 1 {
+		p.CanSwitch = true
 	}
 	return p
 }
@@ -173,12 +179,6 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 			text = fe.Message
 		}
 	}
-	brand := productBrand
-	if l, ok := learnerOf(c); ok {
-		if p, err := s.Dir.Partner(c.UserContext(), l.PartnerID); err == nil {
-			brand = brandOf(p)
-		}
-	}
 	c.Vary("HX-Request")
-	return render(c, code, views.Layout(s.page(c, title, brand), views.Message(title, text, views.LinkButton("/", "Go to the portal"))), views.Message(title, text, nil))
+	return render(c, code, views.Layout(s.page(c, title, s.ambientBrand(c)), views.Message(title, text, views.LinkButton("/", "Go to the portal"))), views.Message(title, text, nil))
 }

@@ -19,7 +19,7 @@ import (
 func (s *Server) home(c *fiber.Ctx) error {
 	sess, ok := sessionOf(c)
 	if !ok {
-		return c.Redirect("/signin", fiber.StatusSeeOther)
+		return c.Redirect(s.signInPath(c), fiber.StatusSeeOther)
 	}
 	if sess.LearnerID == "" {
 		return c.Redirect(s.landingFor(c, sess), fiber.StatusSeeOther)
@@ -48,6 +48,7 @@ func (s *Server) showSignIn(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.rememberPartner(c, brand.Slug)
 	p := s.page(c, "Sign in", brand)
 	form := s.signInForm(c.Query("email"))
 	if c.Query("expired") != "" {
@@ -116,7 +117,7 @@ func (s *Server) redeemCode(c *fiber.Ctx) error {
 	default:
 		return err
 	}
-	p := s.page(c, "Sign in", productBrand)
+	p := s.page(c, "Sign in", s.ambientBrand(c))
 	box := views.CheckInbox{Email: email, RequestID: requestID, CodeError: msg, CSRF: p.CSRF}
 	return render(c, fiber.StatusUnprocessableEntity, views.CheckInboxPage(p, box), views.CheckInboxPanel(box))
 }
@@ -195,6 +196,11 @@ func (s *Server) startSession(c *fiber.Ctx, in auth.SignedIn) error {
 	if err := s.setCookie(c, sessionCookie, in.Secret, auth.AbsoluteTimeout); err != nil {
 		return err
 	}
+	if in.Session.LearnerID != "" {
+		if _, err := s.rememberLearnersPartner(c, in.Session.LearnerID); err != nil {
+			return err
+		}
+	}
 	s.waitForAll(c.UserContext(), in.Position)
 	if in.Session.LearnerID == "" {
 		return redirect(c, s.landingFor(c, in.Session))
@@ -205,11 +211,17 @@ func (s *Server) startSession(c *fiber.Ctx, in auth.SignedIn) error {
 	return redirect(c, "/courses")
 }
 
-// showOrganisations lets someone whose email is in several organisations pick one.
+// showOrganisations lets someone whose email is in several organisations
+// pick one, at sign-in or later from the account menu ("Switch
+// organisation"). It lists only the learners the session's sign-in
+// proved. Its brand is theirs, not the remembered partner's: one
+// partner's when every organisation is at that partner, else the
+// product's, with each organisation's partner named (and its logo) on its
+// own row.
 func (s *Server) showOrganisations(c *fiber.Ctx) error {
 	sess, ok := sessionOf(c)
 	if !ok {
-		return c.Redirect("/signin", fiber.StatusSeeOther)
+		return c.Redirect(s.signInPath(c), fiber.StatusSeeOther)
 	}
 	learners, err := s.Auth.Candidates(c.UserContext(), sess)
 	if err != nil {
@@ -221,41 +233,74 @@ func (s *Server) showOrganisations(c *fiber.Ctx) error {
 		}
 	}
 	choices := make([]views.OrgChoice, 0, len(learners))
-	for _, l := range learners {
+	brand := productBrand
+	for i, l := range learners {
 		partner, err := s.Dir.Partner(c.UserContext(), l.PartnerID)
 		if err != nil {
 			return err
 		}
-		choices = append(choices, views.OrgChoice{LearnerID: l.ID, Organisation: l.ClientName, Partner: partner.Name})
+		choice := views.OrgChoice{LearnerID: l.ID, Organisation: l.ClientName, Partner: partner.Name, Current: l.ID == sess.LearnerID}
+		if b := brandOf(partner); b.LogoURL != "" {
+			choice.LogoURL = b.LogoURL
+		}
+		choices = append(choices, choice)
+		switch {
+		case i == 0:
+			brand = brandOf(partner)
+		case brand.Slug != partner.Slug:
+			brand = productBrand // organisations at several partners: no one partner's page
+		}
 	}
-	return render(c, fiber.StatusOK, views.OrgPickerPage(s.page(c, "Choose your organisation", productBrand), sess.Email, choices), nil)
+	if len(learners) == 0 {
+		brand = productBrand
+	}
+	picker := views.OrgPicker{Email: sess.Email, Choices: choices, Switching: sess.LearnerID != ""}
+	return render(c, fiber.StatusOK, views.OrgPickerPage(s.page(c, "Choose your organisation", brand), picker), nil)
 }
 
-// chooseOrganisation binds the session to the picked organisation.
+// chooseOrganisation binds the session to the picked organisation (at
+// sign-in, or a switch later): only a learner the session's sign-in
+// proved, recorded as signin.organisation_chosen.v1 either way.
 func (s *Server) chooseOrganisation(c *fiber.Ctx) error {
 	sess, ok := sessionOf(c)
 	if !ok {
-		return redirect(c, "/signin")
+		return redirect(c, s.signInPath(c))
 	}
-	err := s.Auth.ChooseOrganisation(c.UserContext(), sess, c.FormValue("learner"), s.meta(c))
+	learnerID := c.FormValue("learner")
+	err := s.Auth.ChooseOrganisation(c.UserContext(), sess, learnerID, s.meta(c))
 	if errors.Is(err, signin.ErrNotCandidate) || errors.Is(err, signin.ErrNoSession) {
 		return fiber.NewError(fiber.StatusForbidden, "not one of your organisations")
 	}
 	if err != nil {
 		return err
 	}
+	if _, err := s.rememberLearnersPartner(c, learnerID); err != nil {
+		return err
+	}
 	return redirect(c, "/courses")
 }
 
-// signOut ends the session on the server and forgets the cookie.
+// signOut ends the session on the server and forgets the cookie; the
+// person lands on their partner's sign-in page.
 func (s *Server) signOut(c *fiber.Ctx) error {
+	to := ""
 	if sess, ok := sessionOf(c); ok {
 		if err := s.Auth.SignOut(c.UserContext(), sess, s.meta(c)); err != nil {
 			return err
 		}
+		if sess.LearnerID != "" {
+			slug, err := s.rememberLearnersPartner(c, sess.LearnerID)
+			if err != nil {
+				return err
+			}
+			to = "/p/" + slug + "/signin"
+		}
 	}
 	s.clearCookie(c, sessionCookie)
-	return redirect(c, "/signin")
+	if to == "" {
+		to = s.signInPath(c)
+	}
+	return redirect(c, to)
 }
 
 // toast asks the page to show a short message (htmx requests).

@@ -42,7 +42,7 @@ func (sc staffCtx) clientIDs() []string {
 func (s *Server) requireStaff(c *fiber.Ctx) error {
 	sess, ok := sessionOf(c)
 	if !ok {
-		return redirect(c, "/signin")
+		return redirect(c, s.signInPath(c))
 	}
 	roles, err := s.Auth.StaffRoles(c.UserContext(), sess)
 	if err != nil {

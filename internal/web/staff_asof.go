@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/awareportal/portal/internal/when"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/awareportal/portal/domain/reminder"
@@ -33,21 +35,32 @@ func (s *Server) asOf(c *fiber.Ctx) error {
 		scope = audit.Scope{LearnerID: person.ID}
 		v.Scope = "For " + person.Name + " (" + person.Email + ")"
 	}
+	// The instant is read, and every date shown, in the client's zone.
+	zoneClient := scope.ClientID
+	if zoneClient == "" {
+		zoneClient = person.ClientID
+	}
+	zone := time.UTC
+	if zoneClient != "" {
+		zone = s.zoneOf(c, zoneClient)
+		v.Zone = zone.String()
+	}
 	if v.At == "" {
-		v.At = s.Clock.Now().UTC().Format("2006-01-02T15:04")
+		v.At = s.Clock.Now().In(zone).Format(when.InstantStyle)
 		return render(c, fiber.StatusOK, views.AsOfPage(p, v), nil)
 	}
-	at, err := time.Parse("2006-01-02T15:04", v.At)
+	at, err := when.ParseInstant(v.At, zone)
 	if err != nil {
-		v.Error = "Give the instant as a date and time."
+		v.Error = "Instant: " + err.Error() + "."
 		return render(c, fiber.StatusUnprocessableEntity, views.AsOfPage(p, v), nil)
 	}
+	v.At = at.Format(when.InstantStyle)
 	if scope.LearnerID == "" && scope.ClientID == "" {
 		v.Error = "Pick a client."
 		return render(c, fiber.StatusUnprocessableEntity, views.AsOfPage(p, v), nil)
 	}
 	if person.ID != "" {
-		if err := s.recordLook(c, person, "history as of "+at.Format("2 Jan 2006 15:04")); err != nil {
+		if err := s.recordLook(c, person, "history as of "+when.Stamp(at, zone)); err != nil {
 			return err
 		}
 	}
@@ -60,35 +73,30 @@ func (s *Server) asOf(c *fiber.Ctx) error {
 		return err
 	}
 	v.Done, v.Events = true, st.Events
-	zoneClient := scope.ClientID
-	if zoneClient == "" {
-		zoneClient = person.ClientID
-	}
-	zone := s.zoneOf(c, zoneClient)
 	for _, l := range st.Learners {
-		al := views.AsOfLearner{Name: l.Name, Email: l.Email, Risk: l.Risk, Band: l.Band, Assigned: l.Assigned, Completed: l.Completed, AvgScore: "—"}
+		al := views.AsOfLearner{Name: l.Name, Email: l.Email, Risk: l.Risk, Rated: l.Rated, Band: l.Band, Assigned: l.Assigned, Completed: l.Completed, AvgScore: "—"}
 		if l.Completed > 0 {
 			al.AvgScore = strconv.Itoa(int(l.AvgScore+0.5)) + "%"
 		}
 		for _, cs := range l.Courses {
-			ac := views.AsOfCourse{Title: cs.Title, Status: cs.Status, Due: reminder.DueDay(cs.DueAt, zone).Format("2 Jan 2006")}
+			ac := views.AsOfCourse{Title: cs.Title, Status: cs.Status, Due: reminder.DueDay(cs.DueAt, zone).Format(when.DayStyle)}
 			if cs.CompletedAt != nil {
-				ac.Completed, ac.Score, ac.Certificate = cs.CompletedAt.Format("2 Jan 2006 15:04"), strconv.Itoa(cs.Score)+"%", cs.CertificateID
+				ac.Completed, ac.Score, ac.Certificate = when.Stamp(*cs.CompletedAt, zone), strconv.Itoa(cs.Score)+"%", cs.CertificateID
 			}
 			al.Courses = append(al.Courses, ac)
 		}
 		for _, o := range l.Onboarding {
-			step := o.Title + ", " + o.At.Format("2 Jan 2006 15:04")
+			step := o.Title + ", " + when.Stamp(o.At, zone)
 			if o.Acknowledged {
 				step += " (read and acknowledged)"
 			}
 			al.Onboarding = append(al.Onboarding, step)
 		}
 		for _, ps := range l.Policies {
-			line := ps.Title + ": to sign, due " + ps.DueAt.Format("2 Jan 2006")
+			line := ps.Title + ": to sign, due " + reminder.DueDay(ps.DueAt, zone).Format(when.DayStyle)
 			switch {
 			case !ps.Outstanding:
-				line = fmt.Sprintf("%s: signed v%d on %s as “%s”", ps.Title, ps.Version, ps.SignedAt.Format("2 Jan 2006 15:04"), ps.TypedName)
+				line = fmt.Sprintf("%s: signed v%d on %s as “%s”", ps.Title, ps.Version, when.Stamp(ps.SignedAt, zone), ps.TypedName)
 			case ps.Version > 0:
 				line += fmt.Sprintf(" (signed v%d before a new version asked again)", ps.Version)
 			}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/internal/audit"
+	"github.com/awareportal/portal/internal/when"
 )
 
 // export streams a client's or a learner's history as CloudEvents JSON
@@ -45,11 +46,20 @@ func (s *Server) export(c *fiber.Ctx) error {
 	}
 	streams = append(streams, extra...)
 	sel := audit.Selection{Streams: streams}
-	if t, err := time.Parse("2006-01-02", c.Query("from")); err == nil {
-		sel.From = t
-	}
-	if t, err := time.Parse("2006-01-02", c.Query("to")); err == nil {
-		sel.To = t.Add(24 * time.Hour)
+	// Exports are in UTC, as their timestamps are; a day that can't be
+	// read is refused, not ignored (the whole history would come back).
+	for _, bound := range []struct {
+		name string
+		to   *time.Time
+		add  int
+	}{{"from", &sel.From, 0}, {"to", &sel.To, 1}} {
+		day, err := when.ParseDay(c.Query(bound.name), time.UTC)
+		if err != nil {
+			return fiber.NewError(fiber.StatusBadRequest, bound.name+": "+err.Error()+" (a day in UTC)")
+		}
+		if !day.IsZero() {
+			*bound.to = day.AddDate(0, 0, bound.add)
+		}
 	}
 	ext, ctype := "jsonl", "application/x-ndjson"
 	if format == audit.CSV {

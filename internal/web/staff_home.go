@@ -2,6 +2,9 @@ package web
 
 import (
 	"net/url"
+	"time"
+
+	"github.com/awareportal/portal/internal/when"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -24,7 +27,7 @@ func (s *Server) staffHome(c *fiber.Ctx) error {
 		}
 		h.ParkedTotal = total
 		for _, pk := range parked {
-			h.Parked = append(h.Parked, views.ParkedRow{When: pk.ParkedAt.UTC().Format("2 Jan 2006 15:04"), ReadModel: pk.Projection,
+			h.Parked = append(h.Parked, views.ParkedRow{When: when.Stamp(pk.ParkedAt, time.UTC), ReadModel: pk.Projection,
 				Type: pk.Type, Stream: pk.Stream, Error: trimText(pk.Error, 300)})
 		}
 	}

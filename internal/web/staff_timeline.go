@@ -5,36 +5,49 @@ import (
 	"slices"
 	"time"
 
+	"github.com/awareportal/portal/internal/when"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/awareportal/portal/projections/timeline"
 	"github.com/awareportal/portal/views"
 )
 
-// timelineFilter reads the filter form.
-func timelineFilter(c *fiber.Ctx) (timeline.Filter, []views.CategoryOption, string, string) {
+// timelineFilter reads the filter form; its days are days in loc (the
+// client's zone), written in the portal's date style. A day that can't be
+// read is left out of the filter and named in the answer.
+func timelineFilter(c *fiber.Ctx, loc *time.Location) (timeline.Filter, views.TimelineFilter) {
 	var f timeline.Filter
 	args := c.Context().QueryArgs()
 	for _, v := range args.PeekMulti("cat") {
 		f.Categories = append(f.Categories, string(v))
 	}
-	opts := make([]views.CategoryOption, len(timelineCategories))
+	v := views.TimelineFilter{From: c.Query("from"), To: c.Query("to"), Zone: loc.String(), Example: when.DayStyle}
+	v.Categories = make([]views.CategoryOption, len(timelineCategories))
 	for i, cat := range timelineCategories {
-		opts[i] = views.CategoryOption{ID: cat.id, Label: cat.label, Checked: len(f.Categories) == 0 || slices.Contains(f.Categories, cat.id)}
+		v.Categories[i] = views.CategoryOption{ID: cat.id, Label: cat.label, Checked: len(f.Categories) == 0 || slices.Contains(f.Categories, cat.id)}
 	}
-	from, to := c.Query("from"), c.Query("to")
-	if t, err := time.Parse("2006-01-02", from); err == nil {
-		f.From = t
-	} else {
-		from = ""
+	if from, err := when.ParseDay(v.From, loc); err != nil {
+		v.FromError = "From: " + err.Error() + "."
+	} else if !from.IsZero() {
+		f.From, v.From = from, from.Format(when.DayStyle)
 	}
-	if t, err := time.Parse("2006-01-02", to); err == nil {
-		f.To = t.Add(24 * time.Hour)
-	} else {
-		to = ""
+	if to, err := when.ParseDay(v.To, loc); err != nil {
+		v.ToError = "To: " + err.Error() + "."
+	} else if !to.IsZero() {
+		f.To, v.To = to.AddDate(0, 0, 1), to.Format(when.DayStyle)
 	}
 	f.Before = c.Query("before")
-	return f, opts, from, to
+	return f, v
+}
+
+// filterStatus is 422 when a filter day could not be read, so the page
+// says so (its form swaps refusals in).
+func filterStatus(v views.TimelineFilter) int {
+	if v.FromError != "" || v.ToError != "" {
+		return fiber.StatusUnprocessableEntity
+	}
+	return fiber.StatusOK
 }
 
 // nextURL is the same query with the cursor moved on.
@@ -69,10 +82,11 @@ func (s *Server) userTimeline(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	f, cats, from, to := timelineFilter(c)
+	zone := s.zoneOf(c, person.ClientID)
+	f, filter := timelineFilter(c, zone)
 	path := "/staff/users/" + url.PathEscape(person.ID)
 	if f.Before != "" {
-		rows, next, err := s.timelineRows(c, person.ID, s.zoneOf(c, person.ClientID), f, false, path)
+		rows, next, err := s.timelineRows(c, person.ID, zone, f, false, path)
 		if err != nil {
 			return err
 		}
@@ -83,7 +97,7 @@ func (s *Server) userTimeline(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	rows, next, err := s.timelineRows(c, person.ID, s.zoneOf(c, person.ClientID), f, false, path)
+	rows, next, err := s.timelineRows(c, person.ID, zone, f, false, path)
 	if err != nil {
 		return err
 	}
@@ -98,11 +112,11 @@ func (s *Server) userTimeline(c *fiber.Ctx) error {
 		}
 	}
 	v := views.TimelineView{
-		Person:     views.PersonRow{ID: person.ID, Name: person.Name, Email: person.Email, Organisation: org},
-		Categories: cats, From: from, To: to, Rows: rows, Next: next, BaseURL: path,
+		Person: views.PersonRow{ID: person.ID, Name: person.Name, Email: person.Email, Organisation: org},
+		Filter: filter, Rows: rows, Next: next, BaseURL: path,
 		ExportURL: "/staff/export?learner=" + url.QueryEscape(person.ID), AsOfURL: "/staff/asof?learner=" + url.QueryEscape(person.ID),
 	}
-	return render(c, fiber.StatusOK, views.TimelinePage(p, v), nil)
+	return render(c, filterStatus(filter), views.TimelinePage(p, v), nil)
 }
 
 // zoneOf is a client's time zone (UTC when it cannot be read: dates are

@@ -20,7 +20,7 @@ func (s *Server) showStats(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	st, err := s.Progress.Stats(c.UserContext(), l.ID, dom.Risk(dom.RiskInput{}))
+	st, err := s.Progress.Stats(c.UserContext(), l.ID)
 	if err != nil {
 		return err
 	}
@@ -30,8 +30,10 @@ func (s *Server) showStats(c *fiber.Ctx) error {
 	}
 	now := s.Clock.Now()
 	v := views.StatsView{
-		Risk: st.Risk, Band: dom.Band(st.Risk), Completions: st.Completed, CompletionRate: st.CompletionRate(), AvgScore: "—",
-		Chart: riskChart(st.History, st.Risk, now),
+		Rated: st.Rated, Risk: st.Risk, Band: dom.Label(st.Risk, st.Rated), Completions: st.Completed, CompletionRate: st.CompletionRate(), AvgScore: "—",
+	}
+	if st.Rated {
+		v.Chart = riskChart(st.History, st.Risk, now, l.Location())
 	}
 	if s.Breaches != nil {
 		counts, on, err := s.Breaches.Counts(c.UserContext(), l)
@@ -48,6 +50,9 @@ func (s *Server) showStats(c *fiber.Ctx) error {
 		v.Phishing = phishingView(sum, l.ClientName, now, l.Location())
 	}
 	v.BandClass = "band-" + strings.ReplaceAll(strings.ToLower(v.Band), " ", "-")
+	if !st.Rated {
+		v.BandClass = "band-unrated"
+	}
 	if st.Completed > 0 {
 		v.AvgScore = fmt.Sprintf("%.0f%%", st.AvgScore)
 	}
@@ -74,8 +79,8 @@ func (s *Server) showStats(c *fiber.Ctx) error {
 }
 
 // riskChart draws the score's history as an SVG step line (no script, no
-// inline style: the CSP allows neither).
-func riskChart(points []progress.RiskPoint, current int, now time.Time) string {
+// inline style: the CSP allows neither); its dates are days in loc.
+func riskChart(points []progress.RiskPoint, current int, now time.Time, loc *time.Location) string {
 	const w, h, left, right, top, bottom = 640.0, 220.0, 36.0, 12.0, 12.0, 28.0
 	if len(points) == 0 {
 		points = []progress.RiskPoint{{At: now.Add(-30 * 24 * time.Hour), Score: current}}
@@ -109,9 +114,9 @@ func riskChart(points []progress.RiskPoint, current int, now time.Time) string {
 	fmt.Fprintf(&path, " H%.1f", x(now))
 	fmt.Fprintf(&b, `<path d="%s" fill="none" stroke="currentColor" stroke-width="3" stroke-linejoin="round"/>`, path.String())
 	for _, p := range points {
-		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3.5" fill="currentColor"><title>%s: %d</title></circle>`, x(p.At), y(p.Score), p.At.Format("2 Jan 2006"), p.Score)
+		fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="3.5" fill="currentColor"><title>%s: %d</title></circle>`, x(p.At), y(p.Score), p.At.In(loc).Format(when.DayStyle), p.Score)
 	}
-	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#616e7c">%s</text>`, left, h-8, start.Format("2 Jan"))
+	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#616e7c">%s</text>`, left, h-8, start.In(loc).Format("2 Jan"))
 	fmt.Fprintf(&b, `<text x="%.1f" y="%.1f" font-size="11" fill="#616e7c" text-anchor="end">today</text>`, w-right, h-8)
 	b.WriteString(`</svg>`)
 	return b.String()

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/awareportal/portal/internal/when"
+
 	"github.com/awareportal/portal/domain/reminder"
 	"github.com/awareportal/portal/projections/timeline"
 	"github.com/awareportal/portal/views"
@@ -44,7 +46,7 @@ var ssoRefusals = map[string]string{
 // due dates are the learner's local due day (loc, their client's zone).
 func describe(e timeline.Entry, own bool, loc *time.Location) views.TimelineRow {
 	d := e.Details
-	r := views.TimelineRow{When: e.At.UTC().Format("2 Jan 2006 15:04"), WhenISO: e.At.UTC().Format(time.RFC3339), Category: e.Category}
+	r := views.TimelineRow{When: when.Stamp(e.At, loc), WhenISO: e.At.UTC().Format(time.RFC3339), Category: e.Category}
 	from := ""
 	if ip := d.IP; ip != "" {
 		from = " from " + ip
@@ -98,6 +100,8 @@ func describe(e timeline.Entry, own bool, loc *time.Location) views.TimelineRow 
 		r.Text = "Chose this organisation after signing in"
 	case "signed_out":
 		r.Text = "Logged out"
+	case "session_ended":
+		r.Text = "Signed out " + orDefault(d.Device, "a session") + " from another signed-in device" + from
 	case "mail_queued":
 		r.Text = fmt.Sprintf("Email %q queued", d.Subject)
 		r.Detail = "To " + d.To
@@ -177,7 +181,7 @@ func describe(e timeline.Entry, own bool, loc *time.Location) views.TimelineRow 
 			r.Detail += " · document SHA-256 " + d.SHA256 + from
 		}
 	case "phishing_result":
-		r.Text, r.Detail = phishingEntry(d)
+		r.Text, r.Detail = phishingEntry(d, loc)
 	case "staff_viewed":
 		r.Text = fmt.Sprintf("%s (%s) viewed the %s", d.Staff, d.Role, orDefault(d.What, "history"))
 		r.Detail = d.Reason

@@ -5,7 +5,9 @@
 package when
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/awareportal/portal/domain/reminder"
@@ -67,4 +69,74 @@ func Short(t, now time.Time, loc *time.Location) string {
 		return t.Format("2 Jan")
 	}
 	return t.Format("2 Jan 2006")
+}
+
+// Stamp is an instant as pages show it: in loc (the client's zone), in the
+// portal's one date style, naming the zone ("23 Nov 2026 09:14 CET").
+func Stamp(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("2 Jan 2006 15:04 MST")
+}
+
+// DayStyle and InstantStyle are how pages write a day and an instant, and
+// the form fields' examples.
+const (
+	DayStyle     = "2 Jan 2006"
+	InstantStyle = "2 Jan 2006 15:04"
+)
+
+// dayLayouts are the ways a person may type a day: the portal's own style
+// first, then ISO (what date pickers send and older links carry).
+var dayLayouts = []string{"2 Jan 2006", "2 January 2006", "2 Jan. 2006", "2006-01-02"}
+
+// instantLayouts add a time of day to each.
+var instantLayouts = []string{
+	"2 Jan 2006 15:04", "2 January 2006 15:04", "2 Jan 2006, 15:04", "2 January 2006, 15:04",
+	"2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02T15:04:05",
+}
+
+// ErrDate means a date or instant could not be read.
+var ErrDate = errors.New("write the date like 23 Nov 2026")
+
+// ErrInstant means an instant could not be read.
+var ErrInstant = errors.New("write the date and time like 23 Nov 2026 14:30")
+
+// ParseDay reads a day ("23 Nov 2026" or "2026-11-23") and returns its
+// start in loc; a blank s is the zero time. Numeric day/month orders
+// ("03/04/2026") are refused: they mean different days in different
+// countries.
+func ParseDay(s string, loc *time.Location) (time.Time, error) {
+	s = strings.Join(strings.Fields(s), " ")
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range dayLayouts {
+		if t, err := time.ParseInLocation(layout, titleMonth(s), loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, ErrDate
+}
+
+// ParseInstant reads a day and a time of day in loc ("23 Nov 2026 14:30",
+// "2026-11-23T14:30").
+func ParseInstant(s string, loc *time.Location) (time.Time, error) {
+	s = strings.Join(strings.Fields(s), " ")
+	for _, layout := range instantLayouts {
+		if t, err := time.ParseInLocation(layout, titleMonth(s), loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, ErrInstant
+}
+
+// titleMonth lets "23 nov 2026" and "23 NOV 2026" read as "23 Nov 2026"
+// (Go's month names match case-sensitively).
+func titleMonth(s string) string {
+	f := strings.Fields(s)
+	for i, w := range f {
+		if len(w) >= 3 && w[0] >= 'A' && w[0] <= 'z' {
+			f[i] = strings.ToUpper(w[:1]) + strings.ToLower(w[1:])
+		}
+	}
+	return strings.Join(f, " ")
 }

@@ -39,3 +39,43 @@ func TestDueTomorrowIsTrueWhereTheLearnerIs(t *testing.T) {
 		t.Errorf("DueDate = %q", got)
 	}
 }
+
+func TestStampNamesTheZone(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	at := time.Date(2026, 11, 23, 8, 14, 0, 0, time.UTC)
+	if got := when.Stamp(at, berlin); got != "23 Nov 2026 09:14 CET" {
+		t.Errorf("Stamp in Berlin = %q", got)
+	}
+	if got := when.Stamp(at, time.UTC); got != "23 Nov 2026 08:14 UTC" {
+		t.Errorf("Stamp in UTC = %q", got)
+	}
+}
+
+func TestParseDayAndInstant(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, berlin)
+	for _, s := range []string{"23 Nov 2026", " 23  nov 2026 ", "23 November 2026", "23 NOV 2026", "2026-11-23"} {
+		got, err := when.ParseDay(s, berlin)
+		if err != nil || !got.Equal(day) {
+			t.Errorf("ParseDay(%q) = %v, %v; want %v", s, got, err, day)
+		}
+	}
+	if got, err := when.ParseDay("", berlin); err != nil || !got.IsZero() {
+		t.Errorf("blank day = %v, %v; want no day", got, err)
+	}
+	for _, s := range []string{"11/23/2026", "23/11/2026", "03/04/2026", "31 Feb 2026", "tomorrow", "2026-13-01"} {
+		if _, err := when.ParseDay(s, berlin); err == nil {
+			t.Errorf("ParseDay(%q) read a day", s)
+		}
+	}
+	instant := time.Date(2026, 11, 23, 14, 30, 0, 0, berlin)
+	for _, s := range []string{"23 Nov 2026 14:30", "23 nov 2026, 14:30", "2026-11-23T14:30", "2026-11-23 14:30"} {
+		got, err := when.ParseInstant(s, berlin)
+		if err != nil || !got.Equal(instant) {
+			t.Errorf("ParseInstant(%q) = %v, %v; want %v", s, got, err, instant)
+		}
+	}
+	if _, err := when.ParseInstant("23 Nov 2026", berlin); err == nil {
+		t.Error("an instant without a time of day was read")
+	}
+}

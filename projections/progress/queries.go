@@ -66,8 +66,11 @@ type Stats struct {
 	Available, Completed, OnTime, OverdueOpen int
 	AvgScore                                  float64
 	Risk                                      int
-	History                                   []RiskPoint
-	Badges                                    []Badge
+	// Rated: the learner has a score to show (learning.Rated); until
+	// then Risk is computed but means nothing yet, and History is empty.
+	Rated   bool
+	History []RiskPoint
+	Badges  []Badge
 }
 
 // CompletionRate is completed / available, in percent (100 with nothing due).
@@ -119,9 +122,9 @@ type Queries interface {
 	OpenCourse(ctx context.Context, learnerID, courseID string) (bool, error)
 	// Certificate returns a certificate by id, or ErrNotFound.
 	Certificate(ctx context.Context, id string) (Certificate, error)
-	// Stats returns a learner's stats; a learner with no activity gets the
-	// neutral score.
-	Stats(ctx context.Context, learnerID string, neutral int) (Stats, error)
+	// Stats returns a learner's stats; a learner with no activity is not
+	// rated yet.
+	Stats(ctx context.Context, learnerID string) (Stats, error)
 	// Leaderboard ranks a client's learners by how long they took to complete a
 	// course (first open to completion); ties go to whoever finished first, and
 	// equal times at the same moment share a rank. It reads only the top rows,

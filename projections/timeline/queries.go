@@ -56,6 +56,7 @@ const (
 type Details struct {
 	IP          string     `json:"ip,omitempty"`
 	UserAgent   string     `json:"user_agent,omitempty"`
+	Device      string     `json:"device,omitempty"`   // "Chrome on Windows"
 	Followed    bool       `json:"followed,omitempty"` // a link opening that led to a sign-in
 	Source      string     `json:"source,omitempty"`
 	Email       string     `json:"email,omitempty"`

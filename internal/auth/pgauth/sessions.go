@@ -95,6 +95,28 @@ func (s Sessions) Revoke(ctx context.Context, ref string, now time.Time) error {
 	return err
 }
 
+// OfLearner lists the live sessions of email that may act as learnerID,
+// most recently used first.
+func (s Sessions) OfLearner(ctx context.Context, email, learnerID string, now time.Time) ([]auth.Device, error) {
+	rows, err := s.Pool.Query(ctx, `SELECT ref, request_id, method, created_at, last_seen_at, user_agent FROM sessions
+		WHERE email = $1 AND $2 = ANY(learner_ids) AND revoked_at IS NULL AND expires_at > $3 AND last_seen_at > $4
+		ORDER BY last_seen_at DESC, created_at DESC, ref`, email, learnerID, now, now.Add(-auth.IdleTimeout))
+	if err != nil {
+		return nil, fmt.Errorf("sessions of %s: %w", learnerID, err)
+	}
+	devices, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (auth.Device, error) {
+		var d auth.Device
+		var method string
+		err := r.Scan(&d.Ref, &d.RequestID, &method, &d.CreatedAt, &d.LastSeenAt, &d.UserAgent)
+		d.Method = signin.Method(method)
+		return d, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("sessions of %s: %w", learnerID, err)
+	}
+	return devices, nil
+}
+
 // Prune deletes sessions that ended (revoked or expired) before cutoff.
 func (s Sessions) Prune(ctx context.Context, cutoff time.Time) error {
 	_, err := s.Pool.Exec(ctx, `DELETE FROM sessions WHERE coalesce(revoked_at, expires_at) < $1 OR last_seen_at < $1 - interval '30 days'`, cutoff)

@@ -23,7 +23,7 @@ const Name = "progress"
 type Projection struct{}
 
 func (Projection) Name() string { return Name }
-func (Projection) Version() int { return 4 }
+func (Projection) Version() int { return 5 }
 
 func (Projection) Schema() string {
 	return `
@@ -78,7 +78,8 @@ CREATE TABLE learner_stats (
     overdue_open integer NOT NULL,
     avg_score    double precision NOT NULL,
     risk         integer NOT NULL,
-    password_breaches integer NOT NULL DEFAULT 0
+    password_breaches integer NOT NULL DEFAULT 0,
+    rated        boolean NOT NULL DEFAULT false -- learning.Rated: shown, and history kept, from then on
 );
 CREATE TABLE risk_history (
     learner_id text NOT NULL,
@@ -179,7 +180,8 @@ func (p Projection) update(ctx context.Context, tx pgx.Tx, rec eventstore.Record
 }
 
 // restat recomputes a learner's stats and risk score, and adds a point to
-// the risk history when the score changed.
+// the risk history when the learner is rated and the score changed (or
+// was just rated).
 func (Projection) restat(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEvent, learnerID string, at any) error {
 	var in dom.RiskInput
 	err := tx.QueryRow(ctx, `SELECT
@@ -199,17 +201,19 @@ func (Projection) restat(ctx context.Context, tx pgx.Tx, rec eventstore.Recorded
 	if err != nil {
 		return fmt.Errorf("restat %s: %w", learnerID, err)
 	}
-	risk := dom.Risk(in)
+	risk, rated := dom.Risk(in), dom.Rated(in)
 	var previous *int
-	err = tx.QueryRow(ctx, `INSERT INTO learner_stats (learner_id, available, completed, on_time, overdue_open, avg_score, risk, password_breaches)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8)
-		ON CONFLICT (learner_id) DO UPDATE SET available = $2, completed = $3, on_time = $4, overdue_open = $5, avg_score = $6, risk = $7, password_breaches = $8
-		RETURNING (SELECT risk FROM learner_stats WHERE learner_id = $1)`,
-		learnerID, in.Available, in.Completed, in.OnTime, in.OverdueOpen, in.AvgScore, risk, in.PasswordBreaches).Scan(&previous)
+	var wasRated *bool
+	err = tx.QueryRow(ctx, `INSERT INTO learner_stats (learner_id, available, completed, on_time, overdue_open, avg_score, risk, password_breaches, rated)
+		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)
+		ON CONFLICT (learner_id) DO UPDATE SET available = $2, completed = $3, on_time = $4, overdue_open = $5, avg_score = $6, risk = $7, password_breaches = $8, rated = $9
+		RETURNING (SELECT risk FROM learner_stats WHERE learner_id = $1), (SELECT rated FROM learner_stats WHERE learner_id = $1)`,
+		learnerID, in.Available, in.Completed, in.OnTime, in.OverdueOpen, in.AvgScore, risk, in.PasswordBreaches, rated).Scan(&previous, &wasRated)
 	if err != nil {
 		return fmt.Errorf("restat %s: %w", learnerID, err)
 	}
-	if previous != nil && *previous == risk {
+	// The history starts when the learner is first rated (docs/risk-score.md).
+	if !rated || (wasRated != nil && *wasRated && previous != nil && *previous == risk) {
 		return nil
 	}
 	_, err = tx.Exec(ctx, `INSERT INTO risk_history (learner_id, seq, at, score) VALUES ($1, $2, $3, $4)`,

@@ -88,12 +88,12 @@ func (q Queries) Certificate(ctx context.Context, id string) (progress.Certifica
 	return c, nil
 }
 
-// Stats returns a learner's stats; a learner with no activity gets the
-// neutral score.
-func (q Queries) Stats(ctx context.Context, learnerID string, neutral int) (progress.Stats, error) {
-	s := progress.Stats{Risk: neutral}
-	err := q.Pool.QueryRow(ctx, `SELECT available, completed, on_time, overdue_open, avg_score, risk FROM rm_progress.learner_stats WHERE learner_id = $1`, learnerID).
-		Scan(&s.Available, &s.Completed, &s.OnTime, &s.OverdueOpen, &s.AvgScore, &s.Risk)
+// Stats returns a learner's stats; a learner with no activity is not
+// rated yet.
+func (q Queries) Stats(ctx context.Context, learnerID string) (progress.Stats, error) {
+	var s progress.Stats
+	err := q.Pool.QueryRow(ctx, `SELECT available, completed, on_time, overdue_open, avg_score, risk, rated FROM rm_progress.learner_stats WHERE learner_id = $1`, learnerID).
+		Scan(&s.Available, &s.Completed, &s.OnTime, &s.OverdueOpen, &s.AvgScore, &s.Risk, &s.Rated)
 	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
 		return progress.Stats{}, fmt.Errorf("stats of %s: %w", learnerID, err)
 	}

@@ -128,6 +128,8 @@ func (p Projection) Apply(ctx context.Context, tx pgx.Tx, rec eventstore.Recorde
 		return p.add(ctx, tx, rec, []string{ev.LearnerID}, ev.At, "organisation_chosen", timeline.CatSignIn, timeline.Details{})
 	case signin.SignedOut:
 		return p.addLinked(ctx, tx, rec, ev.At, "signed_out", timeline.CatSignIn, timeline.Details{})
+	case signin.SessionEnded:
+		return p.addLinked(ctx, tx, rec, ev.At, "session_ended", timeline.CatSignIn, timeline.Details{Device: ev.Device, IP: ip})
 	case mailing.MailQueued:
 		if _, err := tx.Exec(ctx, `INSERT INTO mails (mail_id, subject, kind) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING`, ev.MailID, ev.Subject, string(ev.Kind)); err != nil {
 			return err
