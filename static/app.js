@@ -60,6 +60,26 @@
       if (document.body.contains(target)) htmx.swap(target, html, { swapStyle: style });
     };
   });
+  // A swap that replaces the element a person was on (a Next button, a
+  // quiz's Submit, a form) would drop keyboard focus to the top of the
+  // page. Unless htmx kept it (an element with the same id) or the new
+  // content asks for it (autofocus), focus moves to the new content's
+  // heading, or the content itself: the person carries on from there.
+  var refocus = null;
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var a = document.activeElement, t = e.detail.target;
+    refocus = a && a !== document.body && t && t.id && t.contains(a) ? t.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    var id = refocus, a = document.activeElement;
+    refocus = null;
+    if (!id || (a && a !== document.body && document.body.contains(a))) return;
+    var root = document.getElementById(id);
+    if (!root) return;
+    var to = root.querySelector("h1, h2") || root;
+    if (!to.matches("a[href], button, input, select, textarea, [tabindex]")) to.setAttribute("tabindex", "-1");
+    to.focus();
+  });
   // Onboarding video: Next waits until the video has played to the end (or
   // its remaining length has passed); the server checks the same.
   function lockVideoNext(root) {

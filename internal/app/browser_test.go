@@ -97,8 +97,15 @@ func closeBrowser() {
 }
 
 // newBrowser opens a tab for one test in a fresh browser context of the
-// shared chromium.
+// shared chromium, with a minute for the test's browsing.
 func newBrowser(t *testing.T) context.Context {
+	t.Helper()
+	return newBrowserFor(t, 60*time.Second)
+}
+
+// newBrowserFor is newBrowser with a longer deadline, for tests that walk
+// many pages in one browser context.
+func newBrowserFor(t *testing.T, deadline time.Duration) context.Context {
 	t.Helper()
 	browserSlots <- struct{}{}
 	t.Cleanup(func() { <-browserSlots })
@@ -127,7 +134,7 @@ func newBrowser(t *testing.T) context.Context {
 	if err := chromedp.Run(tab, emulation.SetFocusEmulationEnabled(true)); err != nil {
 		t.Fatalf("open a tab: %v", err)
 	}
-	ctx, cancel3 := context.WithTimeout(tab, 60*time.Second)
+	ctx, cancel3 := context.WithTimeout(tab, deadline)
 	t.Cleanup(cancel3)
 	// A failed test says where the browser was and what it showed; a
 	// deadline alone does not.

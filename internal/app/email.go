@@ -12,6 +12,7 @@ import (
 	domaindir "github.com/awareportal/portal/domain/directory"
 	"github.com/awareportal/portal/domain/identity"
 	"github.com/awareportal/portal/internal/auth"
+	"github.com/awareportal/portal/internal/brand"
 	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/internal/reminders"
@@ -39,7 +40,8 @@ func speakingLang(ctx context.Context, lang i18n.Lang) (context.Context, *i18n.T
 }
 
 func frame(title string, p directory.Partner, baseURL string) views.EmailFrame {
-	f := views.EmailFrame{Title: title, PartnerName: p.Name, Accent: p.AccentColor}
+	// White text sits on the accent in emails: darkened where it would be illegible.
+	f := views.EmailFrame{Title: title, PartnerName: p.Name, Accent: brand.OnWhite(p.AccentColor)}
 	if p.LogoSVG != "" {
 		f.LogoURL = baseURL + "/brand/" + p.Slug + "/logo.png"
 	}

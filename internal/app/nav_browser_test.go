@@ -54,3 +54,45 @@ func TestBrowserPhoneNavigation(t *testing.T) {
 	}
 	waitPath(t, b, "/team")
 }
+
+// TestBrowserPhoneCourseTabs: on a 390-pixel phone the course tabs (Due,
+// Upcoming, Completed with their counts) sit whole inside the screen, and
+// the tab bar is no scrolling box (it cut "Completed" off, with a 1-pixel
+// scrollbar under the tabs) and nothing overflows sideways. At 320 pixels (WCAG's
+// reflow width) they may wrap, but still none is cut off; at 390 they
+// share one row.
+func TestBrowserPhoneCourseTabs(t *testing.T) {
+	t.Parallel()
+	p := start(t)
+	b := newBrowser(t)
+	signInBrowser(t, p, b, sam)
+	for _, v := range []viewport{phone, {"small phone", 320, 640}} {
+		setViewport(t, b, v)
+		var got struct {
+			Tabs     []string `json:"tabs"`
+			Outside  []string `json:"outside"`
+			Overflow bool     `json:"overflow"`
+			Scroll   string   `json:"scroll"`
+			Rows     int      `json:"rows"`
+		}
+		if err := chromedp.Run(b, chromedp.Navigate(p.base+"/courses/due"), chromedp.WaitVisible(`#course-tabs`, chromedp.ByID),
+			chromedp.Evaluate(`(() => {
+				const bar = document.querySelector(".tabs"), tabs = [...bar.querySelectorAll(".tab")];
+				const outside = tabs.filter(a => { const r = a.getBoundingClientRect(), b = bar.getBoundingClientRect();
+					return r.width === 0 || r.left < 0 || r.right > innerWidth || r.left < b.left || r.right > b.right || a.scrollWidth > a.clientWidth; });
+				const cs = getComputedStyle(bar);
+				return {tabs: tabs.map(a => a.textContent.trim().replace(/\s+/g, " ")), outside: outside.map(a => a.textContent.trim().replace(/\s+/g, " ")),
+					overflow: bar.scrollWidth > bar.clientWidth || document.documentElement.scrollWidth > innerWidth,
+					scroll: cs.overflowX + " " + cs.overflowY, rows: new Set(tabs.map(a => Math.round(a.getBoundingClientRect().top))).size};
+			})()`, &got)); err != nil {
+			t.Fatal(err)
+		}
+		screenshot(t, b, "06-phone-course-tabs-"+strings.ReplaceAll(v.name, " ", "-"))
+		if len(got.Tabs) != 3 || len(got.Outside) != 0 || got.Overflow || got.Scroll != "visible visible" {
+			t.Errorf("%s: tabs %v, cut off %v, overflowing %v, tab bar overflow %q", v.name, got.Tabs, got.Outside, got.Overflow, got.Scroll)
+		}
+		if v == phone && got.Rows != 1 {
+			t.Errorf("on a 390-pixel phone the tabs take %d rows, want one", got.Rows)
+		}
+	}
+}

@@ -13,7 +13,10 @@ import (
 
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/internal/auth"
+	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/seed"
+	"github.com/awareportal/portal/projections/directory"
+	"github.com/awareportal/portal/projections/progress"
 )
 
 const sam = seed.LearnerEmail
@@ -449,6 +452,80 @@ func TestRateLimitPerIP(t *testing.T) {
 	r := requestLink(b, "one.more@acme.example")
 	if r.status != 429 || !strings.Contains(r.body, "from your network") {
 		t.Fatalf("over the per-IP limit: %d", r.status)
+	}
+}
+
+// TestTrainingLinkNamesTheCourse: the page a course email's link opens
+// (signed out) names the course, "Sign in to start Safe Browsing and
+// Downloads" (it said "Sign in to Northwind IT Training"), or "continue"
+// for one begun; a breach notification's says where it leads. A link whose
+// token is wrong names nothing, and a link recorded for one learner with
+// another's assignment (here another tenant's) names no course: titles do
+// not cross tenants.
+func TestTrainingLinkNamesTheCourse(t *testing.T) {
+	t.Parallel()
+	p := start(t)
+	ctx := context.Background()
+	now := p.clock.Now()
+	base, _ := url.Parse(p.base)
+	meta := eventstore.Metadata{ActorID: "test"}
+	learner := func(id string) directory.Learner {
+		t.Helper()
+		l, err := p.app.Auth.Dir.Learner(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	samL := learner("acme-sam")
+	notStarted := assignmentOf(t, p, "acme-sam", func(a progress.Assignment) bool { return a.IsOverdue(now) && !a.Completed() })
+	started := assignmentOf(t, p, "acme-sam", func(a progress.Assignment) bool { return a.StartedAt != nil && !a.Completed() })
+	heading := func(link string) string {
+		t.Helper()
+		r := p.browser(t).get(link)
+		m := regexp.MustCompile(`<h1>([^<]*)</h1>`).FindStringSubmatch(r.body)
+		if r.status != 200 || m == nil {
+			t.Fatalf("%s: %d\n%.400s", link, r.status, r.body)
+		}
+		if strings.Contains(r.body, notStarted.Title) && !strings.Contains(m[1], notStarted.Title) {
+			t.Errorf("%s shows %q outside its heading", link, notStarted.Title)
+		}
+		return m[1]
+	}
+	issue := func(l directory.Learner, assignmentID string) string {
+		t.Helper()
+		link, err := auth.IssueTrainingLink(ctx, p.app.Repo, base, meta, l, assignmentID, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return link
+	}
+
+	link := issue(samL, notStarted.ID)
+	if h := heading(link); h != "Sign in to start "+notStarted.Title {
+		t.Errorf("a course not started: %q", h)
+	}
+	if h := heading(issue(samL, started.ID)); h != "Sign in to continue "+started.Title {
+		t.Errorf("a course begun: %q", h)
+	}
+	breaches, _, err := auth.IssueBreachesLink(ctx, p.app.Repo, base, meta, samL, "northwind", now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := heading(breaches); h != "Sign in to review your breaches" {
+		t.Errorf("a breach notification's link: %q", h)
+	}
+	// A forged token: the request exists, the token does not match.
+	u, _ := url.Parse(link)
+	if h := heading(p.base + u.Path + "?t=forged"); h != "This sign-in link isn&#39;t valid" {
+		t.Errorf("a forged token: %q", h)
+	}
+	// Sam's assignment in links for other learners: Jordan at Acme (same
+	// partner) and at Globex (another partner).
+	for id, want := range map[string]string{"acme-jordan": "Sign in to Northwind IT Training", "globex-jordan": "Sign in to BluePeak Managed Services Training"} {
+		if h := heading(issue(learner(id), notStarted.ID)); h != want {
+			t.Errorf("%s's link with Sam's assignment: %q, want %q", id, h, want)
+		}
 	}
 }
 

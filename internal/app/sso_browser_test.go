@@ -99,6 +99,11 @@ func TestBrowserSignInWithMicrosoftAndGoogle(t *testing.T) {
 	if !strings.Contains(problem, "signs you in with Google") {
 		t.Fatalf("problem = %q", problem)
 	}
+	// Explained on a clean URL: the provider's code and state are not left
+	// in the address bar (nor in the history: the callback redirected).
+	if at := location(t, ctx); at != p.base+"/signin/sso/refused" {
+		t.Fatalf("the refusal is shown at %s", at)
+	}
 	screenshot(t, ctx, "34-wrong-button")
 
 	// A real account nobody enrolled gets a page that says so.

@@ -49,8 +49,20 @@ func ssoPick(t *testing.T, b *browser, provider, who string, tamper func(string)
 // ssoSignIn goes all the way and returns the portal's answer.
 func ssoSignIn(t *testing.T, b *browser, provider, who string) response {
 	t.Helper()
-	r := b.get(ssoPick(t, b, provider, who, nil).callback)
+	r := ssoBack(b, ssoPick(t, b, provider, who, nil).callback)
 	r.body = html.UnescapeString(r.body)
+	return r
+}
+
+// ssoBack is the browser arriving at the callback from the provider: a
+// refusal redirects to the page that explains it (ssoBack follows), a
+// sign-in to the portal (ssoBack stops).
+func ssoBack(b *browser, callback string) response {
+	b.t.Helper()
+	r := b.get(callback)
+	if r.status == 303 && r.header.Get("Location") == "/signin/sso/refused" {
+		return b.get("/signin/sso/refused")
+	}
 	return r
 }
 
@@ -239,7 +251,7 @@ func TestSSOStateAndCode(t *testing.T) {
 		q := u.Query()
 		q.Set("state", "forged")
 		u.RawQuery = q.Encode()
-		if r := b.get(u.String()); r.status != 403 || !strings.Contains(html.UnescapeString(r.body), "didn't finish in this browser") {
+		if r := ssoBack(b, u.String()); r.status != 403 || !strings.Contains(html.UnescapeString(r.body), "didn't finish in this browser") {
 			t.Fatalf("forged state: %d", r.status)
 		}
 		if rej := lastRejection(t, p); rej.Reason != signin.ReasonBadState {
@@ -248,14 +260,14 @@ func TestSSOStateAndCode(t *testing.T) {
 		// The genuine answer is spent too: whoever forged must not get a
 		// second try at this sign-in.
 		b.cookies["__Host-sso"] = f.cookie
-		if r := b.get(f.callback); r.status != 403 {
+		if r := ssoBack(b, f.callback); r.status != 403 {
 			t.Fatalf("genuine answer after a forged one: %d", r.status)
 		}
 	})
 	t.Run("an answer arriving in a browser that started nothing", func(t *testing.T) {
 		f := ssoPick(t, p.browser(t), "google", "avery", nil)
 		other := p.browser(t)
-		if r := other.get(f.callback); r.status != 403 || other.get("/courses").status != 303 {
+		if r := ssoBack(other, f.callback); r.status != 403 || other.get("/courses").status != 303 {
 			t.Fatalf("login CSRF: %d", r.status)
 		}
 		if rej := lastRejection(t, p); rej.Reason != signin.ReasonBadState {
@@ -270,7 +282,7 @@ func TestSSOStateAndCode(t *testing.T) {
 		}
 		again := p.browser(t)
 		again.cookies["__Host-sso"] = f.cookie
-		if r := again.get(f.callback); r.status != 403 || again.get("/courses").status != 303 {
+		if r := ssoBack(again, f.callback); r.status != 403 || again.get("/courses").status != 303 {
 			t.Fatalf("replay: %d", r.status)
 		}
 		if rej := lastRejection(t, p); rej.Reason != signin.ReasonReplayed {
@@ -286,7 +298,7 @@ func TestSSOStateAndCode(t *testing.T) {
 			parsed.RawQuery = q.Encode()
 			return parsed.String()
 		})
-		if r := b.get(f.callback); r.status != 403 {
+		if r := ssoBack(b, f.callback); r.status != 403 {
 			t.Fatalf("wrong nonce: %d", r.status)
 		}
 		if rej := lastRejection(t, p); rej.Reason != signin.ReasonBadNonce {
@@ -297,7 +309,7 @@ func TestSSOStateAndCode(t *testing.T) {
 		b := p.browser(t)
 		f := ssoPick(t, b, "google", "avery", nil)
 		p.clock.Advance(devidp.CodeTTL + time.Second)
-		if r := b.get(f.callback); r.status != 403 {
+		if r := ssoBack(b, f.callback); r.status != 403 {
 			t.Fatalf("expired code: %d", r.status)
 		}
 		if rej := lastRejection(t, p); rej.Reason != signin.ReasonCodeRejected {
@@ -308,7 +320,7 @@ func TestSSOStateAndCode(t *testing.T) {
 		b := p.browser(t)
 		f := ssoPick(t, b, "google", "avery", nil)
 		p.clock.Advance(signin.SSOTTL)
-		if r := b.get(f.callback); r.status != 403 {
+		if r := ssoBack(b, f.callback); r.status != 403 {
 			t.Fatalf("late: %d", r.status)
 		}
 		if rej := lastRejection(t, p); rej.Reason != signin.ReasonExpired {
@@ -477,5 +489,40 @@ func TestProviderNotAnswering(t *testing.T) {
 	body := html.UnescapeString(r.body)
 	if r.status != 503 || !strings.Contains(body, "Microsoft sign-in isn't answering right now") || !strings.Contains(body, `value="`+seed.MicrosoftEmail+`"`) || !strings.Contains(body, "Northwind IT") {
 		t.Fatalf("provider down: %d\n%s", r.status, body)
+	}
+}
+
+// TestSSORefusalLeavesACleanURL: a refused sign-in no longer answers at
+// the callback's URL, which holds the authorization code and state (they
+// stayed in the address bar and the history): the callback redirects to
+// /signin/sso/refused, which explains the refusal from a sealed cookie,
+// again on a reload. Without the cookie, or with a forged one, that URL
+// is the plain sign-in page.
+func TestSSORefusalLeavesACleanURL(t *testing.T) {
+	t.Parallel()
+	p := start(t)
+	b := p.browser(t)
+	f := ssoPick(t, b, "microsoft", "avery-ms", nil)
+	if !strings.Contains(f.callback, "code=") {
+		t.Fatalf("the provider's answer carries no code: %s", f.callback)
+	}
+	r := b.get(f.callback)
+	if r.status != 303 || r.header.Get("Location") != "/signin/sso/refused" || strings.Contains(r.body, "signs you in with") {
+		t.Fatalf("the callback answers %d → %q", r.status, r.header.Get("Location"))
+	}
+	for range 2 { // and a reload
+		page := b.get("/signin/sso/refused")
+		body := html.UnescapeString(page.body)
+		if page.status != 403 || !strings.Contains(body, "signs you in with Google, not Microsoft") || !strings.Contains(body, seed.GoogleEmail) || !strings.Contains(body, "Northwind IT") {
+			t.Fatalf("the refusal page: %d\n%.600s", page.status, body)
+		}
+	}
+	other := p.browser(t)
+	if r := other.get("/signin/sso/refused"); r.status != 303 || r.header.Get("Location") != "/signin" {
+		t.Fatalf("without the cookie: %d → %q", r.status, r.header.Get("Location"))
+	}
+	other.cookies["__Host-sso-refused"] = "forged"
+	if r := other.get("/signin/sso/refused"); r.status != 303 || r.header.Get("Location") != "/signin" {
+		t.Fatalf("with a forged cookie: %d → %q", r.status, r.header.Get("Location"))
 	}
 }

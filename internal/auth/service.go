@@ -19,6 +19,7 @@ import (
 	"github.com/awareportal/portal/domain"
 	dirdomain "github.com/awareportal/portal/domain/directory"
 	"github.com/awareportal/portal/domain/identity"
+	"github.com/awareportal/portal/domain/learning"
 	"github.com/awareportal/portal/domain/mailing"
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/internal/clock"
@@ -244,6 +245,16 @@ type LinkState struct {
 	Request signin.Request
 	Partner directory.Partner
 	Err     error // nil: the link can be used
+	// Course is the course a usable training link leads into, when it is
+	// its learner's own at the link's partner (else nil: the page names
+	// no course).
+	Course *LinkCourse
+}
+
+// LinkCourse is the course a training link leads into.
+type LinkCourse struct {
+	Title              string
+	Started, Completed bool
 }
 
 // OpenLink records a GET of the link (scanner or person) and says whether
@@ -280,8 +291,43 @@ func (s *Service) LinkState(ctx context.Context, requestID, token string) (LinkS
 	}
 	if _, err := req.RedeemLink(token, signin.Redemption{}, s.Clock.Now()); err != nil {
 		st.Err = err
+		return st, nil
+	}
+	if req.Training && req.AssignmentID != "" {
+		c, ok, err := s.linkCourse(ctx, req)
+		if err != nil {
+			return LinkState{}, err
+		}
+		if ok {
+			st.Course = &c
+		}
 	}
 	return st, nil
+}
+
+// linkCourse is the course of a training link's assignment, if the
+// assignment is the link's learner's and that learner is the link
+// partner's; ok is false otherwise (a link recorded any other way names no
+// course: no title crosses from one tenant to another).
+func (s *Service) linkCourse(ctx context.Context, req signin.Request) (c LinkCourse, ok bool, err error) {
+	var a learning.Assignment
+	if _, err := s.Repo.Load(ctx, learning.Stream(req.AssignmentID), &a); err != nil {
+		return LinkCourse{}, false, err
+	}
+	if a.AssignmentID == "" || len(req.LearnerIDs) != 1 || a.LearnerID != req.LearnerIDs[0] {
+		return LinkCourse{}, false, nil
+	}
+	l, err := s.Dir.Learner(ctx, a.LearnerID)
+	if errors.Is(err, directory.ErrNotFound) {
+		return LinkCourse{}, false, nil
+	}
+	if err != nil {
+		return LinkCourse{}, false, err
+	}
+	if l.PartnerID != req.PartnerID || l.ClientID != a.ClientID {
+		return LinkCourse{}, false, nil
+	}
+	return LinkCourse{Title: a.CourseTitle, Started: a.Started, Completed: a.Completed}, true, nil
 }
 
 // SignedIn is the result of a successful redemption.

@@ -1,6 +1,7 @@
-// Package brand turns a partner's brand into what places other than a web
-// page can show: a PNG of the SVG logo for emails (Gmail and Outlook don't
-// show SVG) and certificates (PDF).
+// Package brand turns a partner's brand into what each place can show
+// legibly: a PNG of the SVG logo for emails (Gmail and Outlook don't show
+// SVG) and certificates (PDF), and the accent colour adjusted to WCAG's
+// contrast ratios for pages, emails and certificates (brand.go).
 package brand
 
 import (

@@ -19,6 +19,7 @@ import (
 	dom "github.com/awareportal/portal/domain/learning"
 	"github.com/awareportal/portal/domain/mailing"
 	"github.com/awareportal/portal/internal/auth"
+	"github.com/awareportal/portal/internal/brand"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/certificate"
 	"github.com/awareportal/portal/internal/clock"
@@ -216,7 +217,7 @@ func (s *Service) CertificatePDF(ctx context.Context, certID string) ([]byte, pr
 	}
 	pdf, err := certificate.Render(certificate.Data{
 		ID: cert.ID, LearnerName: cert.LearnerName, CourseTitle: cert.CourseTitle, CompletedAt: cert.CompletedAt.In(learner.Location()), Score: cert.Score,
-		PartnerName: partner.Name, PartnerLogo: partner.LogoSVG, AccentColor: partner.AccentColor, Organisation: learner.ClientName,
+		PartnerName: partner.Name, PartnerLogo: partner.LogoSVG, AccentColor: brand.OnWhite(partner.AccentColor), Organisation: learner.ClientName,
 		VerifyURL: s.VerifyURL(cert.ID), Lang: i18n.Negotiate(learner.ChosenLanguage, learner.ClientLanguage, ""),
 	})
 	return pdf, cert, partner, err

@@ -3,18 +3,20 @@ package web
 import (
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/awareportal/portal/domain/tenancy"
+	"github.com/awareportal/portal/internal/brand"
 	"github.com/awareportal/portal/projections/directory"
 	"github.com/awareportal/portal/views"
 )
 
 // brandTheme serves the partner's accent colour as CSS variables, so pages
-// need no inline styles.
+// need no inline styles: the accent and its text colour, the hero card's
+// gradient end, and the accent for text, links and focus rings, each
+// adjusted where the partner's colour would be illegible (brand.ThemeFor).
 func (s *Server) brandTheme(c *fiber.Ctx) error {
 	p, err := s.Dir.PartnerBySlug(c.UserContext(), c.Params("slug"))
 	if errors.Is(err, directory.ErrNotFound) {
@@ -25,7 +27,8 @@ func (s *Server) brandTheme(c *fiber.Ctx) error {
 	}
 	c.Set(fiber.HeaderContentType, "text/css; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
-	return c.SendString(fmt.Sprintf(":root{--accent:%s;--accent-ink:%s}\n", p.AccentColor, inkFor(p.AccentColor)))
+	th := brand.ThemeFor(p.AccentColor)
+	return c.SendString(fmt.Sprintf(":root{--accent:%s;--accent-ink:%s;--accent-deep:%s;--accent-text:%s}\n", th.Accent, th.AccentInk, th.AccentDeep, th.AccentText))
 }
 
 // brandLogo serves the partner's SVG logo, sandboxed.
@@ -67,20 +70,6 @@ func (s *Server) brandLogoPNG(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "image/png")
 	c.Set(fiber.HeaderCacheControl, "public, max-age=300")
 	return c.Send(b)
-}
-
-// inkFor picks white or near-black text for legibility on colour hex.
-func inkFor(hex string) string {
-	if len(hex) != 7 {
-		return "#ffffff"
-	}
-	r, _ := strconv.ParseUint(hex[1:3], 16, 8)
-	g, _ := strconv.ParseUint(hex[3:5], 16, 8)
-	b, _ := strconv.ParseUint(hex[5:7], 16, 8)
-	if 0.299*float64(r)+0.587*float64(g)+0.114*float64(b) > 160 {
-		return "#111827"
-	}
-	return "#ffffff"
 }
 
 // partnerCookie remembers, in the browser, whose portal a person uses: the

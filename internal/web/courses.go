@@ -17,7 +17,7 @@ import (
 func (s *Server) card(a progress.Assignment, now time.Time, loc *time.Location) views.CourseCard {
 	c := views.CourseCard{
 		AssignmentID: a.ID, Title: a.Title, DueLabel: when.DueLabel(a.DueAt, now, loc), Overdue: a.IsOverdue(now),
-		Started: a.StartedAt != nil, Percent: a.Percent(), AvailableFrom: when.Short(a.AvailableFrom, now, loc), CertificateID: a.CertificateID,
+		Started: a.StartedAt != nil, Percent: a.Percent(), Lesson: a.Lesson, Lessons: a.Lessons, AvailableFrom: when.Short(a.AvailableFrom, now, loc), CertificateID: a.CertificateID,
 	}
 	if course, err := s.Catalog.Version(a.CourseID, a.CourseVersion); err == nil {
 		c.Summary, c.Minutes = course.Summary, course.Minutes

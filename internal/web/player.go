@@ -208,6 +208,7 @@ func keepAnswers(q *views.PlayerQuiz, answers, key map[string]string) {
 		q.Questions[i].Chosen = answers[id]
 		if key != nil {
 			q.Questions[i].Wrong = answers[id] != key[id]
+			q.Questions[i].Marked = answers[id] != ""
 		}
 	}
 }

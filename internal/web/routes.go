@@ -79,6 +79,7 @@ func (s *Server) routes(app *fiber.App) {
 	app.Post("/signin/methods", s.methods)
 	app.Post("/signin/sso/:provider", s.startSSO)
 	app.Get("/signin/sso/:provider/callback", s.finishSSO)
+	app.Get("/signin/sso/refused", s.showSSORefusal)
 	app.Get("/signin/link/:id", s.openLink)
 	app.Post("/signin/link/:id", s.redeemLink)
 	app.Get("/signin/organisation", s.showOrganisations)

@@ -18,6 +18,21 @@ import (
 // back; sealed (securecookie), ten minutes, one sign-in at a time.
 const ssoCookie = "__Host-sso"
 
+// ssoRefusedCookie carries a refused sign-in from the provider's callback
+// (its URL holds the authorization code and state) to /signin/sso/refused,
+// which explains it: the address bar and the history keep a clean URL.
+// Sealed, five minutes (a reload shows the same explanation).
+const ssoRefusedCookie = "__Host-sso-refused"
+
+// ssoRefusal is what ssoRefusedCookie holds.
+type ssoRefusal struct {
+	PartnerID   string        `json:"p,omitempty"`
+	Provider    signin.Method `json:"m"`
+	Reason      signin.Reason `json:"r"`
+	Email       string        `json:"e,omitempty"`
+	RightMethod signin.Method `json:"w,omitempty"`
+}
+
 func ssoMethod(c *fiber.Ctx) (signin.Method, bool) {
 	switch m := signin.Method(c.Params("provider")); m {
 	case signin.MethodMicrosoft, signin.MethodGoogle:
@@ -85,6 +100,7 @@ func (s *Server) startSSO(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	s.clearCookie(c, ssoRefusedCookie) // a new try: an old refusal is moot
 	if err := s.setCookie(c, ssoCookie, string(sealed), signin.SSOTTL); err != nil {
 		return err
 	}
@@ -112,12 +128,35 @@ func (s *Server) finishSSO(c *fiber.Ctx) error {
 	signedIn, err := s.Auth.FinishSSO(c.UserContext(), method, ck, cb, s.meta(c))
 	var refused *auth.SSOError
 	if errors.As(err, &refused) {
-		return s.ssoRefused(c, refused)
+		// Explained on a clean URL: the code and state stay out of the
+		// history and the address bar.
+		rej := refused.Rejection
+		sealed, err := json.Marshal(ssoRefusal{PartnerID: refused.PartnerID, Provider: rej.Provider, Reason: rej.Reason, Email: rej.Email, RightMethod: rej.RightMethod})
+		if err != nil {
+			return err
+		}
+		if err := s.setCookie(c, ssoRefusedCookie, string(sealed), 5*time.Minute); err != nil {
+			return err
+		}
+		return c.Redirect("/signin/sso/refused", fiber.StatusSeeOther)
 	}
 	if err != nil {
 		return err
 	}
 	return s.startSession(c, signedIn)
+}
+
+// showSSORefusal explains the refused sign-in the callback left in
+// ssoRefusedCookie; without one it is the sign-in page.
+func (s *Server) showSSORefusal(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	var raw string
+	var r ssoRefusal
+	if v := c.Cookies(ssoRefusedCookie); v == "" || s.cookies.Decode(ssoRefusedCookie, v, &raw) != nil || json.Unmarshal([]byte(raw), &r) != nil || r.Reason == "" {
+		return c.Redirect("/signin", fiber.StatusSeeOther)
+	}
+	return s.ssoRefused(c, &auth.SSOError{PartnerID: r.PartnerID,
+		Rejection: signin.SSORejected{Provider: r.Provider, Reason: r.Reason, Email: r.Email, RightMethod: r.RightMethod}})
 }
 
 // ssoRefused explains a refused sign-in and offers the way in that works.
