@@ -204,3 +204,31 @@ func (r *Runner) horizon() string {
 	_ = r.pool.QueryRow(ctx, `SELECT string_agg(name || '@' || commit_pos || '/' || prepare_pos, ', ') FROM projection_checkpoints`).Scan(&checkpoints)
 	return out + "; checkpoints " + checkpoints
 }
+
+// Lag is how far one projection is behind the event log.
+type Lag struct {
+	Projection string
+	Behind     time.Duration // since the oldest event it has not applied was recorded; 0 when caught up
+}
+
+// Lags reads each projection's checkpoint and the first event after it:
+// one lookup per projection, for metrics.
+func (r *Runner) Lags(ctx context.Context, now time.Time) ([]Lag, error) {
+	out := make([]Lag, 0, len(r.projections))
+	for _, p := range r.projections {
+		pos, err := r.checkpoint(ctx, p.Name())
+		if err != nil {
+			return out, err
+		}
+		next, err := r.store.ReadAll(ctx, pos, 1)
+		if err != nil {
+			return out, fmt.Errorf("lag of %s: %w", p.Name(), err)
+		}
+		l := Lag{Projection: p.Name()}
+		if len(next) > 0 {
+			l.Behind = max(now.Sub(next[0].RecordedAt), 0)
+		}
+		out = append(out, l)
+	}
+	return out, nil
+}
