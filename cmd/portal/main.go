@@ -174,16 +174,15 @@ func rebuild(ctx context.Context, cfg *config.Config, log *slog.Logger, names []
 			names = append(names, p.Name())
 		}
 	}
+	var ps []pgrunner.Projection
 	for _, name := range names {
 		p, err := runner.Find(name)
 		if err != nil {
 			return err
 		}
-		if err := runner.Rebuild(ctx, p); err != nil {
-			return err
-		}
+		ps = append(ps, p)
 	}
-	return nil
+	return runner.RebuildAll(ctx, ps...) // one read of the log for all of them
 }
 
 // listParked prints the events projections parked: what, where, why.

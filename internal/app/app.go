@@ -448,10 +448,8 @@ func (a *App) followStore(ctx context.Context) error {
 		return nil
 	}
 	a.Log.Info("the event store changed: rebuilding every read model from it", "from", was, "to", a.Cfg.EventStore)
-	for _, p := range a.Runner.Projections() {
-		if err := a.Runner.Rebuild(ctx, p); err != nil {
-			return fmt.Errorf("rebuild %s from %s: %w", p.Name(), a.Cfg.EventStore, err)
-		}
+	if err := a.Runner.RebuildAll(ctx, a.Runner.Projections()...); err != nil {
+		return fmt.Errorf("rebuild the read models from %s: %w", a.Cfg.EventStore, err)
 	}
 	if _, err := a.Pool.Exec(ctx, `UPDATE event_store_source SET store = $1, updated_at = now()`, a.Cfg.EventStore); err != nil {
 		return fmt.Errorf("read model source: %w", err)
