@@ -110,6 +110,14 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w (set PORTAL_LISTEN to use another address)", cfg.Listen, err)
 	}
+	var metricsLn net.Listener
+	if cfg.MetricsListen != "" {
+		if metricsLn, err = net.Listen("tcp", cfg.MetricsListen); err != nil {
+			ln.Close()
+			return fmt.Errorf("listen on %s: %w (PORTAL_METRICS_LISTEN)", cfg.MetricsListen, err)
+		}
+		defer metricsLn.Close()
+	}
 	database, err := app.OpenDatabase(ctx, cfg, log)
 	if err != nil {
 		ln.Close()
@@ -138,6 +146,14 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		fmt.Fprintf(os.Stderr, "                               pick %s (Microsoft) or %s (Google)\n", seed.MicrosoftEmail, seed.GoogleEmail)
 	}
 	fmt.Fprintf(os.Stderr, "  Data directory:              %s\n\n", cfg.DataDir)
+	if metricsLn != nil {
+		go func() {
+			if err := a.ServeMetrics(ctx, metricsLn); err != nil {
+				log.Error("metrics listener stopped", "err", err)
+			}
+		}()
+		log.Info("metrics served", "url", "http://"+metricsLn.Addr().String()+"/metrics")
+	}
 	return a.Listen(ctx, ln)
 }
 
@@ -158,16 +174,15 @@ func rebuild(ctx context.Context, cfg *config.Config, log *slog.Logger, names []
 			names = append(names, p.Name())
 		}
 	}
+	var ps []pgrunner.Projection
 	for _, name := range names {
 		p, err := runner.Find(name)
 		if err != nil {
 			return err
 		}
-		if err := runner.Rebuild(ctx, p); err != nil {
-			return err
-		}
+		ps = append(ps, p)
 	}
-	return nil
+	return runner.RebuildAll(ctx, ps...) // one read of the log for all of them
 }
 
 // listParked prints the events projections parked: what, where, why.

@@ -12,6 +12,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"time"
@@ -40,6 +41,7 @@ import (
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/internal/mail/pgmail"
 	"github.com/awareportal/portal/internal/media/pgmedia"
+	"github.com/awareportal/portal/internal/metrics"
 	"github.com/awareportal/portal/internal/pgembed"
 	"github.com/awareportal/portal/internal/phishing"
 	"github.com/awareportal/portal/internal/policy"
@@ -163,6 +165,8 @@ type App struct {
 	Phishing  *phishing.Service
 	Catalog   *catalog.Catalog
 	Web       *fiber.App
+	// Metrics are served on PORTAL_METRICS_LISTEN (ServeMetrics).
+	Metrics *metrics.Metrics
 
 	// Liveness, when set, is consulted by /healthz (serve sets it to the
 	// embedded database's supervision).
@@ -193,11 +197,24 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 	if a.Catalog, err = catalog.Load(sources...); err != nil {
 		return nil, fmt.Errorf("course catalog: %w", err)
 	}
-	if a.Store, a.closeStore, err = OpenStore(cfg, pool, clk, log); err != nil {
+	a.Metrics = metrics.New(metrics.Sources{
+		Lags: a.lags,
+		Mail: func(ctx context.Context) (metrics.MailJobs, error) {
+			byState, failed, err := pgmail.Jobs(ctx, pool)
+			return metrics.MailJobs{ByState: byState, FailedAttempts: failed}, err
+		},
+		Pool: func() metrics.PoolStats { return poolStats(pool.Stat()) },
+	}, log.With("component", "metrics"))
+	observe := pgstore.WithBatchObserver(func(b pgstore.BatchInfo) {
+		a.Metrics.ObserveAppendBatch(metrics.AppendBatch{
+			Appends: b.Appends, Events: b.Events, Conflicts: b.Conflicts, Retried: b.Retried, Took: b.Duration, Failed: b.Err != nil,
+		})
+	})
+	if a.Store, a.closeStore, err = OpenStore(cfg, pool, clk, log, observe); err != nil {
 		return nil, err
 	}
 	codec := registry.Codec()
-	a.Repo = eventstore.Repository{Store: a.Store, Codec: codec}
+	a.Repo = eventstore.Repository{Store: a.Store, Codec: codec, Appended: a.Metrics.ObserveEvents}
 	a.Runner = pgrunner.New(pool, a.Store, codec, log.With("component", "projections"), Projections()...)
 
 	smtpURL := cfg.SMTPURL
@@ -279,7 +296,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		Audit:    &audit.Service{Repo: a.Repo, Store: a.Store, Index: pgtimeline.Queries{Pool: pool}, Clock: clk},
 		Account:  &account.Service{Repo: a.Repo, Clock: clk},
 		CookieHK: keys.CookieHash, CookieBK: keys.CookieBlock, CSRFKey: keys.CSRF, DevMail: cfg.DevMail(), TrustedProxies: cfg.TrustedProxies,
-		Log: log.With("component", "web"),
+		Log: log.With("component", "web"), ObserveRequest: a.Metrics.ObserveRequest,
 		Live: func() error {
 			if a.Liveness == nil {
 				return nil
@@ -347,6 +364,42 @@ func (a *App) Listen(ctx context.Context, ln net.Listener) error {
 	return nil
 }
 
+// ServeMetrics serves GET /metrics (Prometheus' text format) on ln until
+// ctx ends: a listener of its own (PORTAL_METRICS_LISTEN), never the
+// public one.
+func (a *App) ServeMetrics(ctx context.Context, ln net.Listener) error {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", a.Metrics.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shut)
+	}()
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// lags is each read model's lag, for metrics.
+func (a *App) lags(ctx context.Context) ([]metrics.Lag, error) {
+	ls, err := a.Runner.Lags(ctx, a.Clock.Now())
+	out := make([]metrics.Lag, len(ls))
+	for i, l := range ls {
+		out[i] = metrics.Lag{Projection: l.Projection, Seconds: l.Behind.Seconds()}
+	}
+	return out, err
+}
+
+func poolStats(s *pgxpool.Stat) metrics.PoolStats {
+	return metrics.PoolStats{
+		Max: s.MaxConns(), Total: s.TotalConns(), Acquired: s.AcquiredConns(), Idle: s.IdleConns(), ConstructingConns: s.ConstructingConns(),
+		Acquires: s.AcquireCount(), EmptyAcquires: s.EmptyAcquireCount(), AcquireWait: s.AcquireDuration(),
+	}
+}
+
 // Close stops background work.
 func (a *App) Close() {
 	stopCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -364,11 +417,12 @@ func (a *App) Close() {
 }
 
 // OpenStore opens the event store PORTAL_EVENTSTORE names: PostgreSQL's on
-// pool (the default), or KurrentDB at KURRENTDB_URL. close releases it.
-func OpenStore(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logger) (store eventstore.Store, close func(), err error) {
+// pool (the default, with pgOpts), or KurrentDB at KURRENTDB_URL. close
+// releases it.
+func OpenStore(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logger, pgOpts ...pgstore.Option) (store eventstore.Store, close func(), err error) {
 	switch cfg.EventStore {
 	case "", config.EventStorePostgres:
-		s := pgstore.New(pool, pgstore.WithClock(clk))
+		s := pgstore.New(pool, append([]pgstore.Option{pgstore.WithClock(clk)}, pgOpts...)...)
 		return s, s.Close, nil
 	case config.EventStoreKurrentDB:
 		s, err := kurrentstore.New(cfg.KurrentDBURL, kurrentstore.WithClock(clk), kurrentstore.WithLogger(log.With("component", "kurrentdb")))
@@ -396,10 +450,8 @@ func (a *App) followStore(ctx context.Context) error {
 		return nil
 	}
 	a.Log.Info("the event store changed: rebuilding every read model from it", "from", was, "to", a.Cfg.EventStore)
-	for _, p := range a.Runner.Projections() {
-		if err := a.Runner.Rebuild(ctx, p); err != nil {
-			return fmt.Errorf("rebuild %s from %s: %w", p.Name(), a.Cfg.EventStore, err)
-		}
+	if err := a.Runner.RebuildAll(ctx, a.Runner.Projections()...); err != nil {
+		return fmt.Errorf("rebuild the read models from %s: %w", a.Cfg.EventStore, err)
 	}
 	if _, err := a.Pool.Exec(ctx, `UPDATE event_store_source SET store = $1, updated_at = now()`, a.Cfg.EventStore); err != nil {
 		return fmt.Errorf("read model source: %w", err)

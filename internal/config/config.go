@@ -57,6 +57,10 @@ type Config struct {
 	// with EventStoreKurrentDB; with postgres it is only a default for
 	// "portal eventstore copy --to".
 	KurrentDBURL string
+	// MetricsListen (PORTAL_METRICS_LISTEN) is where GET /metrics is served
+	// in Prometheus' text format, on a listener of its own, never the
+	// public one; empty (the default): not served.
+	MetricsListen string
 }
 
 // Event stores PORTAL_EVENTSTORE names.
@@ -138,6 +142,13 @@ func Load(getenv func(string) string) (*Config, error) {
 	host, port, err := net.SplitHostPort(c.Listen)
 	if err != nil {
 		errs = append(errs, fmt.Sprintf("PORTAL_LISTEN %q: want host:port, like 127.0.0.1:8080", c.Listen))
+	}
+	if c.MetricsListen = getenv("PORTAL_METRICS_LISTEN"); c.MetricsListen != "" {
+		if _, mport, err := net.SplitHostPort(c.MetricsListen); err != nil {
+			errs = append(errs, fmt.Sprintf("PORTAL_METRICS_LISTEN %q: want host:port, like 127.0.0.1:9464", c.MetricsListen))
+		} else if c.MetricsListen == c.Listen || (mport == port && mport != "0") {
+			errs = append(errs, fmt.Sprintf("PORTAL_METRICS_LISTEN %q: the metrics need a listener of their own, not PORTAL_LISTEN's port", c.MetricsListen))
+		}
 	}
 	if f := getenv("PORTAL_LOG_FORMAT"); f != "" && f != "json" && f != "text" {
 		errs = append(errs, fmt.Sprintf("PORTAL_LOG_FORMAT %q: want text or json", f))

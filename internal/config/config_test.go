@@ -155,3 +155,24 @@ func TestEventStore(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+func TestMetricsListen(t *testing.T) {
+	c, err := Load(env(map[string]string{"PORTAL_DATA_DIR": t.TempDir()}))
+	if err != nil || c.MetricsListen != "" {
+		t.Fatalf("metrics served by default (%q, %v)", c.MetricsListen, err)
+	}
+	c, err = Load(env(map[string]string{"PORTAL_DATA_DIR": t.TempDir(), "PORTAL_METRICS_LISTEN": "127.0.0.1:9464"}))
+	if err != nil || c.MetricsListen != "127.0.0.1:9464" {
+		t.Fatalf("metrics listener %q, %v", c.MetricsListen, err)
+	}
+	for v, want := range map[string]string{
+		"9464":           `PORTAL_METRICS_LISTEN "9464": want host:port`,
+		"127.0.0.1:8080": "a listener of their own",
+		"0.0.0.0:8080":   "a listener of their own",
+	} {
+		_, err := Load(env(map[string]string{"PORTAL_DATA_DIR": t.TempDir(), "PORTAL_METRICS_LISTEN": v}))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("PORTAL_METRICS_LISTEN=%s: %v, want %q", v, err, want)
+		}
+	}
+}

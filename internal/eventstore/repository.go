@@ -19,6 +19,9 @@ type Aggregate interface {
 type Repository struct {
 	Store Store
 	Codec *domain.Codec
+	// Appended, when set, is told the events of every append that
+	// committed through Append (metrics count sign-in outcomes with it).
+	Appended func([]domain.Event)
 }
 
 // Load folds every event of stream into agg and returns the stream version
@@ -50,7 +53,11 @@ func (r Repository) Append(ctx context.Context, stream string, expected Expected
 	if err != nil {
 		return AppendResult{}, err
 	}
-	return r.Store.Append(ctx, stream, expected, data...)
+	res, err := r.Store.Append(ctx, stream, expected, data...)
+	if err == nil && r.Appended != nil {
+		r.Appended(events)
+	}
+	return res, err
 }
 
 // Encode turns events into what a store appends, for appends made

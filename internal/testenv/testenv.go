@@ -94,8 +94,9 @@ func Main(m *testing.M, opts ...Option) {
 		}
 	}
 	code := func() int {
-		h.err = setup()
-		defer teardown()
+		h.err = h.setup(false)
+		defer h.teardown()
+		defer durable.h.teardown()
 		defer func() {
 			for _, f := range o.after {
 				f()
@@ -110,7 +111,10 @@ func Main(m *testing.M, opts ...Option) {
 	os.Exit(code)
 }
 
-func setup() error {
+// setup starts (or connects to) the server and makes the migrated
+// template. durable: PostgreSQL's own commit settings, not the tests'
+// fsync=off and synchronous_commit=off.
+func (h *harness) setup(durable bool) error {
 	ctx := context.Background()
 	url := os.Getenv("PORTAL_TEST_DATABASE_URL")
 	if url == "" {
@@ -128,7 +132,7 @@ func setup() error {
 		// initdb once per machine (per user and installation), not per
 		// test binary: each copies the fresh cluster.
 		cache := filepath.Join(os.TempDir(), fmt.Sprintf("portaltest-initdb-%d", os.Getuid()))
-		c, err := pgembed.Start(ctx, dir, pgembed.Options{Fast: true, InitCache: cache})
+		c, err := pgembed.Start(ctx, dir, pgembed.Options{Fast: !durable, InitCache: cache})
 		if err != nil {
 			return fmt.Errorf("embedded PostgreSQL: %w", err)
 		}
@@ -139,8 +143,15 @@ func setup() error {
 	if err != nil {
 		return fmt.Errorf("parse test database URL: %w", err)
 	}
+	if durable && h.cluster == nil {
+		// A server of someone else's: ask for durable commits at least.
+		cfg.ConnConfig.RuntimeParams["synchronous_commit"] = "on"
+	}
 	h.admin = cfg
 	h.template = fmt.Sprintf("portal_tmpl_%d", os.Getpid())
+	if durable {
+		h.template += "_durable"
+	}
 	adminCfg := cfg.Copy()
 	adminCfg.MaxConns = 4
 	if h.adminPool, err = pgxpool.NewWithConfig(ctx, adminCfg); err != nil {
@@ -160,7 +171,7 @@ func setup() error {
 	return nil
 }
 
-func teardown() {
+func (h *harness) teardown() {
 	ctx := context.Background()
 	if h.adminPool != nil {
 		if h.template != "" && h.err == nil {
@@ -204,7 +215,8 @@ func (d *Database) ConnString() string {
 // the test ends.
 func DB(t testing.TB) *Database {
 	t.Helper()
-	return create(t, h.template)
+	available(t)
+	return h.create(t, h.template)
 }
 
 // derived is a template database built once from the migrated one.
@@ -262,7 +274,8 @@ func (d *derived) build(build func(ctx context.Context, d *Database) error) erro
 // template.
 func DBFrom(t testing.TB, template string) *Database {
 	t.Helper()
-	return create(t, template)
+	available(t)
+	return h.create(t, template)
 }
 
 func available(t testing.TB) {
@@ -276,9 +289,8 @@ func available(t testing.TB) {
 	}
 }
 
-func create(t testing.TB, template string) *Database {
+func (h *harness) create(t testing.TB, template string) *Database {
 	t.Helper()
-	available(t)
 	ctx := context.Background()
 	name := fmt.Sprintf("t_%d_%d_%s", os.Getpid(), h.counter.Add(1), sanitize(t.Name()))
 	// CREATE DATABASE ... TEMPLATE fails if another session is copying the

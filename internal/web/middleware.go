@@ -96,7 +96,7 @@ func requestID(c *fiber.Ctx) string {
 }
 
 // logRequests logs each request by path only: query strings can carry
-// sign-in tokens and are never logged.
+// sign-in tokens and are never logged. Metrics get the route's pattern.
 func (s *Server) logRequests(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
@@ -109,8 +109,13 @@ func (s *Server) logRequests(c *fiber.Ctx) error {
 			status = fiber.StatusInternalServerError
 		}
 	}
+	took := time.Since(start)
 	s.Log.Info("http", "method", c.Method(), "path", c.Path(), "status", status,
-		"took", time.Since(start).Round(time.Microsecond), "request_id", requestID(c), "htmx", c.Get("HX-Request") == "true")
+		"took", took.Round(time.Microsecond), "request_id", requestID(c), "htmx", c.Get("HX-Request") == "true")
+	if s.ObserveRequest != nil {
+		// Fiber's strings live in its buffers only during the request.
+		s.ObserveRequest(strings.Clone(c.Route().Path), strings.Clone(c.Method()), status, took)
+	}
 	return err
 }
 

@@ -66,6 +66,9 @@ type Deps struct {
 	Log            *slog.Logger
 	// Live, when set, is the liveness check behind /healthz.
 	Live func() error
+	// ObserveRequest, when set, is told every request's route pattern,
+	// method, status and duration (metrics).
+	ObserveRequest func(route, method string, status int, took time.Duration)
 }
 
 // Server holds the handlers' dependencies.

@@ -151,8 +151,10 @@ func (r *raising) Apply(ctx context.Context, tx pgx.Tx, _ eventstore.RecordedEve
 		return nil
 	}
 	if id, code, _ := strings.Cut(r.failOn.Load().(string), " "); id == ev.LearnerID {
-		// DO cannot take parameters; the code is the test's own.
-		if _, err := tx.Exec(ctx, `DO $$ BEGIN RAISE EXCEPTION 'simulated' USING ERRCODE = '`+code+`'; END $$`); err != nil {
+		// DO cannot take parameters; the code is the test's own. A query
+		// (not Exec, which the runner may defer) fails right here, so the
+		// failures can be counted.
+		if err := tx.QueryRow(ctx, `DO $$ BEGIN RAISE EXCEPTION 'simulated' USING ERRCODE = '`+code+`'; END $$`).Scan(); err != nil {
 			if r.raised.Add(1) == 3 {
 				close(r.retried)
 			}

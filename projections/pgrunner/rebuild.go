@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/projections"
@@ -22,7 +25,19 @@ import (
 // Events the projection cannot apply are parked as the live runner parks
 // them; at the swap, the projection's parked events become exactly those
 // the rebuild parked, so a rebuild after a fix clears what it fixed.
-func (r *Runner) Rebuild(ctx context.Context, p Projection) error {
+func (r *Runner) Rebuild(ctx context.Context, p Projection) error { return r.RebuildAll(ctx, p) }
+
+// RebuildAll rebuilds ps as Rebuild does, reading the log once for all of
+// them: in pages of RebuildPage events, each page applied to every
+// projection's new schema at once (on connections of their own, up to
+// rebuildWorkers), one transaction per projection and page, with the
+// statements pipelined (pipeTx). Then each is caught up and swapped in.
+func (r *Runner) RebuildAll(ctx context.Context, ps ...Projection) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	ps = slices.Clone(ps)
+	slices.SortFunc(ps, func(a, b Projection) int { return strings.Compare(a.Name(), b.Name()) })
 	conn, err := r.pool.Acquire(ctx)
 	if err != nil {
 		return err
@@ -31,46 +46,77 @@ func (r *Runner) Rebuild(ctx context.Context, p Projection) error {
 		_ = conn.Conn().Close(context.Background())
 		conn.Release()
 	}()
-	// One rebuild of a projection at a time.
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(7420, $1)`, lockKey("rebuild:"+p.Name())); err != nil {
-		return fmt.Errorf("rebuild %s: lock: %w", p.Name(), err)
-	}
-	live := SchemaName(p.Name())
-	next, old := live+"_next", live+"_old"
-	start := time.Now()
-
-	err = pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
-		if _, err := tx.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{next}.Sanitize()+` CASCADE`); err != nil {
-			return err
+	// One rebuild of a projection at a time (locks taken in name order).
+	for _, p := range ps {
+		if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(7420, $1)`, lockKey("rebuild:"+p.Name())); err != nil {
+			return fmt.Errorf("rebuild %s: lock: %w", p.Name(), err)
 		}
-		return createSchema(ctx, tx, p, next)
-	})
-	if err != nil {
-		return fmt.Errorf("rebuild %s: create %s: %w", p.Name(), next, err)
+	}
+	start := time.Now()
+	for _, p := range ps {
+		next := SchemaName(p.Name()) + "_next"
+		err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `DROP SCHEMA IF EXISTS `+pgx.Identifier{next}.Sanitize()+` CASCADE`); err != nil {
+				return err
+			}
+			return createSchema(ctx, tx, p, next)
+		})
+		if err != nil {
+			return fmt.Errorf("rebuild %s: create %s: %w", p.Name(), next, err)
+		}
 	}
 
-	// Replay beside the live schema, batch by batch.
+	// Replay beside the live schemas, page by page.
 	pos, events := eventstore.Start, 0
-	var parked []projections.Parked
+	parked := make([][]projections.Parked, len(ps))
+	page := max(r.RebuildPage, 1)
 	for {
-		batch, err := r.store.ReadAll(ctx, pos, r.BatchSize)
+		batch, err := r.store.ReadAll(ctx, pos, page)
 		if err != nil {
-			return fmt.Errorf("rebuild %s: %w", p.Name(), err)
+			return fmt.Errorf("rebuild: %w", err)
 		}
 		if len(batch) == 0 {
 			break
 		}
-		more, err := r.applyBatch(ctx, p, next, pos, batch, false)
-		if err != nil {
-			return fmt.Errorf("rebuild %s: %w", p.Name(), err)
+		g, gctx := errgroup.WithContext(ctx)
+		g.SetLimit(rebuildWorkers)
+		for i, p := range ps {
+			g.Go(func() error {
+				more, err := r.applyBatch(gctx, p, SchemaName(p.Name())+"_next", pos, batch, false)
+				if err != nil {
+					return fmt.Errorf("rebuild %s: %w", p.Name(), err)
+				}
+				parked[i] = append(parked[i], more...)
+				return nil
+			})
 		}
-		parked = append(parked, more...)
+		if err := g.Wait(); err != nil {
+			return err
+		}
 		pos = batch[len(batch)-1].Position
 		events += len(batch)
 	}
+	for i, p := range ps {
+		n, err := r.swap(ctx, p, pos, parked[i])
+		if err != nil {
+			return fmt.Errorf("rebuild %s: swap: %w", p.Name(), err)
+		}
+		logParked(r.log, parked[i])
+		r.log.Info("projection rebuilt", "projection", p.Name(), "events", events+n, "parked", len(parked[i]), "took", time.Since(start).Round(time.Millisecond))
+	}
+	return nil
+}
 
-	// Catch up the last events and swap, in one transaction.
-	err = pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
+// rebuildWorkers is how many projections a rebuild applies a page to at once.
+const rebuildWorkers = 4
+
+// swap catches p's new schema up from pos and swaps it in, in one
+// transaction holding the checkpoint row; it returns the events caught up.
+func (r *Runner) swap(ctx context.Context, p Projection, pos eventstore.Position, parked []projections.Parked) (int, error) {
+	live := SchemaName(p.Name())
+	next, old := live+"_next", live+"_old"
+	events := 0
+	err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, `INSERT INTO projection_checkpoints (name) VALUES ($1) ON CONFLICT DO NOTHING`, p.Name()); err != nil {
 			return err
 		}
@@ -120,12 +166,7 @@ func (r *Runner) Rebuild(ctx context.Context, p Projection) error {
 			p.Name(), int64(pos.Commit), int64(pos.Prepare), p.Version())
 		return err
 	})
-	if err != nil {
-		return fmt.Errorf("rebuild %s: swap: %w", p.Name(), err)
-	}
-	logParked(r.log, parked)
-	r.log.Info("projection rebuilt", "projection", p.Name(), "events", events, "parked", len(parked), "took", time.Since(start).Round(time.Millisecond))
-	return nil
+	return events, err
 }
 
 // catchUp applies the swap's last events inside its transaction: all at
@@ -203,4 +244,32 @@ func (r *Runner) horizon() string {
 	var checkpoints string
 	_ = r.pool.QueryRow(ctx, `SELECT string_agg(name || '@' || commit_pos || '/' || prepare_pos, ', ') FROM projection_checkpoints`).Scan(&checkpoints)
 	return out + "; checkpoints " + checkpoints
+}
+
+// Lag is how far one projection is behind the event log.
+type Lag struct {
+	Projection string
+	Behind     time.Duration // since the oldest event it has not applied was recorded; 0 when caught up
+}
+
+// Lags reads each projection's checkpoint and the first event after it:
+// one lookup per projection, for metrics.
+func (r *Runner) Lags(ctx context.Context, now time.Time) ([]Lag, error) {
+	out := make([]Lag, 0, len(r.projections))
+	for _, p := range r.projections {
+		pos, err := r.checkpoint(ctx, p.Name())
+		if err != nil {
+			return out, err
+		}
+		next, err := r.store.ReadAll(ctx, pos, 1)
+		if err != nil {
+			return out, fmt.Errorf("lag of %s: %w", p.Name(), err)
+		}
+		l := Lag{Projection: p.Name()}
+		if len(next) > 0 {
+			l.Behind = max(now.Sub(next[0].RecordedAt), 0)
+		}
+		out = append(out, l)
+	}
+	return out, nil
 }

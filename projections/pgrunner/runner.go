@@ -40,7 +40,11 @@ type Projection interface {
 	// unqualified names (it runs with search_path set to the target schema).
 	Schema() string
 	// Apply applies one event inside the batch's transaction. Unqualified
-	// table names resolve to the projection's schema.
+	// table names resolve to the projection's schema. The runner sends a
+	// batch's Exec statements to PostgreSQL together (pipeTx): an Exec
+	// returns an empty command tag (don't count rows affected) and its
+	// error may come back from a later call; Query and QueryRow see every
+	// earlier write.
 	Apply(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEvent, e domain.Event) error
 }
 
@@ -63,11 +67,13 @@ type Runner struct {
 	RetryInterval time.Duration
 	// BatchSize is the most events applied in one transaction.
 	BatchSize int
+	// RebuildPage is how many events a rebuild reads and applies at once.
+	RebuildPage int
 }
 
 // NewRunner returns a runner for the given projections.
 func New(pool *pgxpool.Pool, store eventstore.Store, codec *domain.Codec, log *slog.Logger, ps ...Projection) *Runner {
-	return &Runner{pool: pool, store: store, codec: codec, projections: ps, log: log, RetryInterval: 2 * time.Second, BatchSize: 500}
+	return &Runner{pool: pool, store: store, codec: codec, projections: ps, log: log, RetryInterval: 2 * time.Second, BatchSize: 500, RebuildPage: 5000}
 }
 
 // Projections returns the runner's projections.
@@ -86,6 +92,7 @@ func (r *Runner) Find(name string) (Projection, error) {
 // Setup creates each projection's schema and checkpoint when missing, and
 // rebuilds any projection whose stored version differs from its code.
 func (r *Runner) Setup(ctx context.Context) error {
+	var changed []Projection
 	for _, p := range r.projections {
 		stored, err := r.ensure(ctx, p)
 		if err != nil {
@@ -93,12 +100,10 @@ func (r *Runner) Setup(ctx context.Context) error {
 		}
 		if stored != p.Version() {
 			r.log.Info("projection version changed: rebuilding", "projection", p.Name(), "from", stored, "to", p.Version())
-			if err := r.Rebuild(ctx, p); err != nil {
-				return err
-			}
+			changed = append(changed, p)
 		}
 	}
-	return nil
+	return r.RebuildAll(ctx, changed...)
 }
 
 // ensure creates the schema and checkpoint row if they are missing and
@@ -332,16 +337,23 @@ func (r *Runner) applyEvents(ctx context.Context, tx pgx.Tx, p Projection, schem
 	if err := setSearchPath(ctx, tx, schema); err != nil {
 		return err
 	}
+	pt := newPipeTx(tx, pipelineDepth)
 	for _, rec := range batch {
 		if !r.codec.Knows(rec.Type) {
 			continue // an event this build does not know: not for us
 		}
-		if err := r.applyOne(ctx, tx, p, rec); err != nil {
+		if err := r.applyOne(ctx, pt, p, rec); err != nil {
 			return err
 		}
 	}
+	if err := pt.flush(ctx); err != nil {
+		return fmt.Errorf("projection %s: apply %d events up to %s: %w", p.Name(), len(batch), batch[len(batch)-1].Position, err)
+	}
 	return nil
 }
+
+// pipelineDepth is how many statements a batch queues before sending them.
+const pipelineDepth = 500
 
 // applyOne decodes and applies one event the codec knows.
 func (r *Runner) applyOne(ctx context.Context, tx pgx.Tx, p Projection, rec eventstore.RecordedEvent) error {

@@ -1,5 +1,9 @@
 // Package pgstore is the Postgres event store: the embedded default.
 //
+// An append is one statement (events_append: lock, version check, insert,
+// notify), and appends arriving together from many requests go as one
+// batch in one transaction, each with its own version check (append.go).
+//
 // Global order is (transaction id, sequence). A reader only reads events
 // whose transaction id is below the oldest transaction still running, so an
 // append whose transaction took a sequence value early but commits late is
@@ -9,15 +13,12 @@ package pgstore
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strconv"
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/awareportal/portal/internal/clock"
@@ -37,6 +38,15 @@ type Store struct {
 	hubOnce sync.Once
 	hub     *hub
 	stop    context.CancelFunc
+
+	// Group commit (append.go): appends waiting for a flusher, flushers
+	// running, and their limits.
+	mu          sync.Mutex
+	pending     []*request
+	inFlight    int
+	maxInFlight int
+	maxBatch    int
+	observe     func(BatchInfo)
 }
 
 // Option configures a Store.
@@ -48,9 +58,19 @@ func WithClock(c clock.Clock) Option { return func(s *Store) { s.clock = c } }
 // WithPollInterval sets the live subscribers' fallback poll interval.
 func WithPollInterval(d time.Duration) Option { return func(s *Store) { s.pollInterval = d } }
 
+// WithGroupCommit sets how many batches of appends may be on their way at
+// once (each holds a connection while it runs) and how many appends one
+// batch takes at most.
+func WithGroupCommit(inFlight, maxBatch int) Option {
+	return func(s *Store) { s.maxInFlight, s.maxBatch = max(inFlight, 1), max(maxBatch, 1) }
+}
+
+// WithBatchObserver has f called after every batch of appends (for metrics).
+func WithBatchObserver(f func(BatchInfo)) Option { return func(s *Store) { s.observe = f } }
+
 // New returns a store on pool. Close it to stop its listener.
 func New(pool *pgxpool.Pool, opts ...Option) *Store {
-	s := &Store{pool: pool, clock: clock.System{}, pollInterval: 500 * time.Millisecond}
+	s := &Store{pool: pool, clock: clock.System{}, pollInterval: 500 * time.Millisecond, maxInFlight: 4, maxBatch: 256}
 	for _, o := range opts {
 		o(s)
 	}
@@ -62,159 +82,6 @@ func (s *Store) Close() {
 	if s.stop != nil {
 		s.stop()
 	}
-}
-
-// Append implements eventstore.Store. With eventstore.Any it never reports
-// a conflict: it retries when another writer took the next version first.
-func (s *Store) Append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events ...eventstore.EventData) (eventstore.AppendResult, error) {
-	for attempt := 0; ; attempt++ {
-		res, err := s.append(ctx, stream, expected, events...)
-		if expected == eventstore.Any && errors.Is(err, eventstore.ErrConcurrency) && attempt < 50 {
-			continue
-		}
-		return res, err
-	}
-}
-
-func (s *Store) append(ctx context.Context, stream string, expected eventstore.ExpectedVersion, events ...eventstore.EventData) (eventstore.AppendResult, error) {
-	if err := check(stream, events); err != nil {
-		return eventstore.AppendResult{}, err
-	}
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return eventstore.AppendResult{}, fmt.Errorf("pgstore: begin: %w", err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx)) //nolint:errcheck // no-op after commit
-	res, err := s.appendIn(ctx, tx, stream, expected, events...)
-	if err != nil {
-		return eventstore.AppendResult{}, err
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return eventstore.AppendResult{}, s.appendErr(stream, err)
-	}
-	return res, nil
-}
-
-// AppendTx appends events to one stream inside the caller's transaction tx,
-// so that other writes (a queued job, a sent record) commit or vanish with
-// them. It checks the expected version like Append; with eventstore.Any it
-// retries a lost race itself. Each try runs in a savepoint, so a conflict
-// (ErrConcurrency) leaves tx usable.
-//
-// Nothing is visible until tx commits, and the global-order guarantees are
-// those of Append: the events belong to tx's transaction id, and readers
-// stop below the oldest open transaction. Keep tx short: while it is open,
-// it holds back every subscriber. The returned Position is valid once tx
-// has committed.
-func (s *Store) AppendTx(ctx context.Context, tx pgx.Tx, stream string, expected eventstore.ExpectedVersion, events ...eventstore.EventData) (eventstore.AppendResult, error) {
-	if err := check(stream, events); err != nil {
-		return eventstore.AppendResult{}, err
-	}
-	for attempt := 0; ; attempt++ {
-		sp, err := tx.Begin(ctx) // a savepoint
-		if err != nil {
-			return eventstore.AppendResult{}, fmt.Errorf("pgstore: savepoint: %w", err)
-		}
-		res, err := s.appendIn(ctx, sp, stream, expected, events...)
-		if err == nil {
-			if err = sp.Commit(ctx); err == nil {
-				return res, nil
-			}
-			err = s.appendErr(stream, err)
-		}
-		if rbErr := sp.Rollback(context.WithoutCancel(ctx)); rbErr != nil && !errors.Is(rbErr, pgx.ErrTxClosed) {
-			return eventstore.AppendResult{}, fmt.Errorf("pgstore: roll back to savepoint: %w (after %w)", rbErr, err)
-		}
-		if expected == eventstore.Any && errors.Is(err, eventstore.ErrConcurrency) && attempt < 50 {
-			continue
-		}
-		return eventstore.AppendResult{}, err
-	}
-}
-
-func check(stream string, events []eventstore.EventData) error {
-	if stream == "" {
-		return errors.New("pgstore: append: empty stream name")
-	}
-	if len(events) == 0 {
-		return errors.New("pgstore: append: no events")
-	}
-	return nil
-}
-
-// appendIn checks the version and inserts the events in tx, without committing.
-func (s *Store) appendIn(ctx context.Context, tx pgx.Tx, stream string, expected eventstore.ExpectedVersion, events ...eventstore.EventData) (eventstore.AppendResult, error) {
-	var current int64
-	if err := tx.QueryRow(ctx, `SELECT coalesce(max(version), 0) FROM events WHERE stream = $1`, stream).Scan(&current); err != nil {
-		return eventstore.AppendResult{}, fmt.Errorf("pgstore: read version of %s: %w", stream, err)
-	}
-	if expected != eventstore.Any && int64(expected) != current {
-		return eventstore.AppendResult{}, fmt.Errorf("%w: stream %s is at %d, expected %d", eventstore.ErrConcurrency, stream, current, expected)
-	}
-
-	now := s.clock.Now().UTC()
-	ids := make([]uuid.UUID, len(events))
-	versions := make([]int64, len(events))
-	types := make([]string, len(events))
-	datas := make([]string, len(events))
-	metas := make([]string, len(events))
-	for i, e := range events {
-		if e.Type == "" {
-			return eventstore.AppendResult{}, errors.New("pgstore: append: event without type")
-		}
-		if !json.Valid(e.Data) {
-			return eventstore.AppendResult{}, fmt.Errorf("pgstore: append: event %s: data is not valid JSON", e.Type)
-		}
-		ids[i] = e.ID
-		if ids[i] == uuid.Nil {
-			ids[i] = uuid.New()
-		}
-		versions[i] = current + int64(i) + 1
-		types[i] = e.Type
-		datas[i] = string(e.Data)
-		m, err := json.Marshal(e.Metadata)
-		if err != nil {
-			return eventstore.AppendResult{}, fmt.Errorf("pgstore: encode metadata: %w", err)
-		}
-		metas[i] = string(m)
-	}
-
-	var seq int64
-	var txid string
-	err := tx.QueryRow(ctx, `
-		WITH ins AS (
-			INSERT INTO events (id, stream, version, type, data, metadata, recorded_at)
-			SELECT u.id, $1, u.version, u.type, u.data::jsonb, u.meta::jsonb, $7
-			FROM unnest($2::uuid[], $3::bigint[], $4::text[], $5::text[], $6::text[])
-			     AS u(id, version, type, data, meta)
-			ORDER BY u.version
-			RETURNING seq, txid
-		)
-		SELECT max(seq), max(txid)::text FROM ins`,
-		stream, ids, versions, types, datas, metas, now).Scan(&seq, &txid)
-	if err != nil {
-		return eventstore.AppendResult{}, s.appendErr(stream, err)
-	}
-	// Delivered when the transaction commits (and dropped if it rolls back).
-	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, '')`, notifyChannel); err != nil {
-		return eventstore.AppendResult{}, fmt.Errorf("pgstore: notify: %w", err)
-	}
-	commit, err := strconv.ParseUint(txid, 10, 64)
-	if err != nil {
-		return eventstore.AppendResult{}, fmt.Errorf("pgstore: parse txid %q: %w", txid, err)
-	}
-	return eventstore.AppendResult{
-		NextVersion: current + int64(len(events)),
-		Position:    eventstore.Position{Commit: commit, Prepare: uint64(seq)},
-	}, nil
-}
-
-func (s *Store) appendErr(stream string, err error) error {
-	var pgErr *pgconn.PgError
-	if errors.As(err, &pgErr) && pgErr.Code == "23505" && pgErr.ConstraintName == "events_stream_version_key" {
-		return fmt.Errorf("%w: stream %s was appended to concurrently", eventstore.ErrConcurrency, stream)
-	}
-	return fmt.Errorf("pgstore: append to %s: %w", stream, err)
 }
 
 // selectColumns reads events. The text form of txid gets its own name: an

@@ -261,6 +261,144 @@ func Run(t *testing.T, newStore Factory) {
 
 	runMore(t, newStore)
 	runChain(t, newStore)
+	runTogether(t, newStore)
+}
+
+// runTogether: appends arriving at once (which a store may send as one
+// batch, as pgstore does) keep their own version checks: the one that
+// conflicts fails alone, with ErrConcurrency, and the others commit.
+func runTogether(t *testing.T, newStore Factory) {
+	t.Run("appends at once: a conflicting one fails alone", func(t *testing.T) {
+		s := newStore(t)
+		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+		defer cancel()
+		const streams = 24
+		for i := range streams {
+			if _, err := s.Append(ctx, fmt.Sprintf("t-%d", i), eventstore.NoStream, ev("seed", i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		type try struct {
+			stream   string
+			expected eventstore.ExpectedVersion
+			events   int
+		}
+		var tries []try
+		for i := range streams {
+			tr := try{fmt.Sprintf("t-%d", i), eventstore.Exactly(1), 1 + i%3}
+			switch i {
+			case 5:
+				tr.expected = eventstore.NoStream // stale
+			case 11:
+				tr.expected = eventstore.Exactly(2) // ahead
+			}
+			tries = append(tries, tr)
+		}
+		// Two at version 1 on one stream: one wins; two with Any on a new
+		// stream: both land; another new stream.
+		tries = append(tries, try{"t-0", eventstore.Exactly(1), 1}, try{"t-any", eventstore.Any, 2}, try{"t-any", eventstore.Any, 1}, try{"t-new", eventstore.NoStream, 2})
+		errs := make([]error, len(tries))
+		results := make([]eventstore.AppendResult, len(tries))
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i, tr := range tries {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				evs := make([]eventstore.EventData, tr.events)
+				for n := range evs {
+					evs[n] = ev("together", i*10+n)
+				}
+				results[i], errs[i] = s.Append(ctx, tr.stream, tr.expected, evs...)
+			}()
+		}
+		close(start)
+		wg.Wait()
+		want := map[string]int64{} // stream → events it must hold
+		zeroWins := 0
+		for i, tr := range tries {
+			err := errs[i]
+			switch {
+			case i == 5 || i == 11:
+				if !errors.Is(err, eventstore.ErrConcurrency) {
+					t.Fatalf("append %d to %s at %d: err = %v, want ErrConcurrency", i, tr.stream, tr.expected, err)
+				}
+				continue
+			case tr.stream == "t-0":
+				if errors.Is(err, eventstore.ErrConcurrency) {
+					continue
+				}
+				zeroWins++
+			}
+			if err != nil {
+				t.Fatalf("append %d to %s at %d: %v", i, tr.stream, tr.expected, err)
+			}
+			want[tr.stream] += int64(tr.events)
+			if tr.expected != eventstore.Any && results[i].NextVersion != int64(tr.expected)+int64(tr.events) {
+				t.Fatalf("append %d to %s: next version %d", i, tr.stream, results[i].NextVersion)
+			}
+		}
+		if zeroWins != 1 {
+			t.Fatalf("%d of the two appends to t-0 at version 1 won, want 1", zeroWins)
+		}
+		for i := range streams {
+			stream := fmt.Sprintf("t-%d", i)
+			if i != 5 && i != 11 {
+				want[stream]++ // the seed
+			} else {
+				want[stream] = 1
+			}
+		}
+		// Every stream holds exactly the winners' events, versions 1…n, and
+		// each result's position is where its last event is.
+		at := map[eventstore.Position]bool{}
+		for stream, n := range want {
+			got, err := s.ReadStream(ctx, stream, 1)
+			if err != nil || int64(len(got)) != n {
+				t.Fatalf("%s: %d events (%v), want %d", stream, len(got), err, n)
+			}
+			for v, e := range got {
+				if e.Version != int64(v+1) {
+					t.Fatalf("%s: event %d has version %d", stream, v, e.Version)
+				}
+				if v > 0 && !got[v-1].Position.Less(e.Position) {
+					t.Fatalf("%s: positions out of order at version %d", stream, e.Version)
+				}
+				at[e.Position] = true
+			}
+		}
+		for i, r := range results {
+			if errs[i] == nil && !at[r.Position] {
+				t.Fatalf("append %d: result position %s holds none of its stream's events", i, r.Position)
+			}
+		}
+		// The global log has them all, once, in one order.
+		var total int64
+		for _, n := range want {
+			total += n
+		}
+		var all []eventstore.RecordedEvent
+		for pos := eventstore.Start; ; {
+			page, err := s.ReadAll(ctx, pos, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page) == 0 {
+				break
+			}
+			all = append(all, page...)
+			pos = page[len(page)-1].Position
+		}
+		if int64(len(all)) != total {
+			t.Fatalf("ReadAll: %d events, want %d", len(all), total)
+		}
+		for i := 1; i < len(all); i++ {
+			if !all[i-1].Position.Less(all[i].Position) {
+				t.Fatalf("global order broken at %d", i)
+			}
+		}
+	})
 }
 
 // runChain is the hash chain (tamper evidence): every adapter returns, with

@@ -412,3 +412,24 @@ func (h levelAtLeast) WithAttrs(as []slog.Attr) slog.Handler {
 func (h levelAtLeast) WithGroup(name string) slog.Handler {
 	return levelAtLeast{h.Handler.WithGroup(name), h.min}
 }
+
+// Jobs counts the mail queue's jobs by River state, and the failed send
+// attempts recorded on the jobs River still keeps (for metrics).
+func Jobs(ctx context.Context, pool *pgxpool.Pool) (byState map[string]int, failedAttempts int, err error) {
+	rows, err := pool.Query(ctx, `SELECT state::text, count(*), coalesce(sum(cardinality(errors)), 0) FROM river_job WHERE kind = $1 GROUP BY state`, sendArgs{}.Kind())
+	if err != nil {
+		return nil, 0, fmt.Errorf("count mail jobs: %w", err)
+	}
+	defer rows.Close()
+	byState = map[string]int{}
+	for rows.Next() {
+		var st string
+		var n, failed int
+		if err := rows.Scan(&st, &n, &failed); err != nil {
+			return nil, 0, fmt.Errorf("count mail jobs: %w", err)
+		}
+		byState[st] = n
+		failedAttempts += failed
+	}
+	return byState, failedAttempts, rows.Err()
+}

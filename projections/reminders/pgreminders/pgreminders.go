@@ -76,10 +76,10 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, _ eventstore.RecordedEve
 		if ev.Kind != mailing.KindReminder && ev.Kind != mailing.KindDigest {
 			return nil
 		}
-		tag, err := tx.Exec(ctx, `UPDATE mails SET queued = true WHERE mail_id = $1`, ev.MailID)
-		if err == nil && tag.RowsAffected() == 0 {
-			_, err = tx.Exec(ctx, `INSERT INTO queued_mail (mail_id) VALUES ($1) ON CONFLICT DO NOTHING`, ev.MailID)
-		}
+		// One statement (the runner may defer it, see pgrunner.Projection):
+		// mark the mail queued, or remember it for the mail's own event.
+		_, err := tx.Exec(ctx, `WITH u AS (UPDATE mails SET queued = true WHERE mail_id = $1 RETURNING 1)
+			INSERT INTO queued_mail (mail_id) SELECT $1 WHERE NOT EXISTS (SELECT 1 FROM u) ON CONFLICT DO NOTHING`, ev.MailID)
 		return err
 	}
 	return nil

@@ -32,7 +32,7 @@ const Name = "timeline"
 type Projection struct{}
 
 func (Projection) Name() string { return Name }
-func (Projection) Version() int { return 4 }
+func (Projection) Version() int { return 5 } // 5: entries_stream
 
 func (Projection) Schema() string {
 	return `
@@ -73,6 +73,9 @@ CREATE TABLE entries (
     PRIMARY KEY (learner_id, seq)
 );
 CREATE INDEX entries_page ON entries (learner_id, at DESC, seq DESC);
+-- A sign-in marks its request's opened link "followed": without this, each
+-- sign-in read every entry.
+CREATE INDEX entries_stream ON entries (stream);
 `
 }
 
