@@ -78,7 +78,7 @@ func TestBrowserSignedInDevices(t *testing.T) {
 	); err != nil && !strings.Contains(err.Error(), "-32000") {
 		t.Fatalf("sign the PC out: %v", err)
 	}
-	if got := text(t, laptop, "#toasts"); !strings.Contains(got, "Signed out 1 other device.") {
+	if got := toastText(t, laptop); !strings.Contains(got, "Signed out 1 other device.") {
 		t.Fatalf("toast %q", got)
 	}
 	var rows int

@@ -67,7 +67,7 @@ func TestBrowserBreaches(t *testing.T) {
 	if got := text(t, b, `li[data-breach="ShopRight2024"] .breachrow-done`); !strings.Contains(got, "Resolved") || !strings.Contains(got, "I changed the password") {
 		t.Errorf("resolved row: %q", got)
 	}
-	if got := text(t, b, "#toasts"); !strings.Contains(got, "Marked resolved: ShopRight") {
+	if got := toastText(t, b); !strings.Contains(got, "Marked resolved: ShopRight") {
 		t.Errorf("toast: %q", got)
 	}
 	screenshot(t, b, "83-breaches-resolved")

@@ -44,6 +44,18 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 	return s
 }
 
+// toastText is the toasts' text, read as soon as there is any: a toast is
+// gone 5 s after it appears, which a loaded machine can take between a
+// wait and a separate read.
+func toastText(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	var s string
+	if err := chromedp.Run(ctx, chromedp.Poll(`Array.from(document.querySelectorAll('#toasts .toast')).map(e => e.textContent).join(' ')`, &s)); err != nil {
+		t.Fatalf("toast: %v", err)
+	}
+	return s
+}
+
 func riskOnStats(t *testing.T, p *portal, ctx context.Context) int {
 	t.Helper()
 	if err := chromedp.Run(ctx, chromedp.Navigate(p.base+"/stats")); err != nil {

@@ -64,7 +64,7 @@ func TestBrowserSignPolicy(t *testing.T) {
 	); err != nil {
 		t.Fatalf("refusal: %v", err)
 	}
-	if got := text(t, b, "#toasts"); !strings.Contains(got, "I have read and accept") {
+	if got := toastText(t, b); !strings.Contains(got, "I have read and accept") {
 		t.Errorf("toast %q", got)
 	}
 	shots(t, b, "82-policy-refused")

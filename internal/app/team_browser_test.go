@@ -63,7 +63,7 @@ func TestBrowserMyTeam(t *testing.T) {
 	if got := text(t, b, "#report-acme-sam .teamrow-why"); !strings.Contains(got, "again in 24 h") {
 		t.Errorf("why: %q", got)
 	}
-	if got := text(t, b, "#toasts"); !strings.Contains(got, "Reminder sent to Sam Learner") {
+	if got := toastText(t, b); !strings.Contains(got, "Reminder sent to Sam Learner") {
 		t.Errorf("toast: %q", got)
 	}
 	screenshot(t, b, "71-my-team-reminded")
