@@ -241,6 +241,7 @@ func (s *Store) submit(ctx context.Context, r *request) outcome {
 		s.mu.Unlock()
 		s.send(batch)
 		s.mu.Lock()
+		s.landed(batch)
 		if len(s.pending) > 0 {
 			go s.flush() // takes over this flusher's place
 		} else {
@@ -275,12 +276,17 @@ func (s *Store) flush() {
 		}
 		s.mu.Unlock()
 		s.send(batch)
+		s.mu.Lock()
+		s.landed(batch)
+		s.mu.Unlock()
 	}
 }
 
 // take removes the next batch from the queue: in order, at most one append
-// per stream (a second one waits for the next batch, keeping its order),
-// at most maxBatch appends and about maxBatchBytes. s.mu is held.
+// per stream and none to a stream another batch of ours is sending (those
+// wait for the next batch, keeping their order, instead of finding the
+// stream locked), at most maxBatch appends and about maxBatchBytes. s.mu is
+// held; done releases the batch's streams.
 func (s *Store) take() []*request {
 	var (
 		batch   []*request
@@ -293,7 +299,7 @@ func (s *Store) take() []*request {
 			rest = append(rest, s.pending[i:]...)
 			break
 		}
-		if streams[r.stream] {
+		if streams[r.stream] || s.flying[r.stream] > 0 {
 			rest = append(rest, r)
 			continue
 		}
@@ -306,7 +312,22 @@ func (s *Store) take() []*request {
 	}
 	clear(s.pending[len(rest):])
 	s.pending = rest
+	if s.flying == nil {
+		s.flying = make(map[string]int)
+	}
+	for _, r := range batch {
+		s.flying[r.stream]++
+	}
 	return batch
+}
+
+// landed releases a sent batch's streams. s.mu is held.
+func (s *Store) landed(batch []*request) {
+	for _, r := range batch {
+		if s.flying[r.stream]--; s.flying[r.stream] <= 0 {
+			delete(s.flying, r.stream)
+		}
+	}
 }
 
 // maxBatchBytes bounds a batch's payload (a batch takes at least one append).

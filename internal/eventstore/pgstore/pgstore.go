@@ -43,6 +43,7 @@ type Store struct {
 	// running, and their limits.
 	mu          sync.Mutex
 	pending     []*request
+	flying      map[string]int // streams of the batches being sent
 	inFlight    int
 	maxInFlight int
 	maxBatch    int
