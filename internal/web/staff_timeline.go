@@ -22,7 +22,7 @@ func timelineFilter(c *fiber.Ctx, loc *time.Location) (timeline.Filter, views.Ti
 	for _, v := range args.PeekMulti("cat") {
 		f.Categories = append(f.Categories, string(v))
 	}
-	v := views.TimelineFilter{From: c.Query("from"), To: c.Query("to"), Zone: loc.String(), Example: when.DayStyle}
+	v := views.TimelineFilter{From: c.Query("from"), To: c.Query("to"), Zone: loc.String()}
 	v.Categories = make([]views.CategoryOption, len(timelineCategories))
 	for i, cat := range timelineCategories {
 		v.Categories[i] = views.CategoryOption{ID: cat.id, Label: cat.label, Checked: len(f.Categories) == 0 || slices.Contains(f.Categories, cat.id)}

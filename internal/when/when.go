@@ -123,11 +123,10 @@ func ShortIn(tr *i18n.Translator, t, now time.Time, loc *time.Location) string {
 // Stamp is an instant as pages show it: in loc (the client's zone), in the
 // portal's one date style, naming the zone ("23 Nov 2026 09:14 CET").
 func Stamp(t time.Time, loc *time.Location) string {
-	return t.In(loc).Format("2 Jan 2006 15:04 MST")
+	return t.In(loc).Format(InstantStyle + " MST")
 }
 
-// DayStyle and InstantStyle are how pages write a day and an instant, and
-// the form fields' examples.
+// DayStyle and InstantStyle are how pages write a day and an instant.
 const (
 	DayStyle     = "2 Jan 2006"
 	InstantStyle = "2 Jan 2006 15:04"
@@ -143,7 +142,7 @@ var instantLayouts = []string{
 	"2006-01-02T15:04", "2006-01-02 15:04", "2006-01-02T15:04:05",
 }
 
-// ErrDate means a date or instant could not be read.
+// ErrDate means a day could not be read.
 var ErrDate = errors.New("write the date like 23 Nov 2026")
 
 // ErrInstant means an instant could not be read.
