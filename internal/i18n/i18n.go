@@ -2,7 +2,9 @@
 // string (pages, emails, certificates, errors, dates) in English, German
 // and French.
 //
-// Messages live in locales/<lang>.toml, embedded in the binary, and are
+// Messages live in locales/<lang>.toml and locales/<part>.<lang>.toml (one
+// part per area of the portal: pages.courses.de.toml), embedded in the
+// binary; a key lives in one file per language. They are
 // looked up by key ("email.course.subject") with nicksnyder/go-i18n: its
 // CLDR plural rules pick the form ("one", "many", "other"), its Go
 // text/template fills in named arguments ({{.Title}}). A key missing in
@@ -148,19 +150,55 @@ func load(fsys fs.FS) (*Catalogue, error) {
 	b := goi18n.NewBundle(language.English)
 	b.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	c := &Catalogue{bundle: b, messages: map[Lang]map[string]*goi18n.Message{}, tr: map[Lang]*Translator{}}
+	files, err := fs.Glob(fsys, "locales/*.toml")
+	if err != nil {
+		return nil, fmt.Errorf("i18n: %w", err)
+	}
+	from := map[Lang]map[string]string{} // key → the file that holds it
 	for _, l := range Languages() {
-		f, err := b.LoadMessageFileFS(fsys, path.Join("locales", string(l)+".toml"))
+		c.messages[l] = map[string]*goi18n.Message{}
+		from[l] = map[string]string{}
+	}
+	for _, name := range files {
+		l, ok := fileLang(name)
+		if !ok {
+			return nil, fmt.Errorf("i18n: %s: name it <part>.<language>.toml with a language the portal speaks", name)
+		}
+		f, err := b.LoadMessageFileFS(fsys, name)
 		if err != nil {
 			return nil, fmt.Errorf("i18n: %w", err)
 		}
-		byKey := map[string]*goi18n.Message{}
 		for _, m := range f.Messages {
-			byKey[m.ID] = m
+			if other, dup := from[l][m.ID]; dup {
+				return nil, fmt.Errorf("i18n: %q is in both %s and %s", m.ID, other, name)
+			}
+			from[l][m.ID] = name
+			c.messages[l][m.ID] = m
 		}
-		c.messages[l] = byKey
+	}
+	for _, l := range Languages() {
+		if len(from[l]) == 0 {
+			return nil, fmt.Errorf("i18n: no messages in locales/*.%s.toml", l)
+		}
 		c.tr[l] = &Translator{lang: l, loc: goi18n.NewLocalizer(b, string(l))}
 	}
 	return c, nil
+}
+
+// fileLang is the language of a message file: locales/de.toml and
+// locales/courses.de.toml are German (go-i18n reads the name the same way).
+func fileLang(name string) (Lang, bool) {
+	base := strings.TrimSuffix(path.Base(name), ".toml")
+	if i := strings.LastIndexByte(base, '.'); i >= 0 {
+		base = base[i+1:]
+	}
+	l := Lang(base)
+	for _, known := range Languages() {
+		if l == known {
+			return l, true
+		}
+	}
+	return "", false
 }
 
 // Keys lists the keys a language has, sorted.
