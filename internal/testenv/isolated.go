@@ -19,8 +19,15 @@ import (
 // CanIsolate reports whether Isolated gives a test a PostgreSQL server of
 // its own (the embedded default), so that it may run beside others. With
 // PORTAL_TEST_DATABASE_URL or DATABASE_URL set there is one server, and
-// Isolated gives a database on it as DB does.
-func CanIsolate() bool { return h.cluster != nil }
+// Isolated gives a database on it as DB does. It starts the shared server
+// if no test has yet (false when there is none).
+func CanIsolate() bool {
+	if !h.main {
+		return false
+	}
+	h.start.Do(func() { h.err = h.setup(false) })
+	return h.err == nil && h.cluster != nil
+}
 
 // Isolated gives the test a fresh, migrated database on a PostgreSQL
 // server of its own, started from the machine's initdb cache and stopped

@@ -27,8 +27,12 @@ import (
 	"github.com/awareportal/portal/internal/pgembed"
 )
 
-// harness is the test binary's shared PostgreSQL, set up once by Main.
+// harness is the test binary's shared PostgreSQL, set up by the first test
+// that asks for a database (a package whose tests -run leaves none of, or
+// whose tests need none, starts no server) and torn down by Main.
 type harness struct {
+	main  bool      // Main runs the tests
+	start sync.Once // setup, once
 	admin *pgxpool.Config // connects to a maintenance database
 	// adminPool runs CREATE and DROP DATABASE: a connection costs the
 	// server a process, two per test otherwise.
@@ -76,8 +80,8 @@ func Parallel(n int) Option { return func(o *mainOptions) { o.parallel = n } }
 // (for fixtures the tests share, such as a browser).
 func After(f func()) Option { return func(o *mainOptions) { o.after = append(o.after, f) } }
 
-// Main runs the package's tests with PostgreSQL set up, then tears it down.
-// Call it from TestMain.
+// Main runs the package's tests, then stops the PostgreSQL the first test
+// that needed one started. Call it from TestMain.
 func Main(m *testing.M, opts ...Option) {
 	var o mainOptions
 	for _, opt := range opts {
@@ -93,8 +97,8 @@ func Main(m *testing.M, opts ...Option) {
 			_ = flag.Set("test.parallel", strconv.Itoa(o.parallel))
 		}
 	}
+	h.main = true
 	code := func() int {
-		h.err = h.setup(false)
 		defer h.teardown()
 		defer durable.h.teardown()
 		defer func() {
@@ -102,10 +106,6 @@ func Main(m *testing.M, opts ...Option) {
 				f()
 			}
 		}()
-		if h.err != nil && InCI() {
-			fmt.Fprintf(os.Stderr, "testenv: PostgreSQL is required in CI: %v\n", h.err)
-			return 1
-		}
 		return m.Run()
 	}()
 	os.Exit(code)
@@ -278,14 +278,16 @@ func DBFrom(t testing.TB, template string) *Database {
 	return h.create(t, template)
 }
 
+// available starts the shared PostgreSQL on first use and skips the test
+// (fails it in CI) when there is none.
 func available(t testing.TB) {
 	t.Helper()
-	if h.admin == nil || h.err != nil {
-		err := h.err
-		if err == nil {
-			err = errors.New("testenv.Main was not called from TestMain")
-		}
-		Unavailable(t, "PostgreSQL", err)
+	if !h.main {
+		Unavailable(t, "PostgreSQL", errors.New("testenv.Main was not called from TestMain"))
+	}
+	h.start.Do(func() { h.err = h.setup(false) })
+	if h.err != nil {
+		Unavailable(t, "PostgreSQL", h.err)
 	}
 }
 
