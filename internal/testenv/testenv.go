@@ -31,8 +31,8 @@ import (
 // that asks for a database (a package whose tests -run leaves none of, or
 // whose tests need none, starts no server) and torn down by Main.
 type harness struct {
-	main  bool      // Main runs the tests
-	start sync.Once // setup, once
+	main  bool            // Main runs the tests
+	start sync.Once       // setup, once
 	admin *pgxpool.Config // connects to a maintenance database
 	// adminPool runs CREATE and DROP DATABASE: a connection costs the
 	// server a process, two per test otherwise.
