@@ -268,8 +268,12 @@ func (s *Server) chooseOrganisation(c *fiber.Ctx) error {
 	}
 	learnerID := c.FormValue("learner")
 	err := s.Auth.ChooseOrganisation(c.UserContext(), sess, learnerID, s.meta(c))
-	if errors.Is(err, signin.ErrNotCandidate) || errors.Is(err, signin.ErrNoSession) {
-		return fiber.NewError(fiber.StatusForbidden, "not one of your organisations")
+	if errors.Is(err, signin.ErrNotCandidate) {
+		// A forged or another person's learner id: as if there were none.
+		return fiber.NewError(fiber.StatusNotFound, "not one of your organisations")
+	}
+	if errors.Is(err, signin.ErrNoSession) {
+		return fiber.NewError(fiber.StatusForbidden, "this sign-in has ended")
 	}
 	if err != nil {
 		return err
