@@ -2,16 +2,66 @@
 // htmx (vendored under vendor/) swaps fragments when it is there.
 (function () {
   "use strict";
+  // A toast stays long enough to read (6 s, and more for a long message),
+  // pauses while the pointer is over the toasts or focus is in them, and
+  // can be dismissed with its button or Escape (WCAG 2.2.1: a message
+  // that goes away by itself must let the reader take their time).
+  function toastTime(text) { return Math.max(6000, 2500 + 60 * text.length); }
   function toast(text) {
     var box = document.getElementById("toasts");
     if (!box || !text) return;
     var el = document.createElement("div");
     el.className = "toast";
-    el.textContent = text;
+    var msg = document.createElement("span");
+    msg.textContent = text;
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "toast-close";
+    close.setAttribute("aria-label", box.getAttribute("data-dismiss") || "Dismiss");
+    close.textContent = "\u00d7";
+    close.addEventListener("click", function () { dismiss(el); });
+    el.appendChild(msg);
+    el.appendChild(close);
+    el.remaining = toastTime(text);
     box.appendChild(el);
-    setTimeout(function () { el.classList.add("toast-out"); }, 4500);
-    setTimeout(function () { el.remove(); }, 5000);
+    if (!paused(box)) run(el);
   }
+  function paused(box) { return box.matches(":hover") || box.contains(document.activeElement); }
+  function run(el) {
+    el.started = Date.now();
+    el.timer = setTimeout(function () { dismiss(el); }, el.remaining);
+  }
+  function hold(el) {
+    if (!el.timer) return;
+    clearTimeout(el.timer);
+    el.timer = null;
+    el.remaining = Math.max(1500, el.remaining - (Date.now() - el.started));
+  }
+  function dismiss(el) {
+    if (el.leaving) return;
+    el.leaving = true;
+    clearTimeout(el.timer);
+    var box = el.parentNode;
+    if (box && box.contains(document.activeElement)) {
+      // Focus was on the toast: give it back to the page, not to <body>.
+      var main = document.getElementById("main");
+      if (main) main.focus({preventScroll: true});
+    }
+    el.classList.add("toast-out");
+    setTimeout(function () { el.remove(); }, 400);
+  }
+  function eachToast(f) { document.querySelectorAll("#toasts .toast").forEach(function (el) { if (!el.leaving) f(el); }); }
+  document.addEventListener("DOMContentLoaded", function () {
+    var box = document.getElementById("toasts");
+    if (!box) return;
+    box.addEventListener("mouseenter", function () { eachToast(hold); });
+    box.addEventListener("focusin", function () { eachToast(hold); });
+    box.addEventListener("mouseleave", function () { if (!paused(box)) eachToast(run); });
+    box.addEventListener("focusout", function (e) { if (!box.contains(e.relatedTarget) && !box.matches(":hover")) eachToast(run); });
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") eachToast(dismiss);
+  });
   // Servers trigger toasts with: HX-Trigger: {"toast": "text"}
   document.addEventListener("toast", function (e) {
     toast(e.detail && (e.detail.value || e.detail));
