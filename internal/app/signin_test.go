@@ -14,6 +14,7 @@ import (
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/internal/seed"
 	"github.com/awareportal/portal/projections/directory"
 	"github.com/awareportal/portal/projections/progress"
@@ -552,5 +553,45 @@ func checkEmailLogo(t *testing.T, b *browser, base, html string) {
 	}
 	if _, _, _, a := img.At(img.Bounds().Dx()/2, img.Bounds().Dy()/2).RGBA(); a == 0 {
 		t.Error("email logo is blank in the middle")
+	}
+}
+
+// TestSignInEmailInThePagesLanguage: someone who asks for a sign-in link on
+// a page in German (their browser's language), and has chosen no language
+// nor has their organisation set one, gets the email in German; a language
+// they chose comes first.
+func TestSignInEmailInThePagesLanguage(t *testing.T) {
+	t.Parallel()
+	p := start(t)
+	b := p.browser(t)
+	ask := func(acceptLanguage string) mail.Parsed {
+		t.Helper()
+		b := p.browser(t) // signed out
+		before := p.inbox.count(sam)
+		form := url.Values{"email": {sam}, "_csrf": {b.csrf("/p/northwind/signin")}}
+		if r := b.do("POST", "/p/northwind/signin", form, map[string]string{"Accept-Language": acceptLanguage}); r.status != 200 {
+			t.Fatalf("request link: %d", r.status)
+		}
+		return p.inbox.waitSubjectAfter(t, sam, "", before)
+	}
+	if m := ask("de-DE,de;q=0.9"); m.Subject != "Anmeldung zur Schulung von Northwind IT" {
+		t.Errorf("asked on a German page: %q", m.Subject)
+	}
+	if m := ask("en-GB"); m.Subject != "Sign in to Northwind IT Training" {
+		t.Errorf("asked on an English page: %q", m.Subject)
+	}
+
+	// Sam chooses French: that wins over the browser.
+	r := signIn(t, p, b, sam)
+	if r.status != 303 {
+		t.Fatalf("sign in: %d", r.status)
+	}
+	home := b.get("/courses")
+	if r := b.post("/account/language", url.Values{"language": {"fr"}, "back": {"/courses"}}, csrfRe.FindStringSubmatch(home.body)[1]); r.status != 303 {
+		t.Fatalf("choose French: %d", r.status)
+	}
+	p.waitProjections(t)
+	if m := ask("de-DE"); !strings.HasPrefix(m.Subject, "Connexion à la formation") {
+		t.Errorf("Sam chose French, asked on a German page: %q", m.Subject)
 	}
 }

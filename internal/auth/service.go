@@ -167,7 +167,7 @@ func (s *Service) RequestLink(ctx context.Context, rawEmail string, meta eventst
 	switch {
 	case len(learners) > 0:
 		in.PartnerID, firstName = learners[0].PartnerID, learners[0].FirstName
-		lang = i18n.Negotiate(learners[0].ChosenLanguage, learners[0].ClientLanguage, "")
+		lang = i18n.Negotiate(learners[0].ChosenLanguage, learners[0].ClientLanguage, pageLanguage(ctx))
 	case len(roles) > 0:
 		in.PartnerID, firstName = roles[0].PartnerID, strings.Fields(roles[0].Name + " there")[0]
 	}
@@ -185,6 +185,15 @@ func (s *Service) RequestLink(ctx context.Context, rawEmail string, meta eventst
 	}
 	s.Log.Info("sign-in link requested", "request_id", requestID, "known", in.PartnerID != "")
 	return Requested{RequestID: requestID, Email: email}, nil
+}
+
+// pageLanguage is the language of the page that asked for a sign-in email
+// (the request's translator: its browser's Accept-Language or the
+// signed-out language choice), as Negotiate's last resort: someone who
+// asks on a German page, and whose organisation sets no language and who
+// chose none, gets the email in German. Without a page, English.
+func pageLanguage(ctx context.Context) string {
+	return string(i18n.From(ctx).Lang())
 }
 
 func (s *Service) sendLink(ctx context.Context, in signin.LinkInput, firstName string, lang i18n.Lang, token, code string, meta eventstore.Metadata) error {
@@ -220,7 +229,7 @@ func (s *Service) sendMethodHint(ctx context.Context, requestID string, l direct
 	page.Path = "/p/" + partner.Slug + "/signin"
 	page.RawQuery = url.Values{"email": {l.Email}}.Encode()
 	msg, err := s.Render(ctx, LinkMail{To: l.Email, FirstName: l.FirstName, Partner: partner, Link: page.String(), BaseURL: s.BaseURL.String(),
-		Method: identity.MethodOf(dirdomain.Source(l.Source)), Lang: i18n.Negotiate(l.ChosenLanguage, l.ClientLanguage, "")})
+		Method: identity.MethodOf(dirdomain.Source(l.Source)), Lang: i18n.Negotiate(l.ChosenLanguage, l.ClientLanguage, pageLanguage(ctx))})
 	if err != nil {
 		return fmt.Errorf("render sign-in method email: %w", err)
 	}
