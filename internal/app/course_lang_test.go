@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/awareportal/portal/projections/progress"
 )
@@ -150,5 +151,38 @@ func TestCourseInTheLearnersLanguage(t *testing.T) {
 	en := b.do("GET", "/learn/"+sb.ID, nil, map[string]string{"Accept-Language": "en"})
 	if en.status != 200 || regexp.MustCompile(`"eyebrow" lang=|"lesson card" lang=|not available in your language`).MatchString(en.body) {
 		t.Errorf("Safe Browsing in English is marked or has the notice:\n%.3000s", en.body)
+	}
+}
+
+// TestScheduledReminderNamesTheCourseInGerman: a client whose default is
+// German gets its scheduled reminders with the course's German title.
+func TestScheduledReminderNamesTheCourseInGerman(t *testing.T) {
+	t.Parallel()
+	p := start(t)
+	tok := remindersClient(t, p, "wien", "Europe/Vienna")
+	if code, out := p.api(t, tok, "PATCH", "/api/v1/clients/wien", `{"language":"de"}`); code != 200 {
+		t.Fatalf("language: %d %v", code, out)
+	}
+	for _, course := range []string{"spotting-phishing", "safe-browsing"} {
+		if code, out := p.api(t, tok, "POST", "/api/v1/clients/wien/assignments", `{"course_id":"`+course+`","due_at":"2026-11-27","learner_ids":["ann"]}`); code != 201 {
+			t.Fatalf("assign %s: %d %v", course, code, out)
+		}
+	}
+	ann := "ann@wien.example"
+	p.sweep(t)
+	p.mailSettled(t)
+	ts, err := time.Parse(time.RFC3339, "2026-11-24T08:00:00Z") // 3 days before, 9:00 in Vienna
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.clock.Set(ts)
+	p.sweep(t)
+	p.mailSettled(t)
+	sent := p.inbox.messagesLike(ann, "Erinnerung")
+	if len(sent) != 1 {
+		t.Fatalf("%d reminders", len(sent))
+	}
+	if m := sent[0]; !strings.Contains(m.Text, "Phishing erkennen") || strings.Contains(m.Text, "Spotting Phishing") || !strings.Contains(m.Text, "Safe Browsing and Downloads") {
+		t.Errorf("reminder %q:\n%s", m.Subject, m.Text)
 	}
 }
