@@ -30,6 +30,23 @@ func TestCourseInTheLearnersLanguage(t *testing.T) {
 	// course email names it in German.
 	before := p.inbox.count(sam)
 	tok := p.token(t, "northwind")
+	// The API says which languages each course can be read in.
+	code, out := p.api(t, tok, "GET", "/api/v1/courses", "")
+	if code != 200 {
+		t.Fatalf("courses: %d %v", code, out)
+	}
+	langs := map[string]string{}
+	for _, c := range out["courses"].([]any) {
+		c := c.(map[string]any)
+		var ls []string
+		for _, l := range c["languages"].([]any) {
+			ls = append(ls, l.(string))
+		}
+		langs[c["id"].(string)] = strings.Join(ls, ",")
+	}
+	if langs["spotting-phishing"] != "en,de,fr" || langs["safe-browsing"] != "en" {
+		t.Errorf("course languages: %v", langs)
+	}
 	if code, out := p.api(t, tok, "POST", "/api/v1/clients/acme/assignments", `{"course_id":"spotting-phishing","due_at":"2027-01-15","learner_ids":["acme-sam"]}`); code != 201 {
 		t.Fatalf("assign: %d %v", code, out)
 	}
