@@ -57,11 +57,17 @@ type CourseJSON struct {
 	Minutes  int    `json:"minutes"`
 	Lessons  int    `json:"lessons"`
 	PassMark int    `json:"pass_mark"`
+	// Languages it can be read in: "en", then its translations.
+	Languages []string `json:"languages"`
 }
 
 // ToCourseJSON shows a course.
 func ToCourseJSON(c *catalog.Course) CourseJSON {
-	return CourseJSON{ID: c.ID, Version: c.Version, Title: c.Title, Summary: c.Summary, Minutes: c.Minutes, Lessons: len(c.Lessons), PassMark: c.Quiz.PassMark}
+	out := CourseJSON{ID: c.ID, Version: c.Version, Title: c.Title, Summary: c.Summary, Minutes: c.Minutes, Lessons: len(c.Lessons), PassMark: c.Quiz.PassMark}
+	for _, l := range c.Languages() {
+		out.Languages = append(out.Languages, string(l))
+	}
+	return out
 }
 
 // StaffJSON is a staff grant.

@@ -270,11 +270,11 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		Clock: clk, BaseURL: cfg.BaseURL, Log: log.With("component", "welcome"), Settle: settle,
 	}
 	a.Team = &team.Service{
-		Repo: a.Repo, Dir: dir, Progress: prog, Gate: pggate.Queries{Pool: pool}, Reminders: pgteam.Queries{Pool: pool},
+		Repo: a.Repo, Dir: dir, Progress: prog, Catalog: a.Catalog, Gate: pggate.Queries{Pool: pool}, Reminders: pgteam.Queries{Pool: pool},
 		Mail: a.Queue, Render: renderReminderMail, Clock: clk, BaseURL: cfg.BaseURL, Log: log.With("component", "team"), Settle: settle,
 	}
 	a.Reminders = &reminders.Service{
-		Repo: a.Repo, Dir: dir, Progress: prog, Sent: pgreminders.Queries{Pool: pool}, Mail: a.Queue,
+		Repo: a.Repo, Dir: dir, Progress: prog, Catalog: a.Catalog, Sent: pgreminders.Queries{Pool: pool}, Mail: a.Queue,
 		Render: reminders.Renderers{Reminder: renderScheduledReminder, Digest: renderDigest},
 		Clock:  clk, BaseURL: cfg.BaseURL, Log: log.With("component", "reminders"),
 	}

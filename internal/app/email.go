@@ -80,12 +80,16 @@ func plain(s string) string { return strings.NewReplacer("<strong>", "", "</stro
 // renderCourseMail announces a course with its "Start training" link.
 func renderCourseMail(ctx context.Context, m training.CourseMail) (mail.Message, error) {
 	ctx, tr := speaking(ctx, m.Learner)
-	subject := tr.T("email.course.subject", "Title", m.Course.Title)
+	course, fellBack := m.Course.In(tr.Lang()) // its translation, else the English
+	subject := tr.T("email.course.subject", "Title", course.Title)
 	due := when.Day(tr, m.DueAt, m.Learner.Location())
-	data := views.CourseEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName, CourseTitle: m.Course.Title,
-		Summary: m.Course.Summary, Minutes: m.Course.Minutes, Due: due, Link: m.Link, SignsIn: m.SignsIn}
+	data := views.CourseEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName, CourseTitle: course.Title,
+		Summary: course.Summary, Minutes: course.Minutes, Due: due, Link: m.Link, SignsIn: m.SignsIn}
+	if fellBack {
+		data.CourseLang = string(i18n.English)
+	}
 	text := textPart(tr, m.Learner.FirstName, m.Partner,
-		lines(tr.T("email.course.ready")+" "+m.Course.Title, m.Course.Summary, tr.N("email.course.about", m.Course.Minutes, "Due", due)),
+		lines(tr.T("email.course.ready")+" "+course.Title, course.Summary, tr.N("email.course.about", course.Minutes, "Due", due)),
 		lines(startLine(tr, m.SignsIn), m.Link))
 	return message(ctx, tr, m.Partner, m.Learner.Email, subject, text, views.CourseEmailHTML(data))
 }

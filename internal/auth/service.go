@@ -262,7 +262,9 @@ type LinkState struct {
 
 // LinkCourse is the course a training link leads into.
 type LinkCourse struct {
-	Title              string
+	Title              string // as assigned (English); CourseID and Version find its translations
+	CourseID           string
+	Version            int
 	Started, Completed bool
 }
 
@@ -336,7 +338,7 @@ func (s *Service) linkCourse(ctx context.Context, req signin.Request) (c LinkCou
 	if l.PartnerID != req.PartnerID || l.ClientID != a.ClientID {
 		return LinkCourse{}, false, nil
 	}
-	return LinkCourse{Title: a.CourseTitle, Started: a.Started, Completed: a.Completed}, true, nil
+	return LinkCourse{Title: a.CourseTitle, CourseID: a.CourseID, Version: a.CourseVersion, Started: a.Started, Completed: a.Completed}, true, nil
 }
 
 // SignedIn is the result of a successful redemption.

@@ -16,9 +16,13 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/extension"
+
+	"github.com/awareportal/portal/internal/i18n"
 )
 
 //go:embed courses
@@ -45,6 +49,10 @@ type Course struct {
 	Quiz     Quiz     `json:"quiz"`
 	assetsFS fs.FS
 	dir      string
+	// lang is the language of the text (English for the course itself);
+	// translations holds the course in other languages, built at load.
+	lang         i18n.Lang
+	translations map[i18n.Lang]*Course
 }
 
 // Lesson is one page of a course.
@@ -164,20 +172,67 @@ func loadCourse(fsys fs.FS, manifest string, md goldmark.Markdown) (*Course, err
 		return nil, fmt.Errorf("%s: %w", manifest, err)
 	}
 	for i, l := range c.Lessons {
-		src, err := fs.ReadFile(fsys, path.Join(c.dir, l.File))
+		html, err := c.lesson(md, path.Join(c.dir, l.File))
 		if err != nil {
 			return nil, fmt.Errorf("%s: lesson %s: %w", manifest, l.ID, err)
 		}
-		var buf bytes.Buffer
-		if err := md.Convert(src, &buf); err != nil {
-			return nil, fmt.Errorf("%s: lesson %s: %w", manifest, l.ID, err)
-		}
-		// Lessons are authored content, rendered without raw HTML (goldmark's
-		// default drops it); relative images point at the course's assets.
-		html := strings.ReplaceAll(buf.String(), `src="img/`, `src="/course-assets/`+c.ID+`/`+fmt.Sprint(c.Version)+`/img/`)
-		c.Lessons[i].HTML = template.HTML(html) //nolint:gosec // rendered from our Markdown, raw HTML disabled
+		c.Lessons[i].HTML = html
+	}
+	c.lang = i18n.English
+	if err := c.loadTranslations(md); err != nil {
+		return nil, err
 	}
 	return &c, nil
+}
+
+// lesson reads and renders one lesson's Markdown. Lessons are authored
+// content, rendered without raw HTML (goldmark's default drops it);
+// relative images point at the course's assets (a translation's lessons
+// share the course's img/ folder).
+func (c *Course) lesson(md goldmark.Markdown, file string) (template.HTML, error) {
+	src, err := fs.ReadFile(c.assetsFS, file)
+	if err != nil {
+		return "", err
+	}
+	if len(src) > maxLessonBytes {
+		return "", fmt.Errorf("%s: %d bytes, at most %d", file, len(src), maxLessonBytes)
+	}
+	if !utf8.Valid(src) || strings.ContainsRune(string(src), 0) {
+		return "", fmt.Errorf("%s: not UTF-8 text", file)
+	}
+	var buf bytes.Buffer
+	if err := md.Convert(src, &buf); err != nil {
+		return "", err
+	}
+	html := strings.ReplaceAll(buf.String(), `src="img/`, `src="/course-assets/`+c.ID+`/`+fmt.Sprint(c.Version)+`/img/`)
+	return template.HTML(html), nil //nolint:gosec // rendered from our Markdown, raw HTML disabled
+}
+
+// Limits on a course's words, in characters, the same for the English and
+// its translations: they end up in events (the title), emails and PDFs.
+const (
+	maxTitle       = 120
+	maxSummary     = 300
+	maxQuestion    = 500
+	maxChoice      = 300
+	maxExplanation = 1000
+	maxLessonBytes = 256 << 10
+)
+
+// checkText refuses text that is empty (when required), too long, or holds
+// control characters (a line break included: each of these is one line).
+func checkText(field, s string, max int, required bool) error {
+	switch {
+	case s == "" && required:
+		return fmt.Errorf("%s is required", field)
+	case !utf8.ValidString(s):
+		return fmt.Errorf("%s: not UTF-8", field)
+	case utf8.RuneCountInString(s) > max:
+		return fmt.Errorf("%s: %d characters, at most %d", field, utf8.RuneCountInString(s), max)
+	case strings.IndexFunc(s, unicode.IsControl) >= 0:
+		return fmt.Errorf("%s: control characters are not allowed", field)
+	}
+	return nil
 }
 
 func (c *Course) validate() error {
@@ -186,14 +241,22 @@ func (c *Course) validate() error {
 		return fmt.Errorf("id %q: lowercase letters, digits and dashes", c.ID)
 	case c.Version < 1:
 		return errors.New("version must be 1 or more")
-	case c.Title == "":
-		return errors.New("title is required")
 	case len(c.Lessons) == 0:
 		return errors.New("a course needs at least one lesson")
 	case len(c.Quiz.Questions) == 0:
 		return errors.New("a course needs a quiz")
 	case c.Quiz.PassMark < 1 || c.Quiz.PassMark > 100:
 		return errors.New("quiz pass_mark must be 1-100")
+	}
+	if err := c.checkTexts(); err != nil {
+		return err
+	}
+	lessons := map[string]bool{}
+	for _, l := range c.Lessons {
+		if l.ID == "" || lessons[l.ID] {
+			return fmt.Errorf("lesson id %q missing or repeated", l.ID)
+		}
+		lessons[l.ID] = true
 	}
 	seen := map[string]bool{}
 	for _, q := range c.Quiz.Questions {
@@ -202,11 +265,41 @@ func (c *Course) validate() error {
 		}
 		seen[q.ID] = true
 		ok := false
+		choices := map[string]bool{}
 		for _, ch := range q.Choices {
+			if ch.ID == "" || choices[ch.ID] {
+				return fmt.Errorf("question %s: choice id %q missing or repeated", q.ID, ch.ID)
+			}
+			choices[ch.ID] = true
 			ok = ok || ch.ID == q.Answer
 		}
 		if !ok || len(q.Choices) < 2 {
 			return fmt.Errorf("question %s: needs 2+ choices and an answer among them", q.ID)
+		}
+	}
+	return nil
+}
+
+// checkTexts checks the words a learner reads, in the English and in each
+// translation alike.
+func (c *Course) checkTexts() error {
+	errs := []error{
+		checkText("title", c.Title, maxTitle, true),
+		checkText("summary", c.Summary, maxSummary, false),
+	}
+	for _, l := range c.Lessons {
+		errs = append(errs, checkText("lesson "+l.ID+": title", l.Title, maxTitle, true))
+	}
+	for _, q := range c.Quiz.Questions {
+		errs = append(errs, checkText("question "+q.ID+": text", q.Text, maxQuestion, true),
+			checkText("question "+q.ID+": explanation", q.Explanation, maxExplanation, false))
+		for _, ch := range q.Choices {
+			errs = append(errs, checkText("question "+q.ID+" choice "+ch.ID+": text", ch.Text, maxChoice, true))
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
 		}
 	}
 	return nil

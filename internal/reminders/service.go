@@ -33,6 +33,7 @@ import (
 	"github.com/awareportal/portal/domain/mailing"
 	"github.com/awareportal/portal/domain/reminder"
 	"github.com/awareportal/portal/internal/auth"
+	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/i18n"
@@ -94,6 +95,7 @@ type Service struct {
 	Repo     eventstore.Repository
 	Dir      directory.Queries
 	Progress progress.Queries
+	Catalog  *catalog.Catalog // course titles in the learner's language
 	Sent     reminders.Queries
 	Mail     Mailer
 	Render   Renderers
@@ -238,6 +240,15 @@ func (s *Service) sendReminder(ctx context.Context, l directory.Learner, ev remi
 	if err != nil {
 		return err
 	}
+	// The email names each course in the learner's language (the event
+	// holds the titles as assigned: the English).
+	lang := i18n.Negotiate(l.ChosenLanguage, l.ClientLanguage, "")
+	ev.Items = slices.Clone(ev.Items)
+	for i, it := range ev.Items {
+		if ev.Items[i].Title, err = s.courseTitle(ctx, it.AssignmentID, lang, it.Title); err != nil {
+			return err
+		}
+	}
 	m := Mail{Learner: l, Partner: partner, BaseURL: s.BaseURL.String(), Sent: ev}
 	for _, it := range ev.Items {
 		link, signsIn, err := auth.TrainingLink(ctx, s.Repo, s.BaseURL, meta, l, partner.Slug, it.AssignmentID, s.Clock.Now())
@@ -252,6 +263,22 @@ func (s *Service) sendReminder(ctx context.Context, l directory.Learner, ev remi
 		return fmt.Errorf("render reminder email: %w", err)
 	}
 	return s.Mail.Enqueue(ctx, ev.MailID, mailing.KindReminder, l.ID, reminder.Stream(l.ID), msg, meta)
+}
+
+// courseTitle is an assignment's course title in lang (stored, the
+// English, when the course has no translation into it).
+func (s *Service) courseTitle(ctx context.Context, assignmentID string, lang i18n.Lang, stored string) (string, error) {
+	if s.Catalog == nil {
+		return stored, nil
+	}
+	a, err := s.Progress.Assignment(ctx, assignmentID)
+	if errors.Is(err, progress.ErrNotFound) {
+		return stored, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return s.Catalog.Title(a.CourseID, a.CourseVersion, lang, stored), nil
 }
 
 // Subject is a reminder's subject line in tr's language: what it is

@@ -29,8 +29,10 @@ import (
 	"github.com/awareportal/portal/domain/mailing"
 	dom "github.com/awareportal/portal/domain/team"
 	"github.com/awareportal/portal/internal/auth"
+	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/internal/mail"
 	"github.com/awareportal/portal/projections/directory"
 	"github.com/awareportal/portal/projections/gate"
@@ -97,6 +99,7 @@ type Service struct {
 	Repo      eventstore.Repository
 	Dir       directory.Queries
 	Progress  progress.Queries
+	Catalog   *catalog.Catalog // course titles in the learner's language
 	Gate      gate.Queries
 	Reminders rmteam.Queries
 	Mail      Mailer
@@ -301,7 +304,13 @@ func (s *Service) send(ctx context.Context, rep directory.Learner, managerName s
 		return err
 	}
 	m := Mail{Learner: rep, Manager: managerName, Partner: partner, BaseURL: s.BaseURL.String()}
+	// The email names each course in the learner's language (the event
+	// holds the titles as assigned: the English).
+	lang := i18n.Negotiate(rep.ChosenLanguage, rep.ClientLanguage, "")
 	for _, c := range ev.Courses {
+		if c.Title, err = s.courseTitle(ctx, c.AssignmentID, lang, c.Title); err != nil {
+			return err
+		}
 		link, signsIn, err := auth.TrainingLink(ctx, s.Repo, s.BaseURL, meta, rep, partner.Slug, c.AssignmentID, s.Clock.Now())
 		if err != nil {
 			return err
@@ -314,6 +323,22 @@ func (s *Service) send(ctx context.Context, rep directory.Learner, managerName s
 		return fmt.Errorf("render reminder email: %w", err)
 	}
 	return s.Mail.Enqueue(ctx, ev.MailID, mailing.KindTeamReminder, rep.ID, dom.Stream(rep.ID), msg, meta)
+}
+
+// courseTitle is an assignment's course title in lang (stored, the
+// English, when the course has no translation into it).
+func (s *Service) courseTitle(ctx context.Context, assignmentID string, lang i18n.Lang, stored string) (string, error) {
+	if s.Catalog == nil {
+		return stored, nil
+	}
+	a, err := s.Progress.Assignment(ctx, assignmentID)
+	if errors.Is(err, progress.ErrNotFound) {
+		return stored, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return s.Catalog.Title(a.CourseID, a.CourseVersion, lang, stored), nil
 }
 
 // Sweep queues the emails of reminders stored in the last 7 days whose

@@ -215,10 +215,18 @@ func (s *Service) CertificatePDF(ctx context.Context, certID string) ([]byte, pr
 	if err != nil {
 		return nil, progress.Certificate{}, directory.Partner{}, err
 	}
+	lang := i18n.Negotiate(learner.ChosenLanguage, learner.ClientLanguage, "")
+	// The course's title in that language too (the certificate holds the
+	// title as assigned: the English); the email carrying it uses cert's.
+	a, err := s.Progress.Assignment(ctx, cert.AssignmentID)
+	if err != nil {
+		return nil, progress.Certificate{}, directory.Partner{}, err
+	}
+	cert.CourseTitle = s.Catalog.Title(a.CourseID, a.CourseVersion, lang, cert.CourseTitle)
 	pdf, err := certificate.Render(certificate.Data{
 		ID: cert.ID, LearnerName: cert.LearnerName, CourseTitle: cert.CourseTitle, CompletedAt: cert.CompletedAt.In(learner.Location()), Score: cert.Score,
 		PartnerName: partner.Name, PartnerLogo: partner.LogoSVG, AccentColor: brand.OnWhite(partner.AccentColor), Organisation: learner.ClientName,
-		VerifyURL: s.VerifyURL(cert.ID), Lang: i18n.Negotiate(learner.ChosenLanguage, learner.ClientLanguage, ""),
+		VerifyURL: s.VerifyURL(cert.ID), Lang: lang,
 	})
 	return pdf, cert, partner, err
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"slices"
 	"time"
 
@@ -14,13 +15,14 @@ import (
 
 // card turns an assignment into a course card, its dates in the learner's
 // time zone.
-func (s *Server) card(a progress.Assignment, now time.Time, loc *time.Location) views.CourseCard {
+func (s *Server) card(ctx context.Context, a progress.Assignment, now time.Time, loc *time.Location) views.CourseCard {
 	c := views.CourseCard{
 		AssignmentID: a.ID, Title: a.Title, DueLabel: when.DueLabel(a.DueAt, now, loc), Overdue: a.IsOverdue(now),
 		Started: a.StartedAt != nil, Percent: a.Percent(), Lesson: a.Lesson, Lessons: a.Lessons, AvailableFrom: when.Short(a.AvailableFrom, now, loc), CertificateID: a.CertificateID,
 	}
 	if course, err := s.Catalog.Version(a.CourseID, a.CourseVersion); err == nil {
-		c.Summary, c.Minutes = course.Summary, course.Minutes
+		view, lang := courseIn(ctx, course)
+		c.Title, c.Summary, c.Minutes, c.Lang = view.Title, view.Summary, view.Minutes, lang
 	}
 	if a.CompletedAt != nil {
 		c.CompletedOn = when.Short(*a.CompletedAt, now, loc)
@@ -57,11 +59,11 @@ func (s *Server) showCourses(c *fiber.Ctx) error {
 	}
 	// Overdue first, then soonest due: ForLearner is ordered by due date.
 	if len(due) > 0 {
-		next := s.card(due[0], now, l.Location())
+		next := s.card(c.UserContext(), due[0], now, l.Location())
 		home.Next, home.MoreDue = &next, len(due)-1
 	} else if len(upcoming) > 0 {
 		slices.SortFunc(upcoming, func(a, b progress.Assignment) int { return a.AvailableFrom.Compare(b.AvailableFrom) })
-		soon := s.card(upcoming[0], now, l.Location())
+		soon := s.card(c.UserContext(), upcoming[0], now, l.Location())
 		home.Upcoming = &soon
 	}
 	if home.Policy, err = s.heroPolicy(c, home.Next != nil); err != nil {
@@ -99,19 +101,19 @@ func (s *Server) showCourseTab(c *fiber.Ctx) error {
 		case a.IsUpcoming(now):
 			t.Upcoming++
 			if tab == "upcoming" {
-				t.Cards = append(t.Cards, s.card(a, now, l.Location()))
+				t.Cards = append(t.Cards, s.card(c.UserContext(), a, now, l.Location()))
 			}
 		default:
 			t.Due++
 			if tab == "due" {
-				t.Cards = append(t.Cards, s.card(a, now, l.Location()))
+				t.Cards = append(t.Cards, s.card(c.UserContext(), a, now, l.Location()))
 			}
 		}
 	}
 	if tab == "completed" {
 		slices.SortFunc(completed, func(a, b progress.Assignment) int { return b.CompletedAt.Compare(*a.CompletedAt) })
 		for _, a := range completed {
-			t.Cards = append(t.Cards, s.card(a, now, l.Location()))
+			t.Cards = append(t.Cards, s.card(c.UserContext(), a, now, l.Location()))
 		}
 	}
 	return render(c, fiber.StatusOK, views.CourseTabsPage(p, t), views.CourseTabsPanel(t))

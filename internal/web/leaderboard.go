@@ -35,10 +35,11 @@ func (s *Server) showLeaderboard(c *fiber.Ctx) error {
 			continue
 		}
 		seen[a.CourseID] = true
+		title := s.courseTitle(c.UserContext(), a.CourseID, a.CourseVersion, a.Title)
 		if courseID == "" || a.CourseID == want {
-			courseID, v.CourseTitle = a.CourseID, a.Title
+			courseID, v.CourseTitle = a.CourseID, title
 		}
-		v.Courses = append(v.Courses, views.CourseOption{ID: a.CourseID, Title: a.Title})
+		v.Courses = append(v.Courses, views.CourseOption{ID: a.CourseID, Title: title})
 	}
 	if want != "" && !seen[want] {
 		return fiber.NewError(fiber.StatusNotFound, "Pick a course you have completed to see its leaderboard.")

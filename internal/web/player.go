@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"strconv"
 	"strings"
@@ -23,10 +24,13 @@ func (s *Server) loadCourse(c *fiber.Ctx) (training.Loaded, error) {
 }
 
 // player builds the player at the assignment's saved place.
-func (s *Server) player(ld training.Loaded, csrf string) views.Player {
-	a, course := ld.Assignment, ld.Course
+// The course's words are in the request's language when it has them (ids
+// are the same in every language), else in English, marked as such.
+func (s *Server) player(ctx context.Context, ld training.Loaded, csrf string) views.Player {
+	a := ld.Assignment
+	course, lang := courseIn(ctx, ld.Course)
 	steps := len(course.Lessons) + 1
-	pl := views.Player{AssignmentID: a.ID, CourseTitle: course.Title, Step: a.Lesson + 1, Steps: steps, Percent: a.Percent(), CSRF: csrf}
+	pl := views.Player{AssignmentID: a.ID, CourseTitle: course.Title, Lang: lang, Step: a.Lesson + 1, Steps: steps, Percent: a.Percent(), CSRF: csrf}
 	if a.Lesson < len(course.Lessons) {
 		lesson := course.Lessons[a.Lesson]
 		pl.Lesson = &views.PlayerLesson{Index: a.Lesson, Title: lesson.Title, HTML: string(lesson.HTML), IsFirst: a.Lesson == 0}
@@ -70,7 +74,7 @@ func (s *Server) openCourse(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	return s.renderPlayer(c, fiber.StatusOK, s.player(ld, s.csrfToken(c)))
+	return s.renderPlayer(c, fiber.StatusOK, s.player(c.UserContext(), ld, s.csrfToken(c)))
 }
 
 func (s *Server) renderPlayer(c *fiber.Ctx, status int, pl views.Player) error {
@@ -100,7 +104,7 @@ func (s *Server) saveProgress(c *fiber.Ctx) error {
 	if ld.Assignment.Completed() {
 		return s.renderCompletion(c, ld)
 	}
-	return s.renderPlayer(c, fiber.StatusOK, s.player(ld, s.csrfToken(c)))
+	return s.renderPlayer(c, fiber.StatusOK, s.player(c.UserContext(), ld, s.csrfToken(c)))
 }
 
 // exitCourse saves the place and goes back to the courses. A course not
@@ -164,7 +168,7 @@ func (s *Server) submitQuiz(c *fiber.Ctx) error {
 	var unanswered dom.ErrUnanswered
 	switch {
 	case errors.As(err, &unanswered):
-		pl := s.player(ld, s.csrfToken(c))
+		pl := s.player(c.UserContext(), ld, s.csrfToken(c))
 		if pl.Quiz == nil {
 			return userError(c, fiber.StatusConflict, "Finish the lessons before the quiz.")
 		}
@@ -182,19 +186,21 @@ func (s *Server) submitQuiz(c *fiber.Ctx) error {
 	if done := res.Completed; done != nil {
 		// The completion panel, and the due banner around it brought up to
 		// date (out of band): no second round trip.
-		v := views.Completion{AssignmentID: done.AssignmentID, CourseTitle: ld.Assignment.Title, Attempts: done.Attempts,
+		course, lang := courseIn(c.UserContext(), ld.Course)
+		v := views.Completion{AssignmentID: done.AssignmentID, CourseTitle: course.Title, Lang: lang, Attempts: done.Attempts,
 			Score: done.Score, TimeTaken: duration(done.TimeTakenSecs), OnTime: done.OnTime}
-		p, err := s.learnerPage(c, ld.Assignment.Title, "courses", nil)
+		p, err := s.learnerPage(c, course.Title, "courses", nil)
 		if err != nil {
 			return err
 		}
 		return render(c, fiber.StatusOK, views.CompletionPage(p, v), views.CompletionFragment(v, p.Banner))
 	}
-	pl := s.player(ld, s.csrfToken(c))
+	pl := s.player(c.UserContext(), ld, s.csrfToken(c))
 	sub := res.Submitted
 	pl.Quiz.Result = &views.QuizResult{Score: sub.Score, PassMark: sub.PassMark, Correct: sub.Correct, Total: sub.Total, Attempt: sub.Attempt}
 	keepAnswers(pl.Quiz, answers, ld.Course.Quiz.Key())
-	for i, q := range ld.Course.Quiz.Questions {
+	course, _ := courseIn(c.UserContext(), ld.Course)
+	for i, q := range course.Quiz.Questions {
 		pl.Quiz.Questions[i].Explanation = q.Explanation
 	}
 	return s.renderPlayer(c, fiber.StatusOK, pl)
@@ -215,7 +221,8 @@ func keepAnswers(q *views.PlayerQuiz, answers, key map[string]string) {
 
 func (s *Server) renderCompletion(c *fiber.Ctx, ld training.Loaded) error {
 	a := ld.Assignment
-	done := views.Completion{AssignmentID: a.ID, CourseTitle: a.Title, Attempts: a.Attempts}
+	course, lang := courseIn(c.UserContext(), ld.Course)
+	done := views.Completion{AssignmentID: a.ID, CourseTitle: course.Title, Lang: lang, Attempts: a.Attempts}
 	if a.Score != nil {
 		done.Score = *a.Score
 	}
@@ -225,7 +232,7 @@ func (s *Server) renderCompletion(c *fiber.Ctx, ld training.Loaded) error {
 	if a.OnTime != nil {
 		done.OnTime = *a.OnTime
 	}
-	p, err := s.learnerPage(c, a.Title, "courses", nil)
+	p, err := s.learnerPage(c, course.Title, "courses", nil)
 	if err != nil {
 		return err
 	}

@@ -144,7 +144,8 @@ func (s *Server) openLink(c *fiber.Ctx) error {
 	land := views.LinkLanding{RequestID: c.Params("id"), Token: token, Email: st.Request.Email, Problem: problemText(st.Err),
 		Breaches: st.Err == nil && st.Request.Training && st.Request.Destination == signin.DestinationBreaches}
 	if st.Course != nil {
-		land.Course, land.Started, land.Completed = st.Course.Title, st.Course.Started, st.Course.Completed
+		land.Course = s.courseTitle(c.UserContext(), st.Course.CourseID, st.Course.Version, st.Course.Title)
+		land.Started, land.Completed = st.Course.Started, st.Course.Completed
 	}
 	return render(c, fiber.StatusOK, views.LinkLandingPage(s.page(c, "Sign in", brand), land), nil)
 }
