@@ -99,7 +99,7 @@ func TestPoliciesBreachesTeamActivityInGerman(t *testing.T) {
 	signIn(t, p, m, morgan)
 	team := m.do("GET", "/team", nil, de)
 	pageSays(t, "My Team", team, 200,
-		[]string{"Mein Team", "Alle (5)", "Nur überfällige", "Fortschritt", "Zuletzt erinnert", "Auf dem neuesten Stand", "Überfällig", "Im Onboarding",
+		[]string{"Mein Team", "Alle (5)", "Nur überfällige", "Fortschritt", "Zuletzt erinnert", "Alles erledigt", "Überfällig", "Im Onboarding",
 			"Nichts fällig", ">Erinnern<", "Nie", "50\u00a0%", "1 Kurs"},
 		[]string{"Everyone", "Overdue only", "Up to date", ">Remind<", "Nothing due", "Never", "Last reminded"})
 	hx = map[string]string{"HX-Request": "true", "X-CSRF-Token": csrfRe.FindStringSubmatch(team.body)[1], "Accept-Language": "de"}
