@@ -5,6 +5,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/projections/timeline"
 	"github.com/awareportal/portal/views"
 )
@@ -22,7 +23,7 @@ func (s *Server) myActivity(c *fiber.Ctx) error {
 	if f.Before != "" {
 		return render(c, fiber.StatusOK, views.TimelineRows(rows, next), views.TimelineRows(rows, next))
 	}
-	p, err := s.learnerPage(c, "My activity", "activity", nil)
+	p, err := s.learnerPage(c, i18n.T(c.UserContext(), "activity.title"), "activity", nil)
 	if err != nil {
 		return err
 	}

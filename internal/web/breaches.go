@@ -11,6 +11,7 @@ import (
 	dom "github.com/awareportal/portal/domain/breach"
 	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/internal/breaches"
+	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/internal/when"
 	rm "github.com/awareportal/portal/projections/breaches"
 	"github.com/awareportal/portal/projections/directory"
@@ -46,18 +47,20 @@ func (s *Server) showBreaches(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.learnerPage(c, "Breaches", "breaches", nil)
+	tr := i18n.From(c.UserContext())
+	p, err := s.learnerPage(c, tr.T("breaches.title"), "breaches", nil)
 	if err != nil {
 		return err
 	}
 	v := views.BreachesView{Email: l.Email, Count: views.BreachCount{Active: counts.Active, Resolved: len(list) - counts.Active}}
 	groups := map[string]*views.BreachGroup{}
 	for _, t := range dom.Tiers {
-		groups[string(t)] = &views.BreachGroup{Tier: string(t), Title: t.Title(), Advice: t.Advice(), Tone: tierTone(t)}
+		title, advice := tierWords(tr, t)
+		groups[string(t)] = &views.BreachGroup{Tier: string(t), Title: title, Advice: advice, Tone: tierTone(t)}
 	}
 	now := s.Clock.Now()
 	for _, e := range list {
-		r := s.breachRow(e, p.CSRF, now, l.Location())
+		r := s.breachRow(tr, e, p.CSRF, now, l.Location())
 		if !e.Active() {
 			v.Resolved = append(v.Resolved, r)
 			continue
@@ -85,31 +88,73 @@ func tierTone(t dom.Tier) string {
 	}
 }
 
+// tierWords are a tier's title and what to do about it (the notification
+// email says them too).
+func tierWords(tr *i18n.Translator, t dom.Tier) (title, advice string) {
+	switch t {
+	case dom.TierPassword:
+		return tr.T("breach.password.title"), tr.T("breach.password.advice")
+	case dom.TierPersonal:
+		return tr.T("breach.personal.title"), tr.T("breach.personal.advice")
+	default:
+		return tr.T("breach.data.title"), tr.T("breach.data.advice")
+	}
+}
+
 // noteChoices are the ready-made notes; the tier's likeliest is checked.
+// A chosen note is recorded as its English label (the learner's words are
+// recorded as typed) and shown in the reader's language (noteLabel).
 var noteChoices = []struct{ value, label string }{
 	{"password", "I changed the password"},
 	{"card", "I updated the card"},
 	{"nothing", "Nothing to do"},
 }
 
-func (s *Server) breachRow(e rm.Exposure, csrf string, now time.Time, loc *time.Location) views.BreachRow {
+// noteLabel is a ready-made note in the reader's language.
+func noteLabel(tr *i18n.Translator, value string) string {
+	switch value {
+	case "password":
+		return tr.T("breaches.note.password")
+	case "card":
+		return tr.T("breaches.note.card")
+	case "nothing":
+		return tr.T("breaches.note.nothing")
+	}
+	return value
+}
+
+// shownNote is a recorded note as the reader reads it: a ready-made one
+// in their language, their own words as written.
+func shownNote(tr *i18n.Translator, note string) string {
+	for _, ch := range noteChoices {
+		if note == ch.label {
+			return noteLabel(tr, ch.value)
+		}
+	}
+	return note
+}
+
+func (s *Server) breachRow(tr *i18n.Translator, e rm.Exposure, csrf string, now time.Time, loc *time.Location) views.BreachRow {
 	t := dom.Tier(e.Tier)
+	title, _ := tierWords(tr, t)
 	path := "/breaches/" + url.PathEscape(e.BreachID)
 	r := views.BreachRow{
-		ID: e.BreachID, Name: e.Name, Domain: e.Domain, Tier: e.Tier, Title: t.Title(), Tone: tierTone(t),
-		BreachDate: e.BreachDate.Format("2 Jan 2006"), Disclosed: e.DisclosedDate.Format("2 Jan 2006"),
-		Exposed: strings.Join(e.DataClasses, ", "), Active: e.Active(), Note: e.Note,
+		ID: e.BreachID, Name: e.Name, Domain: e.Domain, Tier: e.Tier, Title: title, Tone: tierTone(t),
+		BreachDate: tr.Date(e.BreachDate), Disclosed: tr.Date(e.DisclosedDate),
+		Exposed: strings.Join(e.DataClasses, ", "), Active: e.Active(), Note: shownNote(tr, e.Note),
 		ResolveURL: path + "/resolve", ReopenURL: path + "/reopen", CSRF: csrf,
 	}
 	if e.ResolvedAt != nil {
-		r.ResolvedOn = when.Short(*e.ResolvedAt, now, loc)
+		r.ResolvedOn = when.ShortIn(tr, *e.ResolvedAt, now, loc)
 	}
 	likeliest := map[dom.Tier]string{dom.TierPassword: "password", dom.TierPersonal: "card", dom.TierData: "nothing"}[t]
 	for _, ch := range noteChoices {
-		r.Choices = append(r.Choices, views.BreachNoteChoice{Value: ch.value, Label: ch.label, Checked: ch.value == likeliest})
+		r.Choices = append(r.Choices, views.BreachNoteChoice{Value: ch.value, Label: noteLabel(tr, ch.value), Checked: ch.value == likeliest})
 	}
 	return r
 }
+
+const problemNotAChoice = "is not one of the choices"
 
 // resolutionNote is the note a Mark resolved form sends: a choice, or
 // the learner's own words ("other"), which win when given.
@@ -126,7 +171,7 @@ func resolutionNote(c *fiber.Ctx) (string, error) {
 			return ch.label, nil
 		}
 	}
-	return "", tenancy.FieldError{Field: "note", Problem: "is not one of the choices"}
+	return "", tenancy.FieldError{Field: "note", Problem: problemNotAChoice}
 }
 
 // resolveBreach marks one of the learner's breaches resolved: the row and
@@ -144,7 +189,7 @@ func (s *Server) resolveBreach(c *fiber.Ctx) error {
 		var e rm.Exposure
 		e, _, err = s.Breaches.Resolve(c.UserContext(), l, id, note, s.meta(c))
 		if err == nil {
-			return s.breachChanged(c, e, "Marked resolved: "+e.Name+".")
+			return s.breachChanged(c, e, i18n.T(c.UserContext(), "breaches.toast_resolved", "Name", e.Name))
 		}
 	}
 	var fe tenancy.FieldError
@@ -152,9 +197,24 @@ func (s *Server) resolveBreach(c *fiber.Ctx) error {
 	case errors.Is(err, breaches.ErrNotFound):
 		return fiber.ErrNotFound
 	case errors.As(err, &fe):
-		return s.refuseResolve(c, l, id, "Your note "+fe.Problem+"; nothing was changed.")
+		return s.refuseResolve(c, l, id, noteProblem(i18n.From(c.UserContext()), fe))
 	}
 	return err
+}
+
+// noteProblem says why a note was refused, in the reader's language (the
+// domain's problems, from resolutionNote and tenancy.Text, are English
+// sentences, read by their stable wording).
+func noteProblem(tr *i18n.Translator, fe tenancy.FieldError) string {
+	switch p := fe.Problem; {
+	case p == problemNotAChoice:
+		return tr.T("breaches.error.note_choice")
+	case strings.HasPrefix(p, "must be at most "):
+		return tr.N("breaches.error.note_long", dom.MaxNote)
+	case strings.HasPrefix(p, "must not contain control"):
+		return tr.T("breaches.error.note_chars")
+	}
+	return tr.T("breaches.error.note_other", "Problem", fe.Problem)
 }
 
 // reopenBreach takes a resolved breach back to active.
@@ -171,7 +231,7 @@ func (s *Server) reopenBreach(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.breachChanged(c, e, "Reopened: "+e.Name+".")
+	return s.breachChanged(c, e, i18n.T(c.UserContext(), "breaches.toast_reopened", "Name", e.Name))
 }
 
 func (s *Server) breachChanged(c *fiber.Ctx, e rm.Exposure, msg string) error {
@@ -184,7 +244,7 @@ func (s *Server) breachChanged(c *fiber.Ctx, e rm.Exposure, msg string) error {
 		return err
 	}
 	toast(c, msg)
-	row := s.breachRow(e, s.csrfToken(c), s.Clock.Now(), l.Location())
+	row := s.breachRow(i18n.From(c.UserContext()), e, s.csrfToken(c), s.Clock.Now(), l.Location())
 	return render(c, fiber.StatusOK, views.BreachRowSwap(row, views.BreachCount{Active: counts.Active, Resolved: len(list) - counts.Active}), nil)
 }
 
@@ -199,7 +259,7 @@ func (s *Server) refuseResolve(c *fiber.Ctx, l directory.Learner, id, msg string
 		}
 		if isHTMX(c) {
 			toast(c, msg)
-			row := s.breachRow(e, s.csrfToken(c), s.Clock.Now(), l.Location())
+			row := s.breachRow(i18n.From(c.UserContext()), e, s.csrfToken(c), s.Clock.Now(), l.Location())
 			row.Error, row.Other = msg, c.FormValue("other")
 			return render(c, fiber.StatusUnprocessableEntity, views.BreachRowSwap(row, views.BreachCount{Active: counts.Active, Resolved: len(list) - counts.Active}), nil)
 		}

@@ -3,10 +3,10 @@ package web
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/a-h/templ"
@@ -14,6 +14,7 @@ import (
 
 	dom "github.com/awareportal/portal/domain/policy"
 	"github.com/awareportal/portal/domain/tenancy"
+	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/internal/policy"
 	"github.com/awareportal/portal/internal/when"
 	"github.com/awareportal/portal/projections/policies"
@@ -21,17 +22,17 @@ import (
 )
 
 // policyItem is a signature request as the learner's list shows it.
-func policyItem(r policies.Request, now time.Time, loc *time.Location) views.PolicyItem {
+func policyItem(tr *i18n.Translator, r policies.Request, now time.Time, loc *time.Location) views.PolicyItem {
 	it := views.PolicyItem{ID: r.PolicyID, Title: r.Title, Version: r.Version, Format: "PDF"}
 	if r.ContentType == dom.ContentTypeMarkdown {
 		it.Format = "Markdown"
 	}
 	if r.Outstanding {
-		it.DueLabel, it.Overdue, it.Again = when.DueLabel(r.DueAt, now, loc), r.IsOverdue(now), r.SignedVersion > 0
+		it.DueLabel, it.Overdue, it.Again = when.Label(tr, r.DueAt, now, loc), r.IsOverdue(now), r.SignedVersion > 0
 	} else {
 		it.Version = r.SignedVersion
 		if r.SignedAt != nil {
-			it.SignedOn = when.Short(*r.SignedAt, now, loc)
+			it.SignedOn = when.ShortIn(tr, *r.SignedAt, now, loc)
 		}
 	}
 	return it
@@ -62,7 +63,8 @@ func (s *Server) showPolicies(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.learnerPage(c, "Policies", "policies", nil)
+	tr := i18n.From(c.UserContext())
+	p, err := s.learnerPage(c, tr.T("policies.title"), "policies", nil)
 	if err != nil {
 		return err
 	}
@@ -70,12 +72,12 @@ func (s *Server) showPolicies(c *fiber.Ctx) error {
 	var v views.PoliciesList
 	for _, r := range list {
 		if signed := c.Query("signed"); signed != "" && signed == r.PolicyID && !r.Outstanding {
-			p.Flash = fmt.Sprintf("Signed %s v%d", r.Title, r.SignedVersion)
+			p.Flash = tr.T("policies.flash.signed", "Title", r.Title, "Version", r.SignedVersion)
 		}
 		if r.Outstanding {
-			v.Outstanding = append(v.Outstanding, policyItem(r, now, l.Location()))
+			v.Outstanding = append(v.Outstanding, policyItem(tr, r, now, l.Location()))
 		} else {
-			v.Signed = append(v.Signed, policyItem(r, now, l.Location()))
+			v.Signed = append(v.Signed, policyItem(tr, r, now, l.Location()))
 		}
 	}
 	return render(c, fiber.StatusOK, views.PoliciesPage(p, v), views.PoliciesPanel(v))
@@ -103,7 +105,7 @@ func (s *Server) renderPolicy(c *fiber.Ctx, status int, form views.SignForm) err
 	}
 	form.PolicyID, form.Version, form.CSRF = r.PolicyID, r.Version, p.CSRF
 	v := views.PolicyReader{
-		PolicyItem: policyItem(r, s.Clock.Now(), l.Location()), DocumentURL: "/policies/" + r.PolicyID + "/document", Size: byteSize(rd.Size),
+		PolicyItem: policyItem(i18n.From(c.UserContext()), r, s.Clock.Now(), l.Location()), DocumentURL: "/policies/" + r.PolicyID + "/document", Size: byteSize(rd.Size),
 		Outstanding: r.Outstanding, SignedName: r.SignedName, SignedSHA: r.SignedSHA256, FullName: l.FullName(), Form: form,
 	}
 	v.Version = r.Version
@@ -124,22 +126,23 @@ func (s *Server) signPolicy(c *fiber.Ctx) error {
 	in := policy.SignInput{Version: version, TypedName: c.FormValue("name"), Accepted: c.FormValue("accept") == "yes"}
 	pos, err := s.Policies.Sign(c.UserContext(), l, id, in, s.meta(c))
 	form := views.SignForm{TypedName: in.TypedName, Accepted: in.Accepted}
+	tr := i18n.From(c.UserContext())
 	var fe tenancy.FieldError
 	switch {
 	case errors.Is(err, policy.ErrNotFound):
 		return fiber.ErrNotFound
 	case errors.Is(err, dom.ErrNewerVersion):
-		form.Error = "A newer version of this policy was published. Please read it, then sign."
+		form.Error = tr.T("policies.error.newer")
 		form.TypedName, form.Accepted = "", false
 		return s.refuseSign(c, id, form, form.Error)
 	case errors.As(err, &fe):
 		var msg string
 		switch fe.Field {
 		case "accept":
-			form.AcceptError = "Tick \"I have read and accept\" to sign."
+			form.AcceptError = tr.T("policies.error.accept")
 			msg = form.AcceptError
 		default:
-			form.NameError = fieldMessage(fe)
+			form.NameError = typedNameProblem(tr, fe, l.FullName())
 			msg = form.NameError
 		}
 		return s.refuseSign(c, id, form, msg)
@@ -169,12 +172,21 @@ func (s *Server) refuseSign(c *fiber.Ctx, id string, form views.SignForm, msg st
 	return s.renderPolicy(c, fiber.StatusUnprocessableEntity, form)
 }
 
-func fieldMessage(fe tenancy.FieldError) string {
-	switch fe.Problem {
-	case "type your full name to sign":
-		return "Type your full name to sign."
+// typedNameProblem says what is wrong with the name typed to sign, in
+// the reader's language: the domain's problems (dom.Sign, tenancy.Text)
+// are English sentences, read here by their stable wording.
+func typedNameProblem(tr *i18n.Translator, fe tenancy.FieldError, fullName string) string {
+	switch p := fe.Problem; {
+	case p == "type your full name to sign":
+		return tr.T("policies.error.name_missing")
+	case strings.HasPrefix(p, "must be your full name"):
+		return tr.T("policies.error.name_wrong", "Name", fullName)
+	case strings.HasPrefix(p, "must be at most "):
+		return tr.N("policies.error.name_long", tenancy.MaxName)
+	case strings.HasPrefix(p, "must not contain control"):
+		return tr.T("policies.error.name_chars")
 	}
-	return "Your typed name " + fe.Problem + "."
+	return tr.T("policies.error.name_other", "Problem", fe.Problem)
 }
 
 // policyDocument serves the current document of one of the learner's
@@ -209,7 +221,7 @@ func (s *Server) heroPolicy(c *fiber.Ctx, courseDue bool) (*views.PolicyItem, er
 	now := s.Clock.Now()
 	for _, r := range list { // outstanding first, soonest due first
 		if r.Outstanding && (!courseDue || r.IsOverdue(now)) {
-			it := policyItem(r, now, l.Location())
+			it := policyItem(i18n.From(c.UserContext()), r, now, l.Location())
 			return &it, nil
 		}
 	}

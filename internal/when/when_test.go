@@ -115,3 +115,39 @@ func TestDueInEachLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestParseDayInEachLanguage: a German or French reader may type the day
+// the way the page writes it (and the hint shows), and what the page
+// writes back reads again; English reads what ParseDay reads, no more.
+func TestParseDayInEachLanguage(t *testing.T) {
+	berlin, _ := time.LoadLocation("Europe/Berlin")
+	de, fr, en := i18n.For(i18n.German), i18n.For(i18n.French), i18n.For(i18n.English)
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, berlin)
+	march := time.Date(2027, 3, 1, 0, 0, 0, 0, berlin)
+	for _, c := range []struct {
+		tr   *i18n.Translator
+		s    string
+		want time.Time
+	}{
+		{de, "23. Nov. 2026", day}, {de, "23. nov 2026", day}, {de, "23. November 2026", day}, {de, "23.11.2026", day},
+		{de, "23 Nov 2026", day}, {de, "2026-11-23", day}, {de, "1. März 2027", march}, {de, de.Date(march), march},
+		{fr, "23 nov. 2026", day}, {fr, "23 novembre 2026", day}, {fr, "1er mars 2027", march}, {fr, fr.Date(march), march},
+		{fr, "2026-11-23", day}, {en, "23 Nov 2026", day},
+	} {
+		got, err := when.ParseDayIn(c.tr, c.s, berlin)
+		if err != nil || !got.Equal(c.want) {
+			t.Errorf("%s: ParseDayIn(%q) = %v, %v; want %v", c.tr.Lang(), c.s, got, err, c.want)
+		}
+	}
+	for _, c := range []struct {
+		tr *i18n.Translator
+		s  string
+	}{
+		{de, "31. Feb. 2026"}, {de, "23/11/2026"}, {de, "23.13.2026"}, {de, "23. Foo 2026"}, {fr, "23.11.2026"},
+		{fr, "31 févr. 2026"}, {en, "23. Nov. 2026"}, {en, "23 novembre 2026"}, {de, "morgen"},
+	} {
+		if _, err := when.ParseDayIn(c.tr, c.s, berlin); err == nil {
+			t.Errorf("%s: ParseDayIn(%q) read a day", c.tr.Lang(), c.s)
+		}
+	}
+}
