@@ -28,7 +28,8 @@ const fitsJS = `(() => {
 // keyboard (Enter opens the menu, Tab reaches a language, Enter chooses)
 // they go back to English; Escape closes the menu onto its button. On the
 // player the menu sits beside Save & exit without covering it, and a
-// choice there comes back to the course.
+// choice there comes back to the course. Open, it passes axe's WCAG rules
+// (signed in, signed out, on the player).
 func TestBrowserLanguageMenu(t *testing.T) {
 	t.Parallel()
 	p := start(t)
@@ -60,6 +61,7 @@ func TestBrowserLanguageMenu(t *testing.T) {
 		t.Fatalf("open the language menu: %v", err)
 	}
 	fits("phone, menu open")
+	checkAxe(t, b, "language menu open, phone")
 	screenshot(t, b, "lang-01-phone-menu")
 	if err := chromedp.Run(b, chromedp.Click(`.topbar .langmenu button[value="de"]`, chromedp.ByQuery)); err != nil && !strings.Contains(err.Error(), "-32000") {
 		t.Fatal(err)
@@ -122,6 +124,10 @@ func TestBrowserLanguageMenu(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitPath(t, b, "/signin")
+	if err := chromedp.Run(b, chromedp.Click(`.topbar .langmenu summary`, chromedp.ByQuery), chromedp.WaitVisible(`.langmenu-panel`, chromedp.ByQuery)); err != nil {
+		t.Fatalf("signed out: open the language menu: %v", err)
+	}
+	checkAxe(t, b, "language menu open, signed out")
 	signInBrowser(t, p, b, sam)
 	for _, v := range []viewport{phone, desktop} {
 		setViewport(t, b, v)
@@ -146,6 +152,7 @@ func TestBrowserLanguageMenu(t *testing.T) {
 		chromedp.WaitVisible(`.player-lang .langmenu-panel`, chromedp.ByQuery)); err != nil {
 		t.Fatal(err)
 	}
+	checkAxe(t, b, "language menu open on the player")
 	screenshot(t, b, "lang-05-desktop-player-menu")
 	if err := chromedp.Run(b, chromedp.Click(`.player-lang button[value="fr"]`, chromedp.ByQuery)); err != nil && !strings.Contains(err.Error(), "-32000") {
 		t.Fatal(err)
