@@ -73,14 +73,15 @@ func (s *Server) languageMenu(c *fiber.Ctx, csrf string) views.LangMenu {
 	return m
 }
 
-// backHere is the page a language menu returns to: this one, when a GET
-// shows it; after a form's POST (a refusal shown in place), home. The
-// provider's callback carries its code and state: never repeated.
+// backHere is the page a language menu returns to: this one's path when
+// a GET shows it (app.js adds the query when it posts: the page never
+// echoes a query it was asked with, which may name what the visitor may
+// not see); after a form's POST (a refusal shown in place), home.
 func backHere(c *fiber.Ctx) string {
-	if c.Method() != fiber.MethodGet || strings.HasPrefix(c.Path(), "/signin/sso/") {
+	if c.Method() != fiber.MethodGet {
 		return "/"
 	}
-	return sameOriginPath(c.OriginalURL())
+	return sameOriginPath(c.Path())
 }
 
 // chooseLanguage records the learner's choice of language (the language
