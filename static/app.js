@@ -70,11 +70,28 @@
     var flash = document.querySelector("[data-toast]");
     if (flash) toast(flash.getAttribute("data-toast"));
   });
-  // Close the account menu when clicking elsewhere.
+  // Close the account and language menus when clicking elsewhere, and
+  // any open menu with Escape (focus back on its button).
   document.addEventListener("click", function (e) {
-    document.querySelectorAll("details.usermenu[open]").forEach(function (d) {
+    document.querySelectorAll("details.usermenu[open], details.langmenu[open]").forEach(function (d) {
       if (!d.contains(e.target)) d.removeAttribute("open");
     });
+  });
+  document.addEventListener("keydown", function (e) {
+    if (e.key !== "Escape") return;
+    var d = e.target.closest && e.target.closest("details[open]");
+    if (!d || !d.matches(".usermenu, .langmenu, .navmenu")) return;
+    d.removeAttribute("open");
+    d.querySelector("summary").focus();
+  });
+  // The language menu comes back to the page as it is now: htmx may have
+  // moved on (hx-push-url) from the one the server drew. A page drawn by
+  // a form's POST goes home ("/"), as the server said.
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (!f.matches("form[data-lang-menu]") || f.closest(".player-lang")) return;
+    var back = f.querySelector("input[name=back]");
+    if (back && back.value !== "/") back.value = location.pathname + location.search;
   });
   // A fragment swapped in under a pressed mouse button or finger loses the
   // click: press and release land on different elements. Such a swap waits
@@ -150,6 +167,8 @@
     var s = e.detail.xhr.status;
     // The server said what was wrong in a toast of its own (HX-Trigger).
     if (s < 500 && /"toast"/.test(e.detail.xhr.getResponseHeader("HX-Trigger") || "")) return;
-    toast(s === 403 ? "Your session expired. Reload the page and try again." : s === 429 ? "Too many attempts. Please wait a little." : "Something went wrong. Please try again.");
+    // In the page's language: the layout carries the words (#toasts).
+    var box = document.getElementById("toasts"), say = function (k, en) { return (box && box.getAttribute("data-" + k)) || en; };
+    toast(s === 403 ? say("expired", "Your session expired. Reload the page and try again.") : s === 429 ? say("slow", "Too many attempts. Please wait a little.") : say("failed", "Something went wrong. Please try again."));
   });
 })();

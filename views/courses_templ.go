@@ -978,7 +978,7 @@ func PortalOffPage(p Page, organisation string) templ.Component {
 			templ_7745c5c3_Var48 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = Layout(p, Message("The training portal is switched off", organisation+" has switched the learning portal off for now, so there are no courses, reminders or certificates to see here, and no training emails go out. Ask your IT team if you expected to see your training.", nil)).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Layout(p, portalOff(organisation)).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -37,6 +37,8 @@ type Page struct {
 	// email at several organisations): the account menu offers "Switch
 	// organisation".
 	CanSwitch bool
+	// Language is the language menu in the header.
+	Language LangMenu
 }
 
 // DueBanner nudges a learner who is overdue or has several courses due.

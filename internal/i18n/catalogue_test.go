@@ -21,6 +21,7 @@ import (
 // for a key someone forgot to translate.
 var sameAsEnglish = map[string]string{
 	"email.signin.minutes": "French writes minute(s) as English does",
+	"menu.open":            "French calls the phone's Menu button Menu too",
 }
 
 // actionRe finds a message's template actions ({{.Name}}).

@@ -1,22 +1,50 @@
 package web
 
 import (
+	"context"
 	"errors"
-	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/awareportal/portal/internal/auth"
+	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/internal/useragent"
 	"github.com/awareportal/portal/internal/when"
 	"github.com/awareportal/portal/views"
 )
 
-// deviceMethods say how a session signed in, on Signed-in devices.
-var deviceMethods = map[string]string{
-	"email_link": "email link", "email_code": "code from the email", "training_link": "training link from an email",
-	"microsoft": "Microsoft", "google": "Google",
+// deviceMethod says how a session signed in, on Signed-in devices.
+func deviceMethod(ctx context.Context, m string) string {
+	switch m {
+	case "email_link":
+		return i18n.T(ctx, "devices.method.email_link")
+	case "email_code":
+		return i18n.T(ctx, "devices.method.email_code")
+	case "training_link":
+		return i18n.T(ctx, "devices.method.training_link")
+	case "microsoft":
+		return "Microsoft"
+	case "google":
+		return "Google"
+	}
+	return m
+}
+
+// agoIn says how long ago t was, the way people say it, in the context's
+// language.
+func agoIn(ctx context.Context, t, now time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return i18n.T(ctx, "devices.ago.now")
+	case d < time.Hour:
+		return i18n.N(ctx, "devices.ago.minutes", int(d.Minutes()))
+	case d < day:
+		return i18n.N(ctx, "devices.ago.hours", int(d.Hours()))
+	}
+	return i18n.N(ctx, "devices.ago.days", int(d/day))
 }
 
 // showDevices lists the learner's live sessions ("Signed-in devices").
@@ -27,19 +55,19 @@ func (s *Server) showDevices(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.learnerPage(c, "Signed-in devices", "devices", nil)
+	p, err := s.learnerPage(c, i18n.T(c.UserContext(), "menu.devices"), "devices", nil)
 	if err != nil {
 		return err
 	}
 	if n, err := strconv.Atoi(c.Query("ended")); err == nil && n > 0 {
-		p.Flash = fmt.Sprintf("Signed out %s.", plural(n, "other device", "other devices"))
+		p.Flash = i18n.N(c.UserContext(), "devices.ended", n)
 	}
 	now := s.Clock.Now()
 	v := views.DevicesView{Email: l.Email, CSRF: p.CSRF}
 	for _, d := range devices {
 		row := views.DeviceRow{
-			Ref: d.Ref, Browser: useragent.Summary(d.UserAgent), Method: orDefault(deviceMethods[string(d.Method)], string(d.Method)),
-			SignedIn: when.Short(d.CreatedAt, now, l.Location()), LastSeen: ago(d.LastSeenAt, now), This: d.Ref == sess.Ref,
+			Ref: d.Ref, Browser: useragent.Summary(d.UserAgent), Method: deviceMethod(c.UserContext(), string(d.Method)),
+			SignedIn: when.ShortIn(i18n.From(c.UserContext()), d.CreatedAt, now, l.Location()), LastSeen: agoIn(c.UserContext(), d.LastSeenAt, now), This: d.Ref == sess.Ref,
 		}
 		if row.This {
 			v.Devices = append([]views.DeviceRow{row}, v.Devices...) // this one first

@@ -15,7 +15,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/awareportal/portal/internal/auth"
-	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/projections/directory"
 )
 
@@ -196,7 +195,7 @@ func (s *Server) learner(c *fiber.Ctx, gate bool) error {
 		return err
 	}
 	c.Locals(keyLearner, l)
-	speak(c, i18n.Negotiate(l.ChosenLanguage, l.ClientLanguage, c.Get(fiber.HeaderAcceptLanguage)))
+	speak(c, learnerLanguage(c, l))
 	if !l.PortalEnabled {
 		return s.showPortalOff(c, l)
 	}

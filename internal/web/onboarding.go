@@ -14,6 +14,7 @@ import (
 	ob "github.com/awareportal/portal/domain/onboarding"
 	"github.com/awareportal/portal/domain/policy"
 	"github.com/awareportal/portal/domain/tenancy"
+	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/internal/media"
 	"github.com/awareportal/portal/internal/welcome"
 	"github.com/awareportal/portal/projections/directory"
@@ -64,11 +65,11 @@ func (s *Server) completeOnboardingStep(c *fiber.Ctx) error {
 		if cerr != nil {
 			return s.onboardingElsewhere(c, cerr)
 		}
-		msg := "Please watch the video to the end first."
+		msg := i18n.T(c.UserContext(), "onboarding.video.first")
 		if fe.Problem != "" {
-			msg = "Tick \"I have read this\" to go on."
-		} else if _, left, ok := strings.Cut(err.Error(), "("); ok {
-			msg = "Please watch the video to the end first (" + left + "."
+			msg = i18n.T(c.UserContext(), "onboarding.pdf.tick")
+		} else if card.VideoLeft > 0 {
+			msg = i18n.N(c.UserContext(), "onboarding.video.wait", int((card.VideoLeft+time.Second-1)/time.Second))
 		}
 		toast(c, msg) // htmx does not swap a 422: the toast says it
 		return s.renderOnboarding(c, fiber.StatusUnprocessableEntity, l, card, msg)
@@ -120,7 +121,7 @@ func (s *Server) renderOnboarding(c *fiber.Ctx, status int, l directory.Learner,
 		}
 	}
 	if v.ReportButton == "" {
-		v.ReportButton = "Report Phishing"
+		v.ReportButton = i18n.T(c.UserContext(), "onboarding.report.button")
 	}
 	if v.HelpDesk == "" {
 		v.HelpDesk = partner.SupportEmail
@@ -134,7 +135,7 @@ func (s *Server) renderOnboarding(c *fiber.Ctx, status int, l directory.Learner,
 	}
 	if m.Media != nil {
 		v.MediaURL = "/onboarding/media/" + m.ID
-		v.MediaSize = byteSize(m.Media.Size)
+		v.MediaSize = byteSizeIn(c.UserContext(), m.Media.Size)
 		v.VideoType = m.Media.ContentType
 	}
 	c.Set("Cache-Control", "no-store")
@@ -264,6 +265,22 @@ func byteSize(n int64) string {
 		return strconv.FormatInt((n+1<<9)>>10, 10) + " KB"
 	}
 	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+// byteSizeIn is byteSize in the context's language ("7 KB", "1,5 Mo").
+func byteSizeIn(ctx context.Context, n int64) string {
+	tr := i18n.From(ctx)
+	switch {
+	case n >= 1<<20:
+		mb := strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64)
+		if tr.Lang() != i18n.English {
+			mb = strings.Replace(mb, ".", ",", 1) // German and French write a decimal comma
+		}
+		return tr.T("onboarding.size.mb", "Size", mb)
+	case n >= 1<<10:
+		return tr.T("onboarding.size.kb", "Size", tr.Number(int((n+1<<9)>>10)))
+	}
+	return tr.N("onboarding.size.bytes", int(n))
 }
 
 func digits(s string) bool {

@@ -5,6 +5,8 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/awareportal/portal/internal/i18n"
 )
 
 // isHTMX reports whether htmx asked for a fragment. A history restore (the
@@ -14,9 +16,13 @@ func isHTMX(c *fiber.Ctx) bool {
 }
 
 // render is the one place that chooses between the full page and the
-// fragment, and it tells caches the answer depends on HX-Request.
+// fragment, and it tells caches the answer depends on HX-Request and on
+// Accept-Language (a page speaks the browser's language unless a choice
+// or the organisation's default decides); Content-Language says which it
+// speaks.
 func render(c *fiber.Ctx, status int, full, fragment templ.Component) error {
-	c.Vary("HX-Request")
+	c.Vary("HX-Request", fiber.HeaderAcceptLanguage)
+	c.Set(fiber.HeaderContentLanguage, string(i18n.From(c.UserContext()).Lang()))
 	comp := full
 	if fragment != nil && isHTMX(c) {
 		comp = fragment

@@ -120,6 +120,8 @@ func (s *Server) routes(app *fiber.App) {
 	// The learner's language (the menu in the header and the player; during
 	// onboarding too).
 	app.Post("/account/language", s.requireOnboardingLearner, s.chooseLanguage)
+	// Anyone else's (signed out): kept on this browser.
+	app.Post("/language", s.chooseBrowserLanguage)
 
 	// Support staff and auditors.
 	app.Get("/staff", s.requireStaff, s.staffHome)

@@ -135,6 +135,7 @@ func (s *Server) page(c *fiber.Ctx, title string, brand views.Brand) views.Page 
 	if sess, ok := sessionOf(c); ok && len(sess.LearnerIDs) > 1 {
 		p.CanSwitch = true
 	}
+	p.Language = s.languageMenu(c, p.CSRF)
 	return p
 }
 
@@ -187,5 +188,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		}
 	}
 	c.Vary("HX-Request")
-	return render(c, code, views.Layout(s.page(c, title, s.ambientBrand(c)), views.Message(title, text, views.LinkButton("/", "Go to the portal"))), views.Message(title, text, nil))
+	p := s.page(c, title, s.ambientBrand(c))
+	p.Language.Back = "/" // the failed address may name what the visitor may not see
+	return render(c, code, views.Layout(p, views.Message(title, text, views.LinkButton("/", tr.T("layout.error.home")))), views.Message(title, text, nil))
 }

@@ -1,17 +1,21 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
+	"unicode/utf16"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/internal/auth"
+	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/views"
 )
 
@@ -49,10 +53,10 @@ func (s *Server) showSignIn(c *fiber.Ctx) error {
 		return err
 	}
 	s.rememberPartner(c, brand.Slug)
-	p := s.page(c, "Sign in", brand)
+	p := s.page(c, i18n.T(c.UserContext(), "signin.page.tab"), brand)
 	form := s.signInForm(c.Query("email"))
 	if c.Query("expired") != "" {
-		form.Note = "That sign-in link has expired. We can send you a new one."
+		form.Note = i18n.T(c.UserContext(), "signin.page.expired")
 	}
 	return render(c, fiber.StatusOK, views.SignInPage(p, form), views.SignInPanel(p, form))
 }
@@ -64,7 +68,7 @@ func (s *Server) requestLink(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := s.page(c, "Sign in", brand)
+	p := s.page(c, i18n.T(c.UserContext(), "signin.page.tab"), brand)
 	email := c.FormValue("email")
 	req, err := s.Auth.RequestLink(c.UserContext(), email, s.meta(c))
 	var fieldErr tenancy.FieldError
@@ -72,16 +76,16 @@ func (s *Server) requestLink(c *fiber.Ctx) error {
 	switch {
 	case errors.As(err, &fieldErr):
 		form := s.signInForm(email)
-		form.Error = "Enter your work email address, like name@company.com."
+		form.Error = i18n.T(c.UserContext(), "signin.page.email_invalid")
 		return render(c, fiber.StatusUnprocessableEntity, views.SignInPage(p, form), views.SignInPanel(p, form))
 	case errors.As(err, &limited):
 		wait := time.Until(limited.Until).Round(time.Minute)
 		if wait < time.Minute {
 			wait = time.Minute
 		}
-		msg := fmt.Sprintf("Too many sign-in emails asked for this address. Please wait %d minutes and try again, or use the last email we sent.", int(wait.Minutes()))
+		msg := i18n.N(c.UserContext(), "signin.page.limited_address", int(wait.Minutes()))
 		if limited.PerIP {
-			msg = fmt.Sprintf("Too many sign-in emails asked for from your network. Please wait %d minutes and try again.", int(wait.Minutes()))
+			msg = i18n.N(c.UserContext(), "signin.page.limited_network", int(wait.Minutes()))
 		}
 		form := s.signInForm(email)
 		form.Error = msg
@@ -90,7 +94,7 @@ func (s *Server) requestLink(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	toast(c, "Sign-in email on its way to "+req.Email)
+	toast(c, i18n.T(c.UserContext(), "signin.inbox.toast", "Email", req.Email))
 	box := views.CheckInbox{Email: req.Email, RequestID: req.RequestID, CSRF: p.CSRF}
 	return render(c, fiber.StatusOK, views.CheckInboxPage(p, box), views.CheckInboxPanel(box))
 }
@@ -105,19 +109,19 @@ func (s *Server) redeemCode(c *fiber.Ctx) error {
 	var msg string
 	switch {
 	case errors.Is(err, signin.ErrWrongCode):
-		msg = "That code isn't right. Check the email and try again."
+		msg = i18n.T(c.UserContext(), "signin.inbox.wrong_code")
 	case errors.Is(err, signin.ErrLocked):
-		msg = "Too many wrong codes. Request a new email to try again."
+		msg = i18n.T(c.UserContext(), "signin.inbox.locked")
 	case errors.Is(err, signin.ErrExpired):
-		msg = "That code has expired. Request a new email."
+		msg = i18n.T(c.UserContext(), "signin.inbox.expired")
 	case errors.Is(err, signin.ErrUsed):
-		msg = "That code was already used. Request a new email."
+		msg = i18n.T(c.UserContext(), "signin.inbox.used")
 	case errors.Is(err, signin.ErrInvalidLink):
-		msg = "That code isn't right. Check the email and try again."
+		msg = i18n.T(c.UserContext(), "signin.inbox.wrong_code")
 	default:
 		return err
 	}
-	p := s.page(c, "Sign in", s.ambientBrand(c))
+	p := s.page(c, i18n.T(c.UserContext(), "signin.page.tab"), s.ambientBrand(c))
 	box := views.CheckInbox{Email: email, RequestID: requestID, CodeError: msg, CSRF: p.CSRF}
 	return render(c, fiber.StatusUnprocessableEntity, views.CheckInboxPage(p, box), views.CheckInboxPanel(box))
 }
@@ -141,13 +145,13 @@ func (s *Server) openLink(c *fiber.Ctx) error {
 	if st.Partner.ID != "" {
 		brand = brandOf(st.Partner)
 	}
-	land := views.LinkLanding{RequestID: c.Params("id"), Token: token, Email: st.Request.Email, Problem: problemText(st.Err),
+	land := views.LinkLanding{RequestID: c.Params("id"), Token: token, Email: st.Request.Email, Problem: problemText(c.UserContext(), st.Err),
 		Breaches: st.Err == nil && st.Request.Training && st.Request.Destination == signin.DestinationBreaches}
 	if st.Course != nil {
 		land.Course = s.courseTitle(c.UserContext(), st.Course.CourseID, st.Course.Version, st.Course.Title)
 		land.Started, land.Completed = st.Course.Started, st.Course.Completed
 	}
-	return render(c, fiber.StatusOK, views.LinkLandingPage(s.page(c, "Sign in", brand), land), nil)
+	return render(c, fiber.StatusOK, views.LinkLandingPage(s.page(c, i18n.T(c.UserContext(), "signin.page.tab"), brand), land), nil)
 }
 
 // redeemLink is the button's POST: it spends the token, once.
@@ -156,7 +160,7 @@ func (s *Server) redeemLink(c *fiber.Ctx) error {
 	if err == nil {
 		return s.startSession(c, signedIn)
 	}
-	problem := problemText(err)
+	problem := problemText(c.UserContext(), err)
 	if problem == "" {
 		return err
 	}
@@ -169,19 +173,19 @@ func (s *Server) redeemLink(c *fiber.Ctx) error {
 		brand = brandOf(st.Partner)
 	}
 	land := views.LinkLanding{RequestID: c.Params("id"), Email: st.Request.Email, Problem: problem}
-	return render(c, fiber.StatusGone, views.LinkLandingPage(s.page(c, "Sign in", brand), land), nil)
+	return render(c, fiber.StatusGone, views.LinkLandingPage(s.page(c, i18n.T(c.UserContext(), "signin.page.tab"), brand), land), nil)
 }
 
-func problemText(err error) string {
+func problemText(ctx context.Context, err error) string {
 	switch {
 	case err == nil:
 		return ""
 	case errors.Is(err, signin.ErrExpired):
-		return "This sign-in link has expired"
+		return i18n.T(ctx, "signin.link.expired")
 	case errors.Is(err, signin.ErrUsed):
-		return "This sign-in link was already used"
+		return i18n.T(ctx, "signin.link.used")
 	case errors.Is(err, signin.ErrInvalidLink), errors.Is(err, signin.ErrNoSuchRequest):
-		return "This sign-in link isn't valid"
+		return i18n.T(ctx, "signin.link.invalid")
 	}
 	return ""
 }
@@ -256,7 +260,7 @@ func (s *Server) showOrganisations(c *fiber.Ctx) error {
 		brand = productBrand
 	}
 	picker := views.OrgPicker{Email: sess.Email, Choices: choices, Switching: sess.LearnerID != ""}
-	return render(c, fiber.StatusOK, views.OrgPickerPage(s.page(c, "Choose your organisation", brand), picker), nil)
+	return render(c, fiber.StatusOK, views.OrgPickerPage(s.page(c, i18n.T(c.UserContext(), "signin.org.title"), brand), picker), nil)
 }
 
 // chooseOrganisation binds the session to the picked organisation (at
@@ -308,8 +312,22 @@ func (s *Server) signOut(c *fiber.Ctx) error {
 	return redirect(c, to)
 }
 
-// toast asks the page to show a short message (htmx requests).
+// toast asks the page to show a short message (htmx requests). The
+// header is ASCII: anything else is a JSON escape (\u00fc), since browsers
+// read header bytes as Latin-1 and "ü" would arrive as "Ã¼".
 func toast(c *fiber.Ctx, text string) {
 	b, _ := json.Marshal(map[string]string{"toast": text})
-	c.Set("HX-Trigger", string(b))
+	var h strings.Builder
+	for _, r := range string(b) {
+		switch {
+		case r < 0x80:
+			h.WriteRune(r)
+		case r > 0xffff:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&h, "\\u%04x\\u%04x", r1, r2)
+		default:
+			fmt.Fprintf(&h, "\\u%04x", r)
+		}
+	}
+	c.Set("HX-Trigger", h.String())
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/internal/auth"
+	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/projections/directory"
 	"github.com/awareportal/portal/views"
 )
@@ -78,7 +80,7 @@ func (s *Server) startSSO(c *fiber.Ctx) error {
 		}
 	}
 	problem := func(status int, hint, text string) error {
-		p := s.page(c, "Sign in", brand)
+		p := s.page(c, i18n.T(c.UserContext(), "signin.page.tab"), brand)
 		f := s.signInForm(hint)
 		f.Problem = text
 		return render(c, status, views.SignInPage(p, f), views.SignInPanel(p, f))
@@ -90,11 +92,11 @@ func (s *Server) startSSO(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	case errors.As(err, &limited):
 		c.Set(fiber.HeaderRetryAfter, fmt.Sprint(int(time.Until(limited.Until).Seconds())+1))
-		return problem(fiber.StatusTooManyRequests, "", "Too many sign-ins were started from your network. Please wait a few minutes and try again.")
+		return problem(fiber.StatusTooManyRequests, "", i18n.T(c.UserContext(), "sso.limited"))
 	case err != nil:
 		s.Log.Warn("start sign-in with provider", "provider", method, "err", err)
 		return problem(fiber.StatusServiceUnavailable, c.FormValue("login_hint"),
-			method.Title()+" sign-in isn't answering right now. Please try again in a minute, or get a sign-in link by email below.")
+			i18n.T(c.UserContext(), "sso.unavailable", "Provider", method.Title()))
 	}
 	sealed, err := json.Marshal(start.Cookie)
 	if err != nil {
@@ -182,14 +184,14 @@ func (s *Server) ssoRefused(c *fiber.Ctx, e *auth.SSOError) error {
 			}
 		}
 	}
-	page := s.page(c, "Sign in", brand)
+	page := s.page(c, i18n.T(c.UserContext(), "signin.page.tab"), brand)
 	if rej.Reason == signin.ReasonNotEnrolled {
 		return render(c, fiber.StatusForbidden, views.NotEnrolledPage(page, views.NotEnrolled{
 			Email: rej.Email, Provider: rej.Provider.Title(), SupportEmail: partner.SupportEmail,
 		}), nil)
 	}
 	f := s.signInForm("")
-	f.Problem = refusalText(rej)
+	f.Problem = refusalText(c.UserContext(), rej)
 	if rej.Reason == signin.ReasonWrongMethod {
 		f.Email = rej.Email
 		if m, err := s.Auth.MethodsFor(c.UserContext(), rej.Email, s.clientIP(c)); err == nil {
@@ -200,24 +202,25 @@ func (s *Server) ssoRefused(c *fiber.Ctx, e *auth.SSOError) error {
 }
 
 // refusalText says what went wrong in the person's terms, and what to do.
-func refusalText(r signin.SSORejected) string {
+func refusalText(ctx context.Context, r signin.SSORejected) string {
 	name := r.Provider.Title()
 	switch r.Reason {
 	case signin.ReasonWrongMethod:
 		if r.RightMethod == signin.MethodEmailLink {
-			return "Your organisation doesn't sign you in with " + name + ". Enter your work email below and we'll send you a sign-in link."
+			return i18n.T(ctx, "sso.refused.use_link", "Provider", name)
 		}
-		return "Your organisation signs you in with " + r.RightMethod.Title() + ", not " + name + `. Use "Sign in with ` + r.RightMethod.Title() + `".`
+		return i18n.T(ctx, "sso.refused.other_provider", "Provider", name, "Right", r.RightMethod.Title(),
+			"Button", i18n.T(ctx, "signin.with_provider", "Provider", r.RightMethod.Title()))
 	case signin.ReasonWrongTenant:
-		return "That Microsoft account belongs to a different organisation from the one your training is with. Sign in with the Microsoft work account your organisation gave you, or get a sign-in link by email."
+		return i18n.T(ctx, "sso.refused.wrong_tenant")
 	case signin.ReasonHostedDomain:
-		return "That Google account isn't part of your organisation's Google Workspace. Sign in with your work Google account, or get a sign-in link by email."
+		return i18n.T(ctx, "sso.refused.hosted_domain")
 	case signin.ReasonEmailUnverified:
-		return name + " didn't confirm the email address on that account, so we can't match it to your training. Get a sign-in link by email instead, or ask your IT team."
+		return i18n.T(ctx, "sso.refused.unverified", "Provider", name)
 	case signin.ReasonProviderError:
-		return "Sign-in with " + name + " was cancelled or didn't finish. Try again, or get a sign-in link by email."
+		return i18n.T(ctx, "sso.refused.provider_error", "Provider", name)
 	case signin.ReasonBadState, signin.ReasonReplayed, signin.ReasonExpired:
-		return "That sign-in didn't finish in this browser, or took too long. Please start again."
+		return i18n.T(ctx, "sso.refused.start_again")
 	}
-	return "We couldn't confirm that sign-in with " + name + ". Please try again, or get a sign-in link by email."
+	return i18n.T(ctx, "sso.refused.unknown", "Provider", name)
 }
