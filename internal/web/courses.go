@@ -6,6 +6,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/internal/when"
 	"github.com/awareportal/portal/projections/directory"
 	"github.com/awareportal/portal/projections/progress"
@@ -13,17 +14,17 @@ import (
 )
 
 // card turns an assignment into a course card, its dates in the learner's
-// time zone.
-func (s *Server) card(a progress.Assignment, now time.Time, loc *time.Location) views.CourseCard {
+// time zone and words in tr's language.
+func (s *Server) card(tr *i18n.Translator, a progress.Assignment, now time.Time, loc *time.Location) views.CourseCard {
 	c := views.CourseCard{
-		AssignmentID: a.ID, Title: a.Title, DueLabel: when.DueLabel(a.DueAt, now, loc), Overdue: a.IsOverdue(now),
-		Started: a.StartedAt != nil, Percent: a.Percent(), Lesson: a.Lesson, Lessons: a.Lessons, AvailableFrom: when.Short(a.AvailableFrom, now, loc), CertificateID: a.CertificateID,
+		AssignmentID: a.ID, Title: a.Title, DueLabel: when.Label(tr, a.DueAt, now, loc), Overdue: a.IsOverdue(now),
+		Started: a.StartedAt != nil, Percent: a.Percent(), Lesson: a.Lesson, Lessons: a.Lessons, AvailableFrom: when.ShortIn(tr, a.AvailableFrom, now, loc), CertificateID: a.CertificateID,
 	}
 	if course, err := s.Catalog.Version(a.CourseID, a.CourseVersion); err == nil {
 		c.Summary, c.Minutes = course.Summary, course.Minutes
 	}
 	if a.CompletedAt != nil {
-		c.CompletedOn = when.Short(*a.CompletedAt, now, loc)
+		c.CompletedOn = when.ShortIn(tr, *a.CompletedAt, now, loc)
 	}
 	if a.Score != nil {
 		c.Score = *a.Score
@@ -38,7 +39,8 @@ func (s *Server) showCourses(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.learnerPage(c, "Courses", "courses", list)
+	tr := i18n.From(c.UserContext())
+	p, err := s.learnerPage(c, tr.T("courses.title"), "courses", list)
 	if err != nil {
 		return err
 	}
@@ -57,11 +59,11 @@ func (s *Server) showCourses(c *fiber.Ctx) error {
 	}
 	// Overdue first, then soonest due: ForLearner is ordered by due date.
 	if len(due) > 0 {
-		next := s.card(due[0], now, l.Location())
+		next := s.card(tr, due[0], now, l.Location())
 		home.Next, home.MoreDue = &next, len(due)-1
 	} else if len(upcoming) > 0 {
 		slices.SortFunc(upcoming, func(a, b progress.Assignment) int { return a.AvailableFrom.Compare(b.AvailableFrom) })
-		soon := s.card(upcoming[0], now, l.Location())
+		soon := s.card(tr, upcoming[0], now, l.Location())
 		home.Upcoming = &soon
 	}
 	if home.Policy, err = s.heroPolicy(c, home.Next != nil); err != nil {
@@ -81,12 +83,13 @@ func (s *Server) showCourseTab(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.learnerPage(c, "Your courses", "courses", list)
+	tr := i18n.From(c.UserContext())
+	p, err := s.learnerPage(c, tr.T("courses.tabs.title"), "courses", list)
 	if err != nil {
 		return err
 	}
 	if c.Query("sent") != "" {
-		p.Flash = "Certificate emailed to " + l.Email
+		p.Flash = tr.T("certificate_page.sent", "Email", l.Email)
 	}
 	now := s.Clock.Now()
 	t := views.CourseTabs{Tab: tab}
@@ -99,19 +102,19 @@ func (s *Server) showCourseTab(c *fiber.Ctx) error {
 		case a.IsUpcoming(now):
 			t.Upcoming++
 			if tab == "upcoming" {
-				t.Cards = append(t.Cards, s.card(a, now, l.Location()))
+				t.Cards = append(t.Cards, s.card(tr, a, now, l.Location()))
 			}
 		default:
 			t.Due++
 			if tab == "due" {
-				t.Cards = append(t.Cards, s.card(a, now, l.Location()))
+				t.Cards = append(t.Cards, s.card(tr, a, now, l.Location()))
 			}
 		}
 	}
 	if tab == "completed" {
 		slices.SortFunc(completed, func(a, b progress.Assignment) int { return b.CompletedAt.Compare(*a.CompletedAt) })
 		for _, a := range completed {
-			t.Cards = append(t.Cards, s.card(a, now, l.Location()))
+			t.Cards = append(t.Cards, s.card(tr, a, now, l.Location()))
 		}
 	}
 	return render(c, fiber.StatusOK, views.CourseTabsPage(p, t), views.CourseTabsPanel(t))
@@ -123,7 +126,7 @@ func (s *Server) showPortalOff(c *fiber.Ctx, l directory.Learner) error {
 	if err != nil {
 		return err
 	}
-	p := s.page(c, "Portal switched off", brandOf(partner))
+	p := s.page(c, i18n.T(c.UserContext(), "courses.off.page_title"), brandOf(partner))
 	p.PortalOff = true
 	return render(c, fiber.StatusForbidden, views.PortalOffPage(p, l.ClientName), nil)
 }
