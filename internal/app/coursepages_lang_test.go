@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
@@ -206,6 +207,22 @@ func TestCoursePagesInTheLearnersFrench(t *testing.T) {
 			if strings.Contains(r.body, w) {
 				t.Errorf("%s still says %q", path, w)
 			}
+		}
+	}
+
+	// A toast travels in a header, which a browser reads as Latin-1:
+	// "envoyé à" must arrive as JSON escapes, not as UTF-8 bytes.
+	a := assignmentOf(t, p, "acme-sam", func(a progress.Assignment) bool { return a.Completed() })
+	r := b.do("POST", "/courses/"+a.ID+"/certificate", url.Values{}, map[string]string{"HX-Request": "true", "X-CSRF-Token": token, "Content-Type": "application/x-www-form-urlencoded"})
+	trigger := r.header.Get("HX-Trigger")
+	var toast struct{ Toast string }
+	if err := json.Unmarshal([]byte(trigger), &toast); r.status != 204 || err != nil || toast.Toast != "Certificat envoyé à "+sam+". Il arrivera dans votre boîte de réception d’ici une minute." {
+		t.Errorf("certificate: %d, HX-Trigger %q (%v)", r.status, trigger, err)
+	}
+	for _, c := range trigger {
+		if c > 0x7e {
+			t.Errorf("HX-Trigger carries %q: not ASCII", c)
+			break
 		}
 	}
 }

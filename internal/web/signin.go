@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
+	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -303,8 +306,22 @@ func (s *Server) signOut(c *fiber.Ctx) error {
 	return redirect(c, to)
 }
 
-// toast asks the page to show a short message (htmx requests).
+// toast asks the page to show a short message (htmx requests). The
+// header carries only ASCII: a browser reads a header's bytes as Latin-1,
+// so "é" would show as "Ã©"; JSON's \u escapes reach htmx intact.
 func toast(c *fiber.Ctx, text string) {
 	b, _ := json.Marshal(map[string]string{"toast": text})
-	c.Set("HX-Trigger", string(b))
+	var h strings.Builder
+	for _, r := range string(b) {
+		switch {
+		case r < utf8.RuneSelf:
+			h.WriteRune(r)
+		case r > 0xffff:
+			r1, r2 := utf16.EncodeRune(r)
+			fmt.Fprintf(&h, `\u%04x\u%04x`, r1, r2)
+		default:
+			fmt.Fprintf(&h, `\u%04x`, r)
+		}
+	}
+	c.Set("HX-Trigger", h.String())
 }
