@@ -8,7 +8,12 @@ package views
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-import "github.com/awareportal/portal/internal/i18n"
+import (
+	"html"
+	"strings"
+
+	"github.com/awareportal/portal/internal/i18n"
+)
 
 // Course text comes in the page's language when the course has a
 // translation into it, else in English: the view structs' Lang is then
@@ -22,6 +27,23 @@ func langAttr(lang string) templ.Attributes {
 		return nil
 	}
 	return templ.Attributes{"lang": lang}
+}
+
+// titleMark stands for a course's title in a translated sentence
+// ("Coming up: <strong>{{.Title}}</strong>, …") until withLang puts the
+// title in, marked with its language: a character of Unicode's private
+// use area, which no message holds and escaping leaves as it is.
+const titleMark = "\ue000"
+
+// withLang is the escaped HTML sentence with its titleMark replaced by the
+// title, escaped, in a span that says its language when it is not the
+// page's.
+func withLang(sentence, title, lang string) string {
+	t := html.EscapeString(title)
+	if lang != "" {
+		t = `<span lang="` + html.EscapeString(lang) + `">` + t + `</span>`
+	}
+	return strings.Replace(sentence, titleMark, t, 1)
 }
 
 // courseLangNotice is the player's line saying the course is shown in
@@ -55,7 +77,7 @@ func courseLangNotice(lang string) templ.Component {
 			var templ_7745c5c3_Var2 string
 			templ_7745c5c3_Var2, templ_7745c5c3_Err = templ.JoinStringErrs(i18n.T(ctx, "course_lang.notice"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/course_lang.templ`, Line: 23, Col: 87}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/course_lang.templ`, Line: 45, Col: 87}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var2))
 			if templ_7745c5c3_Err != nil {
@@ -101,7 +123,7 @@ func courseLangNote(lang string) templ.Component {
 			var templ_7745c5c3_Var4 string
 			templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinStringErrs(i18n.T(ctx, "course_lang.card"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/course_lang.templ`, Line: 31, Col: 75}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `views/course_lang.templ`, Line: 53, Col: 75}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 			if templ_7745c5c3_Err != nil {

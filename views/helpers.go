@@ -42,13 +42,6 @@ func signinPath(slug string) string {
 	return "/p/" + slug + "/signin"
 }
 
-func minutes(n int) string {
-	if n == 1 {
-		return "1 minute"
-	}
-	return itoa(n) + " minutes"
-}
-
 func itoa(n int) string { return strconv.Itoa(n) }
 
 // plural writes "1 Course" or "3 Courses".

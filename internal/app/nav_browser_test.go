@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -60,12 +61,27 @@ func TestBrowserPhoneNavigation(t *testing.T) {
 // the tab bar is no scrolling box (it cut "Completed" off, with a 1-pixel
 // scrollbar under the tabs) and nothing overflows sideways. At 320 pixels (WCAG's
 // reflow width) they may wrap, but still none is cut off; at 390 they
-// share one row.
+// share one row. In English, then in German and French (the organisation's
+// default), whose words have other widths.
 func TestBrowserPhoneCourseTabs(t *testing.T) {
 	t.Parallel()
 	p := start(t)
 	b := newBrowser(t)
 	signInBrowser(t, p, b, sam)
+	tok := p.token(t, "northwind")
+	for _, lang := range []string{"en", "de", "fr"} {
+		if lang != "en" {
+			if code, out := p.api(t, tok, "PATCH", "/api/v1/clients/acme", `{"language":"`+lang+`"}`); code != 200 {
+				t.Fatalf("language %s: %d %v", lang, code, out)
+			}
+		}
+		coursesTabsFit(t, p, b, lang)
+	}
+}
+
+func coursesTabsFit(t *testing.T, p *portal, b context.Context, lang string) {
+	t.Helper()
+	first := map[string]string{"en": "Due", "de": "Fällig", "fr": "À faire"}[lang]
 	for _, v := range []viewport{phone, {"small phone", 320, 640}} {
 		setViewport(t, b, v)
 		var got struct {
@@ -87,12 +103,12 @@ func TestBrowserPhoneCourseTabs(t *testing.T) {
 			})()`, &got)); err != nil {
 			t.Fatal(err)
 		}
-		screenshot(t, b, "06-phone-course-tabs-"+strings.ReplaceAll(v.name, " ", "-"))
-		if len(got.Tabs) != 3 || len(got.Outside) != 0 || got.Overflow || got.Scroll != "visible visible" {
-			t.Errorf("%s: tabs %v, cut off %v, overflowing %v, tab bar overflow %q", v.name, got.Tabs, got.Outside, got.Overflow, got.Scroll)
+		screenshot(t, b, "06-phone-course-tabs-"+lang+"-"+strings.ReplaceAll(v.name, " ", "-"))
+		if len(got.Tabs) != 3 || !strings.HasPrefix(got.Tabs[0], first+" ") || len(got.Outside) != 0 || got.Overflow || got.Scroll != "visible visible" {
+			t.Errorf("%s, %s: tabs %v, cut off %v, overflowing %v, tab bar overflow %q", lang, v.name, got.Tabs, got.Outside, got.Overflow, got.Scroll)
 		}
 		if v == phone && got.Rows != 1 {
-			t.Errorf("on a 390-pixel phone the tabs take %d rows, want one", got.Rows)
+			t.Errorf("%s: on a 390-pixel phone the tabs take %d rows, want one", lang, got.Rows)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	dom "github.com/awareportal/portal/domain/learning"
 	"github.com/awareportal/portal/internal/catalog"
+	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/projections/progress"
 	"github.com/awareportal/portal/views"
@@ -24,13 +25,13 @@ func (s *Server) requestCertificate(c *fiber.Ctx) error {
 	case errors.Is(err, training.ErrNotYours):
 		return fiber.ErrNotFound
 	case errors.Is(err, dom.ErrNotCompleted):
-		return fiber.NewError(fiber.StatusConflict, "Complete the course first: the certificate comes with the completion.")
+		return userError(c, fiber.StatusConflict, i18n.T(c.UserContext(), "certificate_page.complete_first"))
 	case err != nil:
 		return err
 	}
 	s.waitFor(c.UserContext(), pos)
 	if isHTMX(c) {
-		toast(c, "Certificate emailed to "+l.Email+". Check your inbox in a minute.")
+		toast(c, i18n.T(c.UserContext(), "certificate_page.emailed", "Email", l.Email))
 		return c.SendStatus(fiber.StatusNoContent)
 	}
 	return c.Redirect("/courses/completed?sent=1", fiber.StatusSeeOther)
@@ -78,14 +79,14 @@ func (s *Server) verifyCertificate(c *fiber.Ctx) error {
 		}
 		brand = brandOf(partner)
 		v = views.VerifyView{Found: true, ID: cert.ID, LearnerName: cert.LearnerName, CourseTitle: cert.CourseTitle,
-			Date: cert.CompletedAt.In(learner.Location()).Format("2 January 2006"), PartnerName: partner.Name}
+			Date: i18n.From(c.UserContext()).LongDate(cert.CompletedAt.In(learner.Location())), PartnerName: partner.Name}
 	}
 	status := fiber.StatusOK
 	if !v.Found {
 		status = fiber.StatusNotFound
 	}
 	c.Set("X-Robots-Tag", "noindex")
-	return render(c, status, views.VerifyPage(s.page(c, "Certificate check", brand), v), nil)
+	return render(c, status, views.VerifyPage(s.page(c, i18n.T(c.UserContext(), "certificate_page.title"), brand), v), nil)
 }
 
 // courseAsset serves a course's images and videos.

@@ -7,6 +7,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/internal/when"
 	"github.com/awareportal/portal/projections/directory"
 	"github.com/awareportal/portal/projections/progress"
@@ -14,18 +15,19 @@ import (
 )
 
 // card turns an assignment into a course card, its dates in the learner's
-// time zone.
+// time zone and words in the context's language.
 func (s *Server) card(ctx context.Context, a progress.Assignment, now time.Time, loc *time.Location) views.CourseCard {
+	tr := i18n.From(ctx)
 	c := views.CourseCard{
-		AssignmentID: a.ID, Title: a.Title, DueLabel: when.DueLabel(a.DueAt, now, loc), Overdue: a.IsOverdue(now),
-		Started: a.StartedAt != nil, Percent: a.Percent(), Lesson: a.Lesson, Lessons: a.Lessons, AvailableFrom: when.Short(a.AvailableFrom, now, loc), CertificateID: a.CertificateID,
+		AssignmentID: a.ID, Title: a.Title, DueLabel: when.Label(tr, a.DueAt, now, loc), Overdue: a.IsOverdue(now),
+		Started: a.StartedAt != nil, Percent: a.Percent(), Lesson: a.Lesson, Lessons: a.Lessons, AvailableFrom: when.ShortIn(tr, a.AvailableFrom, now, loc), CertificateID: a.CertificateID,
 	}
 	if course, err := s.Catalog.Version(a.CourseID, a.CourseVersion); err == nil {
 		view, lang := courseIn(ctx, course)
 		c.Title, c.Summary, c.Minutes, c.Lang = view.Title, view.Summary, view.Minutes, lang
 	}
 	if a.CompletedAt != nil {
-		c.CompletedOn = when.Short(*a.CompletedAt, now, loc)
+		c.CompletedOn = when.ShortIn(tr, *a.CompletedAt, now, loc)
 	}
 	if a.Score != nil {
 		c.Score = *a.Score
@@ -40,7 +42,8 @@ func (s *Server) showCourses(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.learnerPage(c, "Courses", "courses", list)
+	tr := i18n.From(c.UserContext())
+	p, err := s.learnerPage(c, tr.T("courses.title"), "courses", list)
 	if err != nil {
 		return err
 	}
@@ -83,12 +86,13 @@ func (s *Server) showCourseTab(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.learnerPage(c, "Your courses", "courses", list)
+	tr := i18n.From(c.UserContext())
+	p, err := s.learnerPage(c, tr.T("courses.tabs.title"), "courses", list)
 	if err != nil {
 		return err
 	}
 	if c.Query("sent") != "" {
-		p.Flash = "Certificate emailed to " + l.Email
+		p.Flash = tr.T("certificate_page.sent", "Email", l.Email)
 	}
 	now := s.Clock.Now()
 	t := views.CourseTabs{Tab: tab}
@@ -125,7 +129,7 @@ func (s *Server) showPortalOff(c *fiber.Ctx, l directory.Learner) error {
 	if err != nil {
 		return err
 	}
-	p := s.page(c, "Portal switched off", brandOf(partner))
+	p := s.page(c, i18n.T(c.UserContext(), "courses.off.page_title"), brandOf(partner))
 	p.PortalOff = true
 	return render(c, fiber.StatusForbidden, views.PortalOffPage(p, l.ClientName), nil)
 }

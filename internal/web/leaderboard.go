@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/awareportal/portal/domain/tenancy"
+	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/views"
 )
 
@@ -22,7 +23,8 @@ func (s *Server) showLeaderboard(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p, err := s.learnerPage(c, "Leaderboard", "leaderboard", list)
+	tr := i18n.From(c.UserContext())
+	p, err := s.learnerPage(c, tr.T("leaderboard.title"), "leaderboard", list)
 	if err != nil {
 		return err
 	}
@@ -42,7 +44,7 @@ func (s *Server) showLeaderboard(c *fiber.Ctx) error {
 		v.Courses = append(v.Courses, views.CourseOption{ID: a.CourseID, Title: title})
 	}
 	if want != "" && !seen[want] {
-		return fiber.NewError(fiber.StatusNotFound, "Pick a course you have completed to see its leaderboard.")
+		return fiber.NewError(fiber.StatusNotFound, tr.T("leaderboard.pick"))
 	}
 	for i := range v.Courses {
 		v.Courses[i].Selected = v.Courses[i].ID == courseID
@@ -54,15 +56,15 @@ func (s *Server) showLeaderboard(c *fiber.Ctx) error {
 		}
 		found := false
 		for _, e := range rows {
-			row := views.LeaderRow{Rank: e.Rank, Name: e.Name, Time: duration(e.TimeTakenSecs), You: e.LearnerID == l.ID}
+			row := views.LeaderRow{Rank: e.Rank, Name: e.Name, Time: duration(tr, e.TimeTakenSecs), You: e.LearnerID == l.ID}
 			found = found || row.You
-			v.Rows = append(v.Rows, s.dress(row, v.Anonymised))
+			v.Rows = append(v.Rows, dress(tr, row, v.Anonymised))
 		}
 		if !found {
 			if me, ok, err := s.Progress.LeaderboardRank(c.UserContext(), l.ClientID, courseID, l.ID); err != nil {
 				return err
 			} else if ok {
-				row := s.dress(views.LeaderRow{Rank: me.Rank, Name: me.Name, Time: duration(me.TimeTakenSecs), You: true}, v.Anonymised)
+				row := dress(tr, views.LeaderRow{Rank: me.Rank, Name: me.Name, Time: duration(tr, me.TimeTakenSecs), You: true}, v.Anonymised)
 				v.You = &row
 			}
 		}
@@ -71,7 +73,7 @@ func (s *Server) showLeaderboard(c *fiber.Ctx) error {
 }
 
 // dress adds medals and hides colleagues' names when anonymised.
-func (s *Server) dress(r views.LeaderRow, anonymised bool) views.LeaderRow {
+func dress(tr *i18n.Translator, r views.LeaderRow, anonymised bool) views.LeaderRow {
 	switch r.Rank {
 	case 1:
 		r.Medal = "gold"
@@ -81,7 +83,7 @@ func (s *Server) dress(r views.LeaderRow, anonymised bool) views.LeaderRow {
 		r.Medal = "bronze"
 	}
 	if anonymised && !r.You {
-		r.Name = "Colleague"
+		r.Name = tr.T("leaderboard.colleague")
 	}
 	return r
 }

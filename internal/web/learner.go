@@ -2,13 +2,13 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/projections/progress"
 	"github.com/awareportal/portal/views"
 )
@@ -85,26 +85,26 @@ func (s *Server) waitFor(ctx context.Context, pos eventstore.Position) {
 
 const day = 24 * time.Hour
 
-// duration writes a time taken the way people say it.
-func duration(secs int64) string {
+// duration writes a time taken the way people say it, in tr's language.
+func duration(tr *i18n.Translator, secs int64) string {
 	d := time.Duration(secs) * time.Second
 	switch {
 	case d < time.Minute:
-		return "under a minute"
+		return tr.T("player.took.under_minute")
 	case d < time.Hour:
-		return fmt.Sprintf("%d min", int(d.Minutes()))
+		return tr.T("player.took.minutes", "Minutes", tr.Number(int(d.Minutes())))
 	case d < day:
 		h, m := int(d.Hours()), int(d.Minutes())%60
 		if m == 0 {
-			return fmt.Sprintf("%d h", h)
+			return tr.T("player.took.hours", "Hours", tr.Number(h))
 		}
-		return fmt.Sprintf("%d h %d min", h, m)
+		return tr.T("player.took.hours_minutes", "Hours", tr.Number(h), "Minutes", tr.Number(m))
 	default:
 		days, h := int(d/day), int(d.Hours())%24
 		if h == 0 {
-			return fmt.Sprintf("%d days", days)
+			return tr.N("player.took.days", days)
 		}
-		return fmt.Sprintf("%d d %d h", days, h)
+		return tr.T("player.took.days_hours", "Days", tr.Number(days), "Hours", tr.Number(h))
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	dom "github.com/awareportal/portal/domain/learning"
+	"github.com/awareportal/portal/internal/i18n"
 	"github.com/awareportal/portal/internal/training"
 	"github.com/awareportal/portal/views"
 )
@@ -64,7 +65,8 @@ func (s *Server) openCourse(c *fiber.Ctx) error {
 		l, _ := learnerOf(c)
 		pos, err := s.Training.Start(c.UserContext(), l.ID, ld.Assignment.ID, s.meta(c))
 		if errors.Is(err, dom.ErrNotAvailable) {
-			return fiber.NewError(fiber.StatusForbidden, "This course opens on "+ld.Assignment.AvailableFrom.In(l.Location()).Format("2 January 2006")+".")
+			tr := i18n.From(c.UserContext())
+			return fiber.NewError(fiber.StatusForbidden, tr.T("player.opens_on", "Date", tr.LongDate(ld.Assignment.AvailableFrom.In(l.Location()))))
 		}
 		if err != nil {
 			return err
@@ -89,7 +91,7 @@ func (s *Server) renderPlayer(c *fiber.Ctx, status int, pl views.Player) error {
 func (s *Server) saveProgress(c *fiber.Ctx) error {
 	lesson, err := strconv.Atoi(c.FormValue("lesson"))
 	if err != nil {
-		return fiber.NewError(fiber.StatusBadRequest, "Which lesson? The form was incomplete; reload the page.")
+		return fiber.NewError(fiber.StatusBadRequest, i18n.T(c.UserContext(), "player.which_lesson"))
 	}
 	l, _ := learnerOf(c)
 	pos, err := s.Training.SaveProgress(c.UserContext(), l.ID, c.Params("id"), lesson, s.meta(c))
@@ -130,13 +132,13 @@ func progressError(c *fiber.Ctx, err error) error {
 	case errors.Is(err, training.ErrNotYours), errors.Is(err, dom.ErrNoAssignment):
 		return fiber.ErrNotFound
 	case errors.Is(err, dom.ErrNotStarted):
-		return userError(c, fiber.StatusConflict, "This course hasn't been started yet: open it from your courses first.")
+		return userError(c, fiber.StatusConflict, i18n.T(c.UserContext(), "player.not_started"))
 	case errors.As(err, &locked):
-		next := "the quiz"
+		tr := i18n.From(c.UserContext())
 		if locked.Next < locked.Lessons {
-			next = "lesson " + strconv.Itoa(locked.Next+1)
+			return userError(c, fiber.StatusConflict, tr.T("player.locked.lesson", "Lesson", tr.Number(locked.Next+1)))
 		}
-		return userError(c, fiber.StatusConflict, "Lessons open one at a time: "+next+" is the furthest you can go now.")
+		return userError(c, fiber.StatusConflict, tr.T("player.locked.quiz"))
 	}
 	return err
 }
@@ -170,15 +172,15 @@ func (s *Server) submitQuiz(c *fiber.Ctx) error {
 	case errors.As(err, &unanswered):
 		pl := s.player(c.UserContext(), ld, s.csrfToken(c))
 		if pl.Quiz == nil {
-			return userError(c, fiber.StatusConflict, "Finish the lessons before the quiz.")
+			return userError(c, fiber.StatusConflict, i18n.T(c.UserContext(), "player.lessons_first"))
 		}
-		pl.Quiz.Error = "Please answer every question: " + strconv.Itoa(len(unanswered.Questions)) + " still to go."
+		pl.Quiz.Error = i18n.N(c.UserContext(), "quiz.unanswered", len(unanswered.Questions))
 		keepAnswers(pl.Quiz, answers, nil)
 		return s.renderPlayer(c, fiber.StatusUnprocessableEntity, pl)
 	case errors.Is(err, dom.ErrAlreadyCompleted):
 		return redirect(c, "/learn/"+ld.Assignment.ID)
 	case errors.Is(err, dom.ErrLessonsRemaining), errors.Is(err, dom.ErrNotStarted):
-		return userError(c, fiber.StatusConflict, "Finish the lessons before the quiz.")
+		return userError(c, fiber.StatusConflict, i18n.T(c.UserContext(), "player.lessons_first"))
 	case err != nil:
 		return err
 	}
@@ -188,7 +190,7 @@ func (s *Server) submitQuiz(c *fiber.Ctx) error {
 		// date (out of band): no second round trip.
 		course, lang := courseIn(c.UserContext(), ld.Course)
 		v := views.Completion{AssignmentID: done.AssignmentID, CourseTitle: course.Title, Lang: lang, Attempts: done.Attempts,
-			Score: done.Score, TimeTaken: duration(done.TimeTakenSecs), OnTime: done.OnTime}
+			Score: done.Score, TimeTaken: duration(i18n.From(c.UserContext()), done.TimeTakenSecs), OnTime: done.OnTime}
 		p, err := s.learnerPage(c, course.Title, "courses", nil)
 		if err != nil {
 			return err
@@ -227,7 +229,7 @@ func (s *Server) renderCompletion(c *fiber.Ctx, ld training.Loaded) error {
 		done.Score = *a.Score
 	}
 	if a.TimeTakenSecs != nil {
-		done.TimeTaken = duration(*a.TimeTakenSecs)
+		done.TimeTaken = duration(i18n.From(c.UserContext()), *a.TimeTakenSecs)
 	}
 	if a.OnTime != nil {
 		done.OnTime = *a.OnTime
