@@ -97,6 +97,9 @@ func renderCourseMail(ctx context.Context, m training.CourseMail) (mail.Message,
 // renderCertificateMail carries the certificate PDF.
 func renderCertificateMail(ctx context.Context, m training.CertificateMail) (mail.Message, error) {
 	ctx, tr := speaking(ctx, m.Learner)
+	if m.Lang != "" {
+		ctx, tr = speakingLang(ctx, m.Lang) // the PDF's, which the page chose
+	}
 	subject := tr.T("email.certificate.subject", "Title", m.Certificate.CourseTitle)
 	completed := tr.LongDate(m.Certificate.CompletedAt.In(m.Learner.Location()))
 	data := views.CertificateEmail{Frame: frame(subject, m.Partner, m.BaseURL), FirstName: m.Learner.FirstName,

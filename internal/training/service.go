@@ -72,6 +72,8 @@ type CertificateMail struct {
 	PDF         []byte
 	VerifyURL   string
 	BaseURL     string
+	// Lang is the email's language: the PDF's.
+	Lang i18n.Lang
 }
 
 // namespace for ids derived from others (idempotent retries).
@@ -175,11 +177,11 @@ func (s *Service) RequestCertificate(ctx context.Context, learner directory.Lear
 	if !l.Assignment.Completed() {
 		return eventstore.Position{}, dom.ErrNotCompleted
 	}
-	pdf, cert, partner, err := s.CertificatePDF(ctx, l.Assignment.CertificateID)
+	pdf, cert, partner, lang, err := s.certificatePDF(ctx, l.Assignment.CertificateID)
 	if err != nil {
 		return eventstore.Position{}, err
 	}
-	msg, err := s.Render.Certificate(ctx, CertificateMail{Learner: learner, Partner: partner, Certificate: cert, PDF: pdf, VerifyURL: s.VerifyURL(cert.ID), BaseURL: s.BaseURL.String()})
+	msg, err := s.Render.Certificate(ctx, CertificateMail{Learner: learner, Partner: partner, Certificate: cert, PDF: pdf, VerifyURL: s.VerifyURL(cert.ID), BaseURL: s.BaseURL.String(), Lang: lang})
 	if err != nil {
 		return eventstore.Position{}, fmt.Errorf("render certificate email: %w", err)
 	}
@@ -199,28 +201,35 @@ func (s *Service) RequestCertificate(ctx context.Context, learner directory.Lear
 // VerifyURL is the public page that confirms a certificate.
 func (s *Service) VerifyURL(certID string) string { return s.url("/verify/" + certID) }
 
-// CertificatePDF renders a certificate in its learner's language (their
-// choice, else their organisation's default, else English: the same as
-// the email that carries it).
+// CertificatePDF renders a certificate in its learner's language: their
+// choice, else their organisation's default, else the language of the page
+// that asked for it (the context's translator), else English. A
+// certificate downloaded from a page and one emailed from the same page
+// speak the same language.
 func (s *Service) CertificatePDF(ctx context.Context, certID string) ([]byte, progress.Certificate, directory.Partner, error) {
+	pdf, cert, partner, _, err := s.certificatePDF(ctx, certID)
+	return pdf, cert, partner, err
+}
+
+func (s *Service) certificatePDF(ctx context.Context, certID string) ([]byte, progress.Certificate, directory.Partner, i18n.Lang, error) {
 	cert, err := s.Progress.Certificate(ctx, certID)
 	if err != nil {
-		return nil, progress.Certificate{}, directory.Partner{}, err
+		return nil, progress.Certificate{}, directory.Partner{}, "", err
 	}
 	learner, err := s.Dir.Learner(ctx, cert.LearnerID)
 	if err != nil {
-		return nil, progress.Certificate{}, directory.Partner{}, err
+		return nil, progress.Certificate{}, directory.Partner{}, "", err
 	}
 	partner, err := s.Dir.Partner(ctx, learner.PartnerID)
 	if err != nil {
-		return nil, progress.Certificate{}, directory.Partner{}, err
+		return nil, progress.Certificate{}, directory.Partner{}, "", err
 	}
-	lang := i18n.Negotiate(learner.ChosenLanguage, learner.ClientLanguage, "")
+	lang := i18n.Negotiate(learner.ChosenLanguage, learner.ClientLanguage, string(i18n.From(ctx).Lang()))
 	// The course's title in that language too (the certificate holds the
 	// title as assigned: the English); the email carrying it uses cert's.
 	a, err := s.Progress.Assignment(ctx, cert.AssignmentID)
 	if err != nil {
-		return nil, progress.Certificate{}, directory.Partner{}, err
+		return nil, progress.Certificate{}, directory.Partner{}, "", err
 	}
 	cert.CourseTitle = s.Catalog.Title(a.CourseID, a.CourseVersion, lang, cert.CourseTitle)
 	pdf, err := certificate.Render(certificate.Data{
@@ -228,7 +237,7 @@ func (s *Service) CertificatePDF(ctx context.Context, certID string) ([]byte, pr
 		PartnerName: partner.Name, PartnerLogo: partner.LogoSVG, AccentColor: brand.OnWhite(partner.AccentColor), Organisation: learner.ClientName,
 		VerifyURL: s.VerifyURL(cert.ID), Lang: lang,
 	})
-	return pdf, cert, partner, err
+	return pdf, cert, partner, lang, err
 }
 
 // AssignInput assigns one course to learners.

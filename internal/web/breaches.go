@@ -141,7 +141,7 @@ func (s *Server) breachRow(tr *i18n.Translator, e rm.Exposure, csrf string, now 
 	r := views.BreachRow{
 		ID: e.BreachID, Name: e.Name, Domain: e.Domain, Tier: e.Tier, Title: title, Tone: tierTone(t),
 		BreachDate: tr.Date(e.BreachDate), Disclosed: tr.Date(e.DisclosedDate),
-		Exposed: strings.Join(e.DataClasses, ", "), Active: e.Active(), Note: shownNote(tr, e.Note),
+		Exposed: dataClasses(tr, e.DataClasses), Active: e.Active(), Note: shownNote(tr, e.Note),
 		ResolveURL: path + "/resolve", ReopenURL: path + "/reopen", CSRF: csrf,
 	}
 	if e.ResolvedAt != nil {
@@ -266,4 +266,58 @@ func (s *Server) refuseResolve(c *fiber.Ctx, l directory.Learner, id, msg string
 		return userError(c, fiber.StatusUnprocessableEntity, msg)
 	}
 	return fiber.ErrNotFound
+}
+
+// dataClass words a breach catalogue's data class ("Email addresses", as
+// Have I Been Pwned names them) in tr's language; a class it does not know
+// comes as the catalogue named it.
+func dataClass(tr *i18n.Translator, name string) string {
+	switch name {
+	case "Email addresses":
+		return tr.T("breaches.class.email_addresses")
+	case "Passwords":
+		return tr.T("breaches.class.passwords")
+	case "Usernames":
+		return tr.T("breaches.class.usernames")
+	case "Names":
+		return tr.T("breaches.class.names")
+	case "Physical addresses":
+		return tr.T("breaches.class.physical_addresses")
+	case "Phone numbers":
+		return tr.T("breaches.class.phone_numbers")
+	case "Dates of birth":
+		return tr.T("breaches.class.dates_of_birth")
+	case "IP addresses":
+		return tr.T("breaches.class.ip_addresses")
+	case "Partial credit card data":
+		return tr.T("breaches.class.partial_card")
+	case "Credit cards":
+		return tr.T("breaches.class.credit_cards")
+	case "Genders":
+		return tr.T("breaches.class.genders")
+	case "Geographic locations":
+		return tr.T("breaches.class.geographic_locations")
+	case "Security questions and answers":
+		return tr.T("breaches.class.security_questions")
+	case "Purchases":
+		return tr.T("breaches.class.purchases")
+	case "Employers":
+		return tr.T("breaches.class.employers")
+	case "Job titles":
+		return tr.T("breaches.class.job_titles")
+	case "Password hints":
+		return tr.T("breaches.class.password_hints")
+	case "Bank account numbers":
+		return tr.T("breaches.class.bank_accounts")
+	}
+	return name
+}
+
+// dataClasses words each of a breach's data classes, joined.
+func dataClasses(tr *i18n.Translator, names []string) string {
+	words := make([]string, len(names))
+	for i, n := range names {
+		words[i] = dataClass(tr, n)
+	}
+	return strings.Join(words, ", ")
 }

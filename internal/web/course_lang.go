@@ -24,3 +24,18 @@ func courseIn(ctx context.Context, course *catalog.Course) (view *catalog.Course
 func (s *Server) courseTitle(ctx context.Context, courseID string, version int, stored string) string {
 	return s.Catalog.Title(courseID, version, i18n.From(ctx).Lang(), stored)
 }
+
+// courseTitleLang is courseTitle with the language to mark it with ("en"
+// when the course has no translation into the page's language, "" when it
+// is in the page's language).
+func (s *Server) courseTitleLang(ctx context.Context, courseID string, version int, stored string) (title, lang string) {
+	course, err := s.Catalog.Version(courseID, version)
+	if err != nil {
+		if i18n.From(ctx).Lang() != i18n.English {
+			return stored, string(i18n.English)
+		}
+		return stored, ""
+	}
+	view, lang := courseIn(ctx, course)
+	return view.Title, lang
+}

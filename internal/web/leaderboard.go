@@ -37,11 +37,11 @@ func (s *Server) showLeaderboard(c *fiber.Ctx) error {
 			continue
 		}
 		seen[a.CourseID] = true
-		title := s.courseTitle(c.UserContext(), a.CourseID, a.CourseVersion, a.Title)
+		title, lang := s.courseTitleLang(c.UserContext(), a.CourseID, a.CourseVersion, a.Title)
 		if courseID == "" || a.CourseID == want {
-			courseID, v.CourseTitle = a.CourseID, title
+			courseID, v.CourseTitle, v.CourseLang = a.CourseID, title, lang
 		}
-		v.Courses = append(v.Courses, views.CourseOption{ID: a.CourseID, Title: title})
+		v.Courses = append(v.Courses, views.CourseOption{ID: a.CourseID, Title: title, Lang: lang})
 	}
 	if want != "" && !seen[want] {
 		return fiber.NewError(fiber.StatusNotFound, tr.T("leaderboard.pick"))

@@ -104,11 +104,11 @@ func (s *Server) renderOnboarding(c *fiber.Ctx, status int, l directory.Learner,
 		return err
 	}
 	brand := brandOf(partner)
-	p := s.page(c, card.Module.Title, brand)
+	p := s.page(c, moduleTitle(i18n.From(c.UserContext()), card.Module.Title), brand)
 	p.Onboarding = true
 	m := card.Module
 	v := views.OnboardingCard{
-		Kind: views.OnboardingKind(m.Kind), ModuleID: m.ID, Step: card.Step, Total: card.Total, Title: m.Title,
+		Kind: views.OnboardingKind(m.Kind), ModuleID: m.ID, Step: card.Step, Total: card.Total, Title: moduleTitle(i18n.From(c.UserContext()), m.Title),
 		PartnerName: partner.Name, LogoURL: brand.LogoURL, Organisation: l.ClientName, FirstName: l.FirstName,
 		ReportButton: card.Details.ReportButton, HelpDesk: card.Details.HelpDesk,
 		VideoLeftMS: card.VideoLeft.Milliseconds(), Done: card.Done, Error: problem, CSRF: p.CSRF,
@@ -290,4 +290,23 @@ func digits(s string) bool {
 		}
 	}
 	return true
+}
+
+// moduleTitle is an onboarding module's title in tr's language when it is
+// the portal's own default (ob.DefaultTitle, recorded in English
+// when the partner gave none); a partner's own title is shown as written.
+func moduleTitle(tr *i18n.Translator, title string) string {
+	switch title {
+	case ob.DefaultTitle(ob.KindWelcome):
+		return tr.T("onboarding.default_title.welcome")
+	case ob.DefaultTitle(ob.KindReportPhishing):
+		return tr.T("onboarding.default_title.report_phishing")
+	case ob.DefaultTitle(ob.KindSubmitTicket):
+		return tr.T("onboarding.default_title.submit_ticket")
+	case ob.DefaultTitle(ob.KindVideo):
+		return tr.T("onboarding.default_title.video")
+	case ob.DefaultTitle(ob.KindPolicyPDF):
+		return tr.T("onboarding.default_title.policy_pdf")
+	}
+	return title
 }

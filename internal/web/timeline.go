@@ -328,7 +328,7 @@ func describe(tr *i18n.Translator, e timeline.Entry, own bool, loc *time.Locatio
 		r.Text = tr.T("timeline.certificate_emailed", "Course", course)
 		r.Detail = tr.T("timeline.certificate", "Number", d.Certificate)
 	case "onboarding_step_done":
-		r.Text = tr.T("timeline.onboarding_step", "Module", d.Module)
+		r.Text = tr.T("timeline.onboarding_step", "Module", moduleTitle(tr, d.Module))
 		r.Tone = "ok"
 		if d.Acked {
 			r.Detail = tr.T("timeline.onboarding_ticked")
