@@ -44,14 +44,6 @@ func signinPath(slug string) string {
 
 func itoa(n int) string { return strconv.Itoa(n) }
 
-// plural writes "1 Course" or "3 Courses".
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return itoa(n) + " " + many
-}
-
 // badgeIcon wraps a badge's icon markup (domain/learning.Badges) in its SVG.
 func badgeIcon(inner string) string {
 	return `<svg viewBox="0 0 24 24" width="28" height="28" fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" stroke-linejoin="round">` + inner + `</svg>`

@@ -149,10 +149,6 @@ func (s *Server) refuseRemind(c *fiber.Ctx, l directory.Learner, row team.Row, m
 	return render(c, fiber.StatusUnprocessableEntity, views.TeamPage(p, s.teamView(tr, rows, false, p.CSRF)), nil)
 }
 
-// ago says how long ago t was, the way people say it, in English
-// (remindedAgo in the reader's language).
-func ago(t, now time.Time) string { return remindedAgo(i18n.For(i18n.English), t, now) }
-
 // remindedAgo says how long ago t was, the way people say it ("5 min
 // ago", "vor 5 Min.").
 func remindedAgo(tr *i18n.Translator, t, now time.Time) string {

@@ -3,7 +3,6 @@ package web
 import (
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -381,19 +380,4 @@ func reminderCourses(tr *i18n.Translator, d timeline.Details) string {
 		return tr.N("timeline.courses_some_overdue", d.Courses, "Overdue", tr.Number(d.Overdue))
 	}
 	return tr.N("timeline.courses_due", d.Courses)
-}
-
-// plural says a count with its noun, in English ("1 report", "3 reports").
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return "1 " + one
-	}
-	return strconv.Itoa(n) + " " + many
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
