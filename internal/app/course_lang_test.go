@@ -114,13 +114,13 @@ func TestCourseInTheLearnersLanguage(t *testing.T) {
 	}
 	answers.Set("q_q1", "a")
 	answers.Set("q_q2", "c")
-	if r := b.post("/learn/"+a.ID+"/quiz", answers, token); r.status != 200 || !strings.Contains(r.body, "50%") ||
+	if r := b.post("/learn/"+a.ID+"/quiz", answers, token); r.status != 200 || !strings.Contains(r.body, "50\u00a0%") ||
 		!strings.Contains(r.body, "Entscheidend ist die Domain direkt vor dem ersten Schrägstrich") {
 		t.Errorf("failed attempt: %d\n%.3000s", r.status, r.body)
 	}
 	answers.Set("q_q1", "b")
 	answers.Set("q_q2", "b")
-	if r := b.post("/learn/"+a.ID+"/quiz", answers, token); r.status != 200 || !strings.Contains(r.body, "<h1>Phishing erkennen</h1>") || !strings.Contains(r.body, "100%") {
+	if r := b.post("/learn/"+a.ID+"/quiz", answers, token); r.status != 200 || !strings.Contains(r.body, "<h1>Phishing erkennen</h1>") || !strings.Contains(r.body, "100\u00a0%") {
 		t.Errorf("passing attempt: %d\n%.3000s", r.status, r.body)
 	}
 	done, err := p.app.Training.Progress.Assignment(ctx, a.ID)

@@ -88,9 +88,24 @@ func (i *inbox) waitSubject(t testing.TB, addr, prefix string) mail.Parsed {
 	return i.waitSubjectAfter(t, addr, prefix, 0)
 }
 
+// waitSignInAfter is the first sign-in email (a link and code, in any
+// of the portal's languages: the page that asked chose it) to addr after
+// the first skip messages.
+func (i *inbox) waitSignInAfter(t testing.TB, addr string, skip int) mail.Parsed {
+	t.Helper()
+	return i.waitMatchAfter(t, addr, skip, func(m mail.Parsed) bool { return linkRe.MatchString(m.Text) }, "with a sign-in link")
+}
+
 // waitSubjectAfter is waitSubject among the messages to addr after the
 // first skip of them.
 func (i *inbox) waitSubjectAfter(t testing.TB, addr, prefix string, skip int) mail.Parsed {
+	t.Helper()
+	return i.waitMatchAfter(t, addr, skip, func(m mail.Parsed) bool { return strings.HasPrefix(m.Subject, prefix) }, fmt.Sprintf("%q…", prefix))
+}
+
+// waitMatchAfter is the first message to addr, after the first skip of
+// them, that match says is the one.
+func (i *inbox) waitMatchAfter(t testing.TB, addr string, skip int, match func(mail.Parsed) bool, what string) mail.Parsed {
 	t.Helper()
 	deadline := time.After(20 * time.Second)
 	for {
@@ -100,7 +115,7 @@ func (i *inbox) waitSubjectAfter(t testing.TB, addr, prefix string, skip int) ma
 			if !strings.Contains(m.To, addr) {
 				continue
 			}
-			if seen++; seen > skip && strings.HasPrefix(m.Subject, prefix) {
+			if seen++; seen > skip && match(m) {
 				i.mu.Unlock()
 				return m
 			}
@@ -110,7 +125,7 @@ func (i *inbox) waitSubjectAfter(t testing.TB, addr, prefix string, skip int) ma
 		select {
 		case <-ch:
 		case <-deadline:
-			t.Fatalf("no mail %q… to %s arrived", prefix, addr)
+			t.Fatalf("no mail %s to %s arrived", what, addr)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
@@ -16,8 +17,11 @@ func pageSays(t *testing.T, name string, r response, status int, want, notEnglis
 	if r.status != status {
 		t.Errorf("%s: %d, want %d", name, r.status, status)
 	}
+	// A toast travels in HX-Trigger as ASCII JSON ("\u00f6"): read it.
+	var trigger struct{ Toast string }
+	_ = json.Unmarshal([]byte(r.header.Get("HX-Trigger")), &trigger)
 	for _, w := range want {
-		if !strings.Contains(r.body, w) && !strings.Contains(r.header.Get("HX-Trigger"), w) {
+		if !strings.Contains(r.body, w) && !strings.Contains(trigger.Toast, w) {
 			t.Errorf("%s lacks %q", name, w)
 		}
 	}
