@@ -152,7 +152,13 @@ func TestBrowserKeyboardOnly(t *testing.T) {
 	type_(code[1])
 	key(t, b, kb.Enter)
 	waitPath(t, b, "/courses")
-	if err := chromedp.Run(b, chromedp.WaitVisible(`.hero`, chromedp.ByQuery)); err != nil {
+	// The address can change before the page that has it loads: a wait
+	// begun on the old document ends with "navigated" (-32000); wait again.
+	err := chromedp.Run(b, chromedp.WaitVisible(`.hero`, chromedp.ByQuery))
+	if err != nil && strings.Contains(err.Error(), "-32000") {
+		err = chromedp.Run(b, chromedp.WaitVisible(`.hero`, chromedp.ByQuery))
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 
