@@ -31,7 +31,7 @@ import (
 // where the page can, but not in a sentence of the timeline, an
 // attribute or the page's title.
 const englishLeftJS = `((allowed, allowedInAttributes) => {
-	const words = /\b(the|your|you|and|with|this|that|for|from|has|have|will|not|yet|here|what|when|how|my|of|is|are|course|courses|lesson|lessons|completed|overdue|view|next|back|sign|signed|score|due|all|no|start|continue|download|generate|email|emailed|certificate|leaderboard|activity|stats|policy|policies|breach|breaches|devices|menu|close|dismiss|skip|content|page|found|learners?|previous|submit|answers?|passed|failed|try|again|please|hours?|days?|today|tomorrow|ago)\b/i;
+	const words = /\b(the|your|you|and|with|on|bytes|this|that|for|from|has|have|will|not|yet|here|what|when|how|my|of|is|are|course|courses|lesson|lessons|completed|overdue|view|next|back|sign|signed|score|due|all|no|start|continue|download|generate|email|emailed|certificate|leaderboard|activity|stats|policy|policies|breach|breaches|devices|menu|close|dismiss|skip|content|page|found|learners?|previous|submit|answers?|passed|failed|try|again|please|hours?|days?|today|tomorrow|ago)\b/i;
 	const root = document.documentElement.cloneNode(true);
 	root.querySelectorAll('title, script, style, template, noscript, .policy-doc, [lang]:not(html)').forEach(el => {
 		const lang = el.getAttribute("lang");

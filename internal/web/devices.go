@@ -66,7 +66,7 @@ func (s *Server) showDevices(c *fiber.Ctx) error {
 	v := views.DevicesView{Email: l.Email, CSRF: p.CSRF}
 	for _, d := range devices {
 		row := views.DeviceRow{
-			Ref: d.Ref, Browser: useragent.Summary(d.UserAgent), Method: deviceMethod(c.UserContext(), string(d.Method)),
+			Ref: d.Ref, Browser: agentName(i18n.From(c.UserContext()), d.UserAgent), Method: deviceMethod(c.UserContext(), string(d.Method)),
 			SignedIn: when.ShortIn(i18n.From(c.UserContext()), d.CreatedAt, now, l.Location()), LastSeen: agoIn(c.UserContext(), d.LastSeenAt, now), This: d.Ref == sess.Ref,
 		}
 		if row.This {
@@ -100,4 +100,18 @@ func (s *Server) endOtherDevices(c *fiber.Ctx) error {
 		return err
 	}
 	return redirect(c, "/account/devices?ended="+strconv.Itoa(n))
+}
+
+// agentName is useragent.Summary in tr's language: "Chrome unter Linux".
+func agentName(tr *i18n.Translator, ua string) string {
+	b, sys := useragent.Browser(ua), useragent.System(ua)
+	switch {
+	case b == "" && sys == "":
+		return tr.T("devices.agent.unknown")
+	case b == "":
+		return tr.T("devices.agent.some_browser_on", "System", sys)
+	case sys == "":
+		return b
+	}
+	return tr.T("devices.agent.browser_on", "Browser", b, "System", sys)
 }

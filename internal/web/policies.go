@@ -105,7 +105,7 @@ func (s *Server) renderPolicy(c *fiber.Ctx, status int, form views.SignForm) err
 	}
 	form.PolicyID, form.Version, form.CSRF = r.PolicyID, r.Version, p.CSRF
 	v := views.PolicyReader{
-		PolicyItem: policyItem(i18n.From(c.UserContext()), r, s.Clock.Now(), l.Location()), DocumentURL: "/policies/" + r.PolicyID + "/document", Size: byteSize(rd.Size),
+		PolicyItem: policyItem(i18n.From(c.UserContext()), r, s.Clock.Now(), l.Location()), DocumentURL: "/policies/" + r.PolicyID + "/document", Size: byteSizeIn(c.UserContext(), rd.Size),
 		Outstanding: r.Outstanding, SignedName: r.SignedName, SignedSHA: r.SignedSHA256, FullName: l.FullName(), Form: form,
 	}
 	v.Version = r.Version
