@@ -257,17 +257,7 @@ func byteRange(h string, size int64) (off, length int64, ok bool) {
 	return start, end - start + 1, true
 }
 
-func byteSize(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MB"
-	case n >= 1<<10:
-		return strconv.FormatInt((n+1<<9)>>10, 10) + " KB"
-	}
-	return strconv.FormatInt(n, 10) + " bytes"
-}
-
-// byteSizeIn is byteSize in the context's language ("7 KB", "1,5 Mo").
+// byteSizeIn is a file's size in the context's language ("7 KB", "1,5 Mo").
 func byteSizeIn(ctx context.Context, n int64) string {
 	tr := i18n.From(ctx)
 	switch {
