@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -32,21 +31,6 @@ func deviceMethod(ctx context.Context, m string) string {
 	return m
 }
 
-// agoIn says how long ago t was, the way people say it, in the context's
-// language.
-func agoIn(ctx context.Context, t, now time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return i18n.T(ctx, "devices.ago.now")
-	case d < time.Hour:
-		return i18n.N(ctx, "devices.ago.minutes", int(d.Minutes()))
-	case d < day:
-		return i18n.N(ctx, "devices.ago.hours", int(d.Hours()))
-	}
-	return i18n.N(ctx, "devices.ago.days", int(d/day))
-}
-
 // showDevices lists the learner's live sessions ("Signed-in devices").
 func (s *Server) showDevices(c *fiber.Ctx) error {
 	sess, _ := sessionOf(c)
@@ -67,7 +51,7 @@ func (s *Server) showDevices(c *fiber.Ctx) error {
 	for _, d := range devices {
 		row := views.DeviceRow{
 			Ref: d.Ref, Browser: agentName(i18n.From(c.UserContext()), d.UserAgent), Method: deviceMethod(c.UserContext(), string(d.Method)),
-			SignedIn: when.ShortIn(i18n.From(c.UserContext()), d.CreatedAt, now, l.Location()), LastSeen: agoIn(c.UserContext(), d.LastSeenAt, now), This: d.Ref == sess.Ref,
+			SignedIn: when.ShortIn(i18n.From(c.UserContext()), d.CreatedAt, now, l.Location()), LastSeen: ago(i18n.From(c.UserContext()), d.LastSeenAt, now), This: d.Ref == sess.Ref,
 		}
 		if row.This {
 			v.Devices = append([]views.DeviceRow{row}, v.Devices...) // this one first

@@ -84,7 +84,7 @@ func teamRow(tr *i18n.Translator, r team.Row, now time.Time, csrf string) views.
 		CanRemind: r.CanRemind(now), Button: tr.T("team.remind"), CSRF: csrf,
 	}
 	if !r.LastReminded.IsZero() {
-		v.Reminded = tr.T("team.reminded", "Ago", remindedAgo(tr, r.LastReminded, now))
+		v.Reminded = tr.T("team.reminded", "Ago", ago(tr, r.LastReminded, now))
 	}
 	switch {
 	case v.CanRemind:
@@ -115,7 +115,7 @@ func (s *Server) remind(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	case errors.Is(err, dom.ErrCooldown):
 		now := s.Clock.Now()
-		msg = tr.T("team.refused_cooldown", "Name", row.Name, "Ago", remindedAgo(tr, row.LastReminded, now), "Until", remindAgainIn(tr, row.NextAllowed, now))
+		msg = tr.T("team.refused_cooldown", "Name", row.Name, "Ago", ago(tr, row.LastReminded, now), "Until", remindAgainIn(tr, row.NextAllowed, now))
 	case errors.Is(err, dom.ErrNothingDue):
 		msg = tr.T("team.why_nothing_due", "Name", row.Name)
 	case err != nil:
@@ -149,9 +149,9 @@ func (s *Server) refuseRemind(c *fiber.Ctx, l directory.Learner, row team.Row, m
 	return render(c, fiber.StatusUnprocessableEntity, views.TeamPage(p, s.teamView(tr, rows, false, p.CSRF)), nil)
 }
 
-// remindedAgo says how long ago t was, the way people say it ("5 min
-// ago", "vor 5 Min.").
-func remindedAgo(tr *i18n.Translator, t, now time.Time) string {
+// ago says how long ago t was, the way people say it ("5 min ago",
+// "vor 5 Min."): a reminder on My Team, a device's last use.
+func ago(tr *i18n.Translator, t, now time.Time) string {
 	d := now.Sub(t)
 	switch {
 	case d < time.Minute:
