@@ -22,7 +22,7 @@ const Name = "directory"
 type Projection struct{}
 
 func (Projection) Name() string { return Name }
-func (Projection) Version() int { return 6 }
+func (Projection) Version() int { return 7 }
 
 func (Projection) Schema() string {
 	return `
@@ -87,6 +87,15 @@ CREATE TABLE learners (
 CREATE INDEX learners_email ON learners (email);
 CREATE INDEX learners_client ON learners (client_id);
 CREATE INDEX learners_manager ON learners (manager_id);
+-- managers counts each manager's direct reports at their client, so "is
+-- this learner a manager" is one primary-key lookup on every page (an
+-- EXISTS over learners.manager_id was planned as a scan of every learner).
+CREATE TABLE managers (
+    client_id  text NOT NULL,
+    manager_id text NOT NULL,
+    reports    integer NOT NULL,
+    PRIMARY KEY (client_id, manager_id)
+);
 `
 }
 
@@ -129,6 +138,10 @@ func (Projection) Apply(ctx context.Context, tx pgx.Tx, _ eventstore.RecordedEve
 	case dir.LearnerProvisioned:
 		_, err = tx.Exec(ctx, `INSERT INTO learners (id, client_id, email, first_name, last_name, manager_id, department, source) VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`,
 			ev.LearnerID, ev.ClientID, ev.Email, ev.FirstName, ev.LastName, ev.ManagerID, ev.Department, string(ev.Source))
+		if err == nil && ev.ManagerID != "" && ev.ManagerID != ev.LearnerID {
+			_, err = tx.Exec(ctx, `INSERT INTO managers (client_id, manager_id, reports) VALUES ($1,$2,1)
+				ON CONFLICT (client_id, manager_id) DO UPDATE SET reports = managers.reports + 1`, ev.ClientID, ev.ManagerID)
+		}
 	case dir.LearnerLanguageChosen:
 		_, err = tx.Exec(ctx, `UPDATE learners SET language = $2 WHERE id = $1`, ev.LearnerID, ev.Language)
 	}

@@ -17,7 +17,7 @@ type Queries struct {
 }
 
 const learnerCols = `l.id, l.client_id, l.email, l.first_name, l.last_name, l.manager_id, l.department, l.source, c.name, c.portal_enabled, c.partner_id, c.leaderboard_mode, c.microsoft_tenant_id, c.google_domain, c.email_links, c.time_zone,
-	l.language, c.language, EXISTS (SELECT 1 FROM rm_directory.learners r WHERE r.manager_id = l.id AND r.client_id = l.client_id AND r.id <> l.id)`
+	l.language, c.language, EXISTS (SELECT 1 FROM rm_directory.managers r WHERE r.client_id = l.client_id AND r.manager_id = l.id)`
 
 func scanLearner(row pgx.Row) (directory.Learner, error) {
 	var l directory.Learner

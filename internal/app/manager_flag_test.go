@@ -1,0 +1,64 @@
+package app_test
+
+import (
+	"context"
+	"testing"
+
+	dir "github.com/awareportal/portal/domain/directory"
+	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/internal/testenv"
+	"github.com/awareportal/portal/projections/directory/pgdirectory"
+)
+
+// TestManagerFlagFromEvents: a learner is a manager when another learner
+// at their client names them, whichever was provisioned first; naming
+// oneself, or a manager at another client, does not count. The flag (the
+// directory's managers table) comes from events alone: a rebuild gives
+// the same rows.
+func TestManagerFlagFromEvents(t *testing.T) {
+	t.Parallel()
+	p := start(t)
+	ctx := context.Background()
+	meta := eventstore.Metadata{ActorID: "test"}
+	provision := func(id, client, manager string) {
+		t.Helper()
+		if _, err := p.app.Repo.Append(ctx, dir.LearnerStream(id), eventstore.NoStream, meta, dir.LearnerProvisioned{
+			LearnerID: id, ClientID: client, Email: id + "@acme.example", FirstName: "M", LastName: id, ManagerID: manager,
+			Source: dir.SourceManual, At: p.clock.Now()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	provision("mf-report", "acme", "mf-boss") // before the manager exists
+	provision("mf-boss", "acme", "")
+	provision("mf-self", "acme", "mf-self")
+	provision("mf-other", "globex", "mf-lonely") // another client's learner names an acme learner's id
+	provision("mf-lonely", "acme", "")
+	provision("mf-second", "acme", "mf-boss")
+	p.waitProjections(t)
+	q := pgdirectory.Queries{Pool: p.db.Pool}
+	for id, want := range map[string]bool{"mf-boss": true, "mf-report": false, "mf-self": false, "mf-lonely": false, "mf-second": false} {
+		l, err := q.Learner(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if l.IsManager != want {
+			t.Errorf("%s: IsManager %v, want %v", id, l.IsManager, want)
+		}
+	}
+	if reports, err := q.Reports(ctx, "mf-boss"); err != nil || len(reports) != 2 {
+		t.Errorf("mf-boss's reports: %d, %v; want 2", len(reports), err)
+	}
+
+	tables := []string{"learners", "managers"}
+	live := testenv.DumpSchema(t, ctx, p.db.Pool, "rm_directory", tables...)
+	proj, err := p.app.Runner.Find(pgdirectory.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.app.Runner.Rebuild(ctx, proj); err != nil {
+		t.Fatal(err)
+	}
+	if rebuilt := testenv.DumpSchema(t, ctx, p.db.Pool, "rm_directory", tables...); rebuilt != live {
+		t.Errorf("rebuilt directory differs from live:\n%s\nlive:\n%s", rebuilt, live)
+	}
+}
