@@ -17,6 +17,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/awareportal/portal/internal/readcache"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -231,7 +233,8 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	dir := pgdirectory.Queries{Pool: pool}
+	// Pages cache a few directory rows per learner (internal/readcache).
+	dir := readcache.NewDirectory(pgdirectory.Queries{Pool: pool})
 	prog := pgprogress.Queries{Pool: pool}
 	a.Training = &training.Service{
 		Repo: a.Repo, Catalog: a.Catalog, Progress: prog, Dir: dir, Clock: clk, BaseURL: cfg.BaseURL,
@@ -266,7 +269,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 	}
 	files := pgmedia.Store{Pool: pool}
 	a.Welcome = &welcome.Service{
-		Repo: a.Repo, Gate: pggate.Queries{Pool: pool}, Dir: dir, Files: files, Mail: a.Queue, Render: renderWelcomeMail,
+		Repo: a.Repo, Gate: readcache.NewGate(pggate.Queries{Pool: pool}), Dir: dir, Files: files, Mail: a.Queue, Render: renderWelcomeMail,
 		Clock: clk, BaseURL: cfg.BaseURL, Log: log.With("component", "welcome"), Settle: settle,
 	}
 	a.Team = &team.Service{
@@ -280,7 +283,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 	}
 	a.Policies = &policy.Service{Repo: a.Repo, Queries: pgpolicies.Queries{Pool: pool}, Docs: files, Markdown: catalog.RenderMarkdown, Clock: clk, Settle: settle}
 	a.Breaches = &breaches.Service{
-		Repo: a.Repo, Dir: dir, Breaches: pgbreaches.Queries{Pool: pool}, Mail: a.Queue, Render: renderBreachMail,
+		Repo: a.Repo, Dir: dir, Breaches: readcache.NewBreaches(pgbreaches.Queries{Pool: pool}), Mail: a.Queue, Render: renderBreachMail,
 		Clock: clk, BaseURL: cfg.BaseURL, Log: log.With("component", "breaches"), Settle: settle,
 	}
 	a.Phishing = &phishing.Service{Repo: a.Repo, Phishing: pgphishing.Queries{Pool: pool}, Clock: clk, Log: log.With("component", "phishing"), Settle: settle}

@@ -2,7 +2,12 @@ package app_test
 
 import (
 	"context"
+	"net/url"
+	"strings"
 	"testing"
+
+	"github.com/awareportal/portal/domain"
+	"github.com/awareportal/portal/domain/tenancy"
 
 	dir "github.com/awareportal/portal/domain/directory"
 	"github.com/awareportal/portal/internal/eventstore"
@@ -60,5 +65,48 @@ func TestManagerFlagFromEvents(t *testing.T) {
 	}
 	if rebuilt := testenv.DumpSchema(t, ctx, p.db.Pool, "rm_directory", tables...); rebuilt != live {
 		t.Errorf("rebuilt directory differs from live:\n%s\nlive:\n%s", rebuilt, live)
+	}
+}
+
+// TestCachedPageRowsFollowEvents: a signed-in page's learner, gate and
+// frame rows come from the process's cache (internal/readcache) while the
+// read models are unchanged, and from the read model on the first request
+// after an event changed them, with no message to the process: the epoch
+// comes with the session. Here the events are appended straight to the
+// store, as another process (or the admin API) would.
+func TestCachedPageRowsFollowEvents(t *testing.T) {
+	t.Parallel()
+	p := start(t)
+	ctx := context.Background()
+	b := p.browser(t)
+	signIn(t, p, b, sam)
+	for range 3 { // warm the cache
+		if r := b.get("/courses"); r.status != 200 || !strings.Contains(r.body, `lang="en"`) {
+			t.Fatalf("/courses: %d", r.status)
+		}
+	}
+	change := func(e domain.Event) {
+		t.Helper()
+		if _, err := p.app.Repo.Append(ctx, tenancy.ClientStream("acme"), eventstore.Any, eventstore.Metadata{ActorID: "test"}, e); err != nil {
+			t.Fatal(err)
+		}
+		p.waitProjections(t)
+	}
+	change(tenancy.ClientPortalSwitched{ClientID: "acme", Enabled: false, At: p.clock.Now()})
+	if r := b.get("/courses"); r.status != 403 || !strings.Contains(r.body, "switched the learning portal off") {
+		t.Fatalf("after the portal was switched off: %d, want the portal-off page", r.status)
+	}
+	change(tenancy.ClientPortalSwitched{ClientID: "acme", Enabled: true, At: p.clock.Now()})
+	change(tenancy.ClientLanguageSet{ClientID: "acme", Language: "de", At: p.clock.Now()})
+	if r := b.get("/courses"); r.status != 200 || !strings.Contains(r.body, `<html lang="de"`) {
+		t.Fatalf("after the client chose German: %d, want a German page", r.status)
+	}
+	// Signing out takes effect at once: sessions are never cached.
+	token := b.csrf("/courses")
+	if r := b.post("/signout", url.Values{}, token); r.status != 303 {
+		t.Fatalf("sign out: %d", r.status)
+	}
+	if r := b.get("/courses"); r.status != 303 {
+		t.Fatalf("/courses after signing out: %d, want a redirect to sign in", r.status)
 	}
 }

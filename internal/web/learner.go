@@ -4,6 +4,8 @@ import (
 	"context"
 	"time"
 
+	"github.com/awareportal/portal/internal/readcache"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/awareportal/portal/domain/tenancy"
@@ -18,7 +20,11 @@ import (
 // (loaded unless the handler already has them).
 func (s *Server) learnerPage(c *fiber.Ctx, title, nav string, list []progress.Assignment) (views.Page, error) {
 	l, _ := learnerOf(c)
-	partner, err := s.Dir.Partner(c.UserContext(), l.PartnerID)
+	sess, signedIn := sessionOf(c)
+	// The page frame's rows may come from the cache at the session's epoch
+	// (internal/readcache): no learner action changes them.
+	cached := readcache.WithEpoch(c.UserContext(), sess.ReadEpoch)
+	partner, err := s.Dir.Partner(cached, l.PartnerID)
 	if err != nil {
 		return views.Page{}, err
 	}
@@ -27,12 +33,12 @@ func (s *Server) learnerPage(c *fiber.Ctx, title, nav string, list []progress.As
 	p.ShowLeaderboard = l.LeaderboardMode != string(tenancy.LeaderboardHidden)
 	p.ShowTeam = l.IsManager
 	if s.Breaches != nil {
-		if p.ShowBreaches, err = s.Breaches.Enabled(c.UserContext(), l); err != nil {
+		if p.ShowBreaches, err = s.Breaches.Enabled(cached, l); err != nil {
 			return views.Page{}, err
 		}
 	}
-	if sess, ok := sessionOf(c); ok {
-		if roles, err := s.Auth.StaffRoles(c.UserContext(), sess); err == nil && len(roles) > 0 {
+	if signedIn {
+		if roles, err := s.Auth.StaffRoles(cached, sess); err == nil && len(roles) > 0 {
 			p.ShowStaff = true
 		}
 	}

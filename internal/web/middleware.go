@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/awareportal/portal/internal/readcache"
+
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
@@ -190,7 +192,10 @@ func (s *Server) learner(c *fiber.Ctx, gate bool) error {
 	if sess.LearnerID == "" {
 		return redirect(c, s.landingFor(c, sess))
 	}
-	l, err := s.Dir.Learner(c.UserContext(), sess.LearnerID)
+	// The reads before the handler may use rows cached at the session's
+	// epoch (internal/readcache).
+	cached := readcache.WithEpoch(c.UserContext(), sess.ReadEpoch)
+	l, err := s.Dir.Learner(cached, sess.LearnerID)
 	if err != nil {
 		return err
 	}
@@ -200,7 +205,7 @@ func (s *Server) learner(c *fiber.Ctx, gate bool) error {
 		return s.showPortalOff(c, l)
 	}
 	if gate {
-		pending, err := s.Onboarding.Pending(c.UserContext(), l.ID)
+		pending, err := s.Onboarding.Pending(cached, l.ID)
 		if err != nil {
 			return err
 		}

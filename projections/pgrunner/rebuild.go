@@ -162,6 +162,9 @@ func (r *Runner) swap(ctx context.Context, p Projection, pos eventstore.Position
 		if err := park(ctx, tx, parked); err != nil {
 			return err
 		}
+		if err := bumpEpoch(ctx, tx, p, nil); err != nil { // a rebuilt read model: every cached row is old
+			return err
+		}
 		_, err := tx.Exec(ctx, `UPDATE projection_checkpoints SET commit_pos = $2, prepare_pos = $3, version = $4, updated_at = now() WHERE name = $1`,
 			p.Name(), int64(pos.Commit), int64(pos.Prepare), p.Version())
 		return err

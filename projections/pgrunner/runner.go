@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -46,6 +47,32 @@ type Projection interface {
 	// error may come back from a later call; Query and QueryRow see every
 	// earlier write.
 	Apply(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEvent, e domain.Event) error
+}
+
+// Cached is a Projection whose rows pages cache in the process
+// (internal/readcache). Invalidates says whether an event of that type
+// changes rows they cache; a batch holding one counts the projection's
+// row of read_model_epochs up in the batch's own transaction (and so does
+// a rebuild's swap), which tells every process its cached rows are old.
+type Cached interface {
+	Projection
+	Invalidates(eventType string) bool
+}
+
+// bumpEpoch counts p's epoch up when the batch changed what pages cache.
+func bumpEpoch(ctx context.Context, tx pgx.Tx, p Projection, batch []eventstore.RecordedEvent) error {
+	c, ok := p.(Cached)
+	if !ok {
+		return nil
+	}
+	if batch != nil && !slices.ContainsFunc(batch, func(rec eventstore.RecordedEvent) bool { return c.Invalidates(rec.Type) }) {
+		return nil
+	}
+	if _, err := tx.Exec(ctx, `INSERT INTO public.read_model_epochs (name, epoch) VALUES ($1, 1)
+		ON CONFLICT (name) DO UPDATE SET epoch = read_model_epochs.epoch + 1`, p.Name()); err != nil {
+		return fmt.Errorf("projection %s: count its epoch: %w", p.Name(), err)
+	}
+	return nil
 }
 
 // SchemaName is where projection name keeps its tables.
@@ -323,6 +350,9 @@ func (r *Runner) batchTx(ctx context.Context, p Projection, from eventstore.Posi
 			return err
 		}
 		if checkpoint {
+			if err := bumpEpoch(ctx, tx, p, batch); err != nil {
+				return err
+			}
 			last := batch[len(batch)-1].Position
 			if _, err := tx.Exec(ctx, `UPDATE projection_checkpoints SET commit_pos = $2, prepare_pos = $3, updated_at = now() WHERE name = $1`,
 				p.Name(), int64(last.Commit), int64(last.Prepare)); err != nil {

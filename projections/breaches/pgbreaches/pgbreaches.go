@@ -28,6 +28,12 @@ type Projection struct{}
 func (Projection) Name() string { return Name }
 func (Projection) Version() int { return 1 }
 
+// Invalidates: pages cache whether a client has monitoring
+// (internal/readcache), which only the two switches change.
+func (Projection) Invalidates(eventType string) bool {
+	return eventType == dom.PartnerMonitoringSwitched{}.EventName() || eventType == dom.ClientMonitoringSwitched{}.EventName()
+}
+
 func (Projection) Schema() string {
 	return `
 CREATE TABLE partner_switches (

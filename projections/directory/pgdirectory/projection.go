@@ -4,6 +4,7 @@ package pgdirectory
 
 import (
 	"context"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -23,6 +24,18 @@ type Projection struct{}
 
 func (Projection) Name() string { return Name }
 func (Projection) Version() int { return 7 }
+
+// Invalidates: pages cache learners, partners and staff roles
+// (internal/readcache); every tenancy, directory, identity and staff-grant
+// event may change them.
+func (Projection) Invalidates(eventType string) bool {
+	for _, prefix := range []string{"tenancy.", "directory.", "identity.", "staff.role_"} {
+		if strings.HasPrefix(eventType, prefix) {
+			return true
+		}
+	}
+	return false
+}
 
 func (Projection) Schema() string {
 	return `

@@ -4,6 +4,7 @@ package pggate
 
 import (
 	"context"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 
@@ -22,6 +23,17 @@ type Projection struct{}
 
 func (Projection) Name() string { return Name }
 func (Projection) Version() int { return 1 }
+
+// Invalidates: pages cache a learner's gate (internal/readcache); the
+// tenancy, directory and onboarding events it follows may change it.
+func (Projection) Invalidates(eventType string) bool {
+	for _, prefix := range []string{"tenancy.", "directory.", "onboarding."} {
+		if strings.HasPrefix(eventType, prefix) {
+			return true
+		}
+	}
+	return false
+}
 
 func (Projection) Schema() string {
 	return `
