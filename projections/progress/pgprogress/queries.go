@@ -89,34 +89,38 @@ func (q Queries) Certificate(ctx context.Context, id string) (progress.Certifica
 }
 
 // Stats returns a learner's stats; a learner with no activity is not
-// rated yet.
+// rated yet. Its three reads go to PostgreSQL together (one round trip).
 func (q Queries) Stats(ctx context.Context, learnerID string) (progress.Stats, error) {
 	var s progress.Stats
-	err := q.Pool.QueryRow(ctx, `SELECT available, completed, on_time, overdue_open, avg_score, risk, rated FROM rm_progress.learner_stats WHERE learner_id = $1`, learnerID).
-		Scan(&s.Available, &s.Completed, &s.OnTime, &s.OverdueOpen, &s.AvgScore, &s.Risk, &s.Rated)
-	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+	var b pgx.Batch
+	b.Queue(`SELECT available, completed, on_time, overdue_open, avg_score, risk, rated FROM rm_progress.learner_stats WHERE learner_id = $1`, learnerID).
+		QueryRow(func(row pgx.Row) error {
+			err := row.Scan(&s.Available, &s.Completed, &s.OnTime, &s.OverdueOpen, &s.AvgScore, &s.Risk, &s.Rated)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil
+			}
+			return err
+		})
+	b.Queue(`SELECT at, score FROM rm_progress.risk_history WHERE learner_id = $1 ORDER BY at, seq`, learnerID).
+		Query(func(rows pgx.Rows) (err error) {
+			s.History, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (progress.RiskPoint, error) {
+				var p progress.RiskPoint
+				return p, r.Scan(&p.At, &p.Score)
+			})
+			return err
+		})
+	b.Queue(`SELECT badge, earned_at FROM rm_progress.badges WHERE learner_id = $1 ORDER BY earned_at, badge`, learnerID).
+		Query(func(rows pgx.Rows) (err error) {
+			s.Badges, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (progress.Badge, error) {
+				var b progress.Badge
+				return b, r.Scan(&b.ID, &b.EarnedAt)
+			})
+			return err
+		})
+	if err := q.Pool.SendBatch(ctx, &b).Close(); err != nil {
 		return progress.Stats{}, fmt.Errorf("stats of %s: %w", learnerID, err)
 	}
-	rows, err := q.Pool.Query(ctx, `SELECT at, score FROM rm_progress.risk_history WHERE learner_id = $1 ORDER BY at, seq`, learnerID)
-	if err != nil {
-		return progress.Stats{}, err
-	}
-	s.History, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (progress.RiskPoint, error) {
-		var p progress.RiskPoint
-		return p, r.Scan(&p.At, &p.Score)
-	})
-	if err != nil {
-		return progress.Stats{}, err
-	}
-	rows, err = q.Pool.Query(ctx, `SELECT badge, earned_at FROM rm_progress.badges WHERE learner_id = $1 ORDER BY earned_at, badge`, learnerID)
-	if err != nil {
-		return progress.Stats{}, err
-	}
-	s.Badges, err = pgx.CollectRows(rows, func(r pgx.CollectableRow) (progress.Badge, error) {
-		var b progress.Badge
-		return b, r.Scan(&b.ID, &b.EarnedAt)
-	})
-	return s, err
+	return s, nil
 }
 
 // Leaderboard ranks a client's learners by how long they took to complete a
