@@ -2,10 +2,14 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -13,6 +17,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/awareportal/portal/internal/eventstore"
 )
 
 // pageLoad is what a load of fixed requests measured.
@@ -113,7 +119,11 @@ func barePages(b *testing.B, db interface{ ConnString() string }, pages map[stri
 // pageConcurrency requests at a time over real HTTP; beside each, the
 // ceiling (barePages: a bare Fiber app answering the same bytes with one
 // query on the same PostgreSQL), measured in the same run. Reports
-// requests/s, p50 and p99 of both and the ratio.
+// requests/s, p50 and p99 of both and the ratio. Then the same load runs
+// again while other learners start courses one after another
+// (writeUnderLoad): it reports how long each action took to be visible in
+// every read model (p50, p99), the pages' rate meanwhile, and the test
+// process's resident memory after it.
 func BenchmarkPages(b *testing.B) {
 	p := start(b)
 	learner := bigClient(b, p, 10_000)
@@ -143,6 +153,7 @@ func BenchmarkPages(b *testing.B) {
 		}
 	}
 	bare := barePages(b, p.db, bodies)
+	var nextStarter atomic.Int64
 	for _, pg := range pages {
 		for _, hx := range []bool{false, true} {
 			name, key := pg.name+"/full", pg.name
@@ -157,6 +168,25 @@ func BenchmarkPages(b *testing.B) {
 				b.ResetTimer()
 				got := load(b, client, p.base+pg.path, h, n, len(bodies[key]))
 				b.StopTimer()
+				// Then the same load again with learners acting beside it:
+				// how long an action takes to be visible, and what the
+				// writes cost the pages.
+				stop := make(chan struct{})
+				visible := make(chan []time.Duration)
+				go func() { visible <- writeUnderLoad(b, p, &nextStarter, learner, stop) }()
+				mixed := load(b, client, p.base+pg.path, h, n, len(bodies[key]))
+				close(stop)
+				seen := <-visible
+				if len(seen) == 0 {
+					b.Fatal("no learner action was made visible during the page load")
+				}
+				slices.Sort(seen)
+				ms := func(q float64) float64 { return float64(seen[int(q*float64(len(seen)-1))].Microseconds()) / 1000 }
+				b.ReportMetric(ms(0.5), "visible-p50-ms")
+				b.ReportMetric(ms(0.99), "visible-p99-ms")
+				b.ReportMetric(float64(len(seen)), "actions")
+				b.ReportMetric(mixed.rate, "req/s-with-actions")
+				b.ReportMetric(rssMB(b), "rss-MB")
 				b.ReportMetric(got.rate, "req/s")
 				b.ReportMetric(got.p50, "p50-ms")
 				b.ReportMetric(got.p99, "p99-ms")
@@ -167,4 +197,52 @@ func BenchmarkPages(b *testing.B) {
 			})
 		}
 	}
+}
+
+// writeUnderLoad is read-your-writes under the page load: other learners
+// of the big client start a course one after the other (a command, its
+// event appended), and each waits until every read model shows it
+// (Runner.WaitFor, what a handler does before answering). It returns how
+// long each took from the command to visible, until stop.
+func writeUnderLoad(b *testing.B, p *portal, next *atomic.Int64, skip string, stop <-chan struct{}) []time.Duration {
+	ctx := context.Background()
+	var took []time.Duration
+	for {
+		select {
+		case <-stop:
+			return took
+		default:
+		}
+		id := fmt.Sprintf("big-%05d", 100+next.Add(1))
+		if id == skip {
+			continue
+		}
+		t := time.Now()
+		pos, err := p.app.Training.Start(ctx, id, id+"-2", eventstore.Metadata{ActorID: id})
+		if err != nil {
+			b.Error(err)
+			return took
+		}
+		if err := p.app.Runner.WaitFor(ctx, pos); err != nil {
+			b.Error(err)
+			return took
+		}
+		took = append(took, time.Since(t))
+	}
+}
+
+// rssMB is the test process's resident memory (the portal, its load
+// generator and the bench's fixtures; PostgreSQL is a process of its own).
+func rssMB(b *testing.B) float64 {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Skip("no /proc/self/status")
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			return kb / 1024
+		}
+	}
+	return 0
 }

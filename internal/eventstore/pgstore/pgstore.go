@@ -61,7 +61,12 @@ func WithPollInterval(d time.Duration) Option { return func(s *Store) { s.pollIn
 
 // WithGroupCommit sets how many batches of appends may be on their way at
 // once (each holds a connection while it runs) and how many appends one
-// batch takes at most.
+// batch takes at most. The default, 2 in flight, measured best with one to
+// spare on 2 cores (docs/benchmarks.md): fewer batches in flight make each
+// batch larger, and PostgreSQL commits a batch for the price of one
+// append; 1 was faster still, but a batch waiting on a stream's lock (an
+// AppendTx in a longer transaction) would then stop every append of the
+// process.
 func WithGroupCommit(inFlight, maxBatch int) Option {
 	return func(s *Store) { s.maxInFlight, s.maxBatch = max(inFlight, 1), max(maxBatch, 1) }
 }
@@ -71,7 +76,7 @@ func WithBatchObserver(f func(BatchInfo)) Option { return func(s *Store) { s.obs
 
 // New returns a store on pool. Close it to stop its listener.
 func New(pool *pgxpool.Pool, opts ...Option) *Store {
-	s := &Store{pool: pool, clock: clock.System{}, pollInterval: 500 * time.Millisecond, maxInFlight: 4, maxBatch: 256}
+	s := &Store{pool: pool, clock: clock.System{}, pollInterval: 500 * time.Millisecond, maxInFlight: 2, maxBatch: 256}
 	for _, o := range opts {
 		o(s)
 	}
