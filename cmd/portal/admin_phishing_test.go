@@ -9,8 +9,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awareportal/portal/projections/readmodels"
+
 	"github.com/awareportal/portal/domain/registry"
-	"github.com/awareportal/portal/internal/app"
 	"github.com/awareportal/portal/internal/config"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/projections/pgrunner"
@@ -22,7 +23,7 @@ import (
 func TestAdminPhishing(t *testing.T) {
 	ctx := context.Background()
 	db, store := seededDB(t)
-	runner := pgrunner.New(db.Pool, store, registry.Codec(), slog.New(slog.DiscardHandler), app.Projections()...)
+	runner := pgrunner.New(db.Pool, store, registry.Codec(), slog.New(slog.DiscardHandler), readmodels.All()...)
 	if err := runner.Setup(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -10,8 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awareportal/portal/projections/readmodels"
+
 	"github.com/awareportal/portal/domain/registry"
-	"github.com/awareportal/portal/internal/app"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/config"
 	"github.com/awareportal/portal/internal/eventstore"
@@ -93,7 +94,7 @@ func liveAdmin(t *testing.T) (*config.Config, *testenv.Database) {
 	t.Helper()
 	ctx := context.Background()
 	db, store := seededDB(t)
-	runner := pgrunner.New(db.Pool, store, registry.Codec(), slog.New(slog.DiscardHandler), app.Projections()...)
+	runner := pgrunner.New(db.Pool, store, registry.Codec(), slog.New(slog.DiscardHandler), readmodels.All()...)
 	if err := runner.Setup(ctx); err != nil {
 		t.Fatal(err)
 	}

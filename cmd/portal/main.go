@@ -23,6 +23,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/awareportal/portal/projections/readmodels"
+
 	"github.com/awareportal/portal/domain/registry"
 	"github.com/awareportal/portal/internal/app"
 	"github.com/awareportal/portal/internal/clock"
@@ -168,7 +170,7 @@ func rebuild(ctx context.Context, cfg *config.Config, log *slog.Logger, names []
 		return err
 	}
 	defer closeStore()
-	runner := pgrunner.New(database.Pool, store, registry.Codec(), log, app.Projections()...)
+	runner := pgrunner.New(database.Pool, store, registry.Codec(), log, readmodels.All()...)
 	if len(names) == 0 {
 		for _, p := range runner.Projections() {
 			names = append(names, p.Name())
@@ -201,7 +203,7 @@ func listParked(ctx context.Context, cfg *config.Config, log *slog.Logger, args 
 		return err
 	}
 	defer closeStore()
-	runner := pgrunner.New(database.Pool, store, registry.Codec(), log, app.Projections()...)
+	runner := pgrunner.New(database.Pool, store, registry.Codec(), log, readmodels.All()...)
 	const limit = 1000
 	list, total, err := runner.Parked(ctx, limit)
 	if err != nil {

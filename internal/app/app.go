@@ -17,6 +17,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/awareportal/portal/projections/readmodels"
+
 	"github.com/awareportal/portal/internal/readcache"
 
 	"github.com/gofiber/fiber/v2"
@@ -180,11 +182,6 @@ type App struct {
 	DevIdP *devidp.Server
 }
 
-// Projections lists the read models, in one place.
-func Projections() []pgrunner.Projection {
-	return []pgrunner.Projection{pgdirectory.Projection{}, pgprogress.Projection{}, pgtimeline.Projection{}, pggate.Projection{}, pgteam.Projection{}, pgreminders.Projection{}, pgpolicies.Projection{}, pgbreaches.Projection{}, pgphishing.Projection{}}
-}
-
 // New assembles the portal on an open pool. Nothing runs until Start.
 func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logger) (*App, error) {
 	keys, err := cfg.Keys()
@@ -217,7 +214,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 	}
 	codec := registry.Codec()
 	a.Repo = eventstore.Repository{Store: a.Store, Codec: codec, Appended: a.Metrics.ObserveEvents}
-	a.Runner = pgrunner.New(pool, a.Store, codec, log.With("component", "projections"), Projections()...)
+	a.Runner = pgrunner.New(pool, a.Store, codec, log.With("component", "projections"), readmodels.All()...)
 
 	smtpURL := cfg.SMTPURL
 	if cfg.DevMail() {

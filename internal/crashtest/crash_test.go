@@ -16,10 +16,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awareportal/portal/projections/readmodels"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/awareportal/portal/domain/registry"
-	"github.com/awareportal/portal/internal/app"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/config"
 	"github.com/awareportal/portal/internal/eventstore"
@@ -564,7 +565,7 @@ func checkReadModelsEqualRebuild(t *testing.T, ctx context.Context, pool *pgxpoo
 	if len(log) == 0 {
 		t.Fatal("no events")
 	}
-	runner := pgrunner.New(pool, store, registry.Codec(), slog.New(slog.NewTextHandler(io.Discard, nil)), app.Projections()...)
+	runner := pgrunner.New(pool, store, registry.Codec(), slog.New(slog.NewTextHandler(io.Discard, nil)), readmodels.All()...)
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { _ = runner.Run(runCtx); close(done) }()

@@ -9,9 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awareportal/portal/projections/readmodels"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/awareportal/portal/internal/app"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/config"
 	"github.com/awareportal/portal/internal/eventstore"
@@ -190,7 +191,7 @@ func wrongAnswers(course *catalog.Course) url.Values {
 func projectionLeaders(t *testing.T, ctx context.Context, pool *pgxpool.Pool) map[string][]string {
 	t.Helper()
 	names := map[uint32]string{}
-	for _, p := range app.Projections() {
+	for _, p := range readmodels.All() {
 		h := fnv.New32a()
 		h.Write([]byte(p.Name()))
 		names[h.Sum32()] = p.Name()
@@ -227,9 +228,9 @@ func waitOneLeaderEach(t *testing.T, ctx context.Context, pool *pgxpool.Pool, no
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		got := projectionLeaders(t, ctx, pool)
-		if len(got) == len(app.Projections()) || time.Now().After(deadline) {
+		if len(got) == len(readmodels.All()) || time.Now().After(deadline) {
 			out := map[string]string{}
-			for _, p := range app.Projections() {
+			for _, p := range readmodels.All() {
 				h := got[p.Name()]
 				if len(h) != 1 || !isNode(h[0], nodes) {
 					t.Fatalf("projection %s: lock held by %q, want exactly one portal process (all: %v)", p.Name(), h, got)
@@ -255,7 +256,7 @@ func isNode(name string, nodes []*node) bool {
 func ledBy(t *testing.T, ctx context.Context, pool *pgxpool.Pool, name string) bool {
 	t.Helper()
 	got := projectionLeaders(t, ctx, pool)
-	for _, p := range app.Projections() {
+	for _, p := range readmodels.All() {
 		if h := got[p.Name()]; len(h) != 1 || h[0] != name {
 			return false
 		}

@@ -149,7 +149,9 @@ type Gate struct {
 }
 
 // NewGate caches q's per-page read.
-func NewGate(q gate.Queries) Gate { return Gate{Queries: q, of: New[string, gate.Status](rowsPerCache)} }
+func NewGate(q gate.Queries) Gate {
+	return Gate{Queries: q, of: New[string, gate.Status](rowsPerCache)}
+}
 
 // Of is gate.Queries.Of, cached.
 func (g Gate) Of(ctx context.Context, learnerID string) (gate.Status, error) {

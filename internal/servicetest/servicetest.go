@@ -13,10 +13,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awareportal/portal/projections/readmodels"
+
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/awareportal/portal/domain/registry"
-	"github.com/awareportal/portal/internal/app"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
@@ -58,7 +59,7 @@ func New(t *testing.T) *Fixture {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	runner := pgrunner.New(db.Pool, store, repo.Codec, log, app.Projections()...)
+	runner := pgrunner.New(db.Pool, store, repo.Codec, log, readmodels.All()...)
 	if err := runner.Setup(ctx); err != nil {
 		t.Fatal(err)
 	}

@@ -4,13 +4,12 @@ import (
 	"context"
 	"time"
 
-	"github.com/awareportal/portal/internal/readcache"
-
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/i18n"
+	"github.com/awareportal/portal/internal/readcache"
 	"github.com/awareportal/portal/projections/progress"
 	"github.com/awareportal/portal/views"
 )

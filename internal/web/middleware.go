@@ -11,12 +11,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/awareportal/portal/internal/readcache"
-
 	"github.com/gofiber/fiber/v2"
 	"github.com/google/uuid"
 
 	"github.com/awareportal/portal/internal/auth"
+	"github.com/awareportal/portal/internal/readcache"
 	"github.com/awareportal/portal/projections/directory"
 )
 

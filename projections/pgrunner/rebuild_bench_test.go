@@ -11,6 +11,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/awareportal/portal/projections/readmodels"
+
 	"github.com/jackc/pgx/v5"
 
 	"github.com/awareportal/portal/domain"
@@ -19,7 +21,6 @@ import (
 	"github.com/awareportal/portal/domain/registry"
 	"github.com/awareportal/portal/domain/signin"
 	"github.com/awareportal/portal/domain/tenancy"
-	"github.com/awareportal/portal/internal/app"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/eventstore/pgstore"
 	"github.com/awareportal/portal/internal/testenv"
@@ -168,7 +169,7 @@ func learnerHistory(ctx context.Context, repo eventstore.Repository, meta events
 	return nil
 }
 
-// BenchmarkRebuild1M rebuilds every read model (app.Projections) from a
+// BenchmarkRebuild1M rebuilds every read model (readmodels.All) from a
 // log of 1,000,000 events (bigLog) with RebuildAll, and reports events/s,
 // the ceiling measured in the same run (copyCeiling: the same log read in
 // the same pages and written back with COPY, one row per event) and the
@@ -180,7 +181,7 @@ func BenchmarkRebuild1M(b *testing.B) {
 	store := pgstore.New(db.Pool)
 	defer store.Close()
 	ctx := context.Background()
-	r := pgrunner.New(db.Pool, store, registry.Codec(), quiet, app.Projections()...)
+	r := pgrunner.New(db.Pool, store, registry.Codec(), quiet, readmodels.All()...)
 	if err := r.Setup(ctx); err != nil {
 		b.Fatal(err)
 	}

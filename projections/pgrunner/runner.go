@@ -68,7 +68,7 @@ func bumpEpoch(ctx context.Context, tx pgx.Tx, p Projection, batch []eventstore.
 	if batch != nil && !slices.ContainsFunc(batch, func(rec eventstore.RecordedEvent) bool { return c.Invalidates(rec.Type) }) {
 		return nil
 	}
-	if _, err := tx.Exec(ctx, `INSERT INTO public.read_model_epochs (name, epoch) VALUES ($1, 1)
+	if _, err := tx.Exec(ctx, `INSERT INTO read_model_epochs (name, epoch) VALUES ($1, 1)
 		ON CONFLICT (name) DO UPDATE SET epoch = read_model_epochs.epoch + 1`, p.Name()); err != nil {
 		return fmt.Errorf("projection %s: count its epoch: %w", p.Name(), err)
 	}
