@@ -18,7 +18,7 @@ import (
 // bigClient adds a client of n learners, each with three assignments: one
 // completed (with a spread of completion times, for the leaderboard), one
 // in progress and one due.
-func bigClient(b *testing.B, p *portal, n int) string {
+func bigClient(b testing.TB, p *portal, n int) string {
 	b.Helper()
 	ctx := context.Background()
 	repo, now, meta := p.app.Repo, p.clock.Now(), eventstore.Metadata{ActorID: "bench"}

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"strings"
 	"testing"
@@ -13,6 +14,7 @@ import (
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/internal/testenv"
 	"github.com/awareportal/portal/projections/directory/pgdirectory"
+	"github.com/awareportal/portal/projections/progress/pgprogress"
 )
 
 // TestManagerFlagFromEvents: a learner is a manager when another learner
@@ -108,5 +110,33 @@ func TestCachedPageRowsFollowEvents(t *testing.T) {
 	}
 	if r := b.get("/courses"); r.status != 303 {
 		t.Fatalf("/courses after signing out: %d, want a redirect to sign in", r.status)
+	}
+}
+
+// TestLeaderboardRankOutsideTheTop: a learner below the shown rows gets
+// their own row and rank, the same as their place in the whole ranking;
+// one who has not completed the course has none.
+func TestLeaderboardRankOutsideTheTop(t *testing.T) {
+	t.Parallel()
+	p := start(t)
+	bigClient(t, p, 40) // learner i took 5+i minutes, so big-000i is ranked i+1
+	ctx := context.Background()
+	q := pgprogress.Queries{Pool: p.db.Pool}
+	all, err := q.Leaderboard(ctx, "bigco", "spotting-phishing", 100)
+	if err != nil || len(all) != 40 {
+		t.Fatalf("the whole leaderboard: %d rows, %v", len(all), err)
+	}
+	for _, i := range []int{0, 24, 25, 30, 39} {
+		id := fmt.Sprintf("big-%05d", i)
+		e, ok, err := q.LeaderboardRank(ctx, "bigco", "spotting-phishing", id)
+		if err != nil || !ok {
+			t.Fatalf("%s: %v, %v", id, ok, err)
+		}
+		if e.Rank != i+1 || all[i].LearnerID != id || all[i].Rank != e.Rank || e.TimeTakenSecs != all[i].TimeTakenSecs || e.Name != all[i].Name {
+			t.Errorf("%s: rank %d (%s, %ds); in the whole ranking: %+v", id, e.Rank, e.Name, e.TimeTakenSecs, all[i])
+		}
+	}
+	if _, ok, err := q.LeaderboardRank(ctx, "bigco", "passwords-and-mfa", "big-00003"); err != nil || ok {
+		t.Errorf("a course not completed: ok %v, %v; want no row", ok, err)
 	}
 }

@@ -153,22 +153,22 @@ func (q Queries) Leaderboard(ctx context.Context, clientID, courseID string, lim
 }
 
 // LeaderboardRank is one learner's row on a course's leaderboard (their
-// best completion), for when they are outside the shown top rows.
+// best completion), for when they are outside the shown top rows: their
+// row and the count of rows ahead of it (on the leaderboard index) in one
+// statement.
 func (q Queries) LeaderboardRank(ctx context.Context, clientID, courseID, learnerID string) (progress.Entry, bool, error) {
 	e := progress.Entry{LearnerID: learnerID}
-	err := q.Pool.QueryRow(ctx, `SELECT trim(l.first_name || ' ' || l.last_name), a.time_taken_secs, a.completed_at
-		FROM rm_progress.assignments a JOIN rm_progress.learners l ON l.id = a.learner_id
-		WHERE a.client_id = $1 AND a.course_id = $2 AND a.learner_id = $3 AND a.completed_at IS NOT NULL
-		ORDER BY a.time_taken_secs, a.completed_at LIMIT 1`, clientID, courseID, learnerID).Scan(&e.Name, &e.TimeTakenSecs, &e.CompletedAt)
+	err := q.Pool.QueryRow(ctx, `SELECT me.name, me.time_taken_secs, me.completed_at,
+			1 + (SELECT count(*) FROM rm_progress.assignments o
+				WHERE o.client_id = $1 AND o.course_id = $2 AND o.completed_at IS NOT NULL
+				AND (o.time_taken_secs, o.completed_at) < (me.time_taken_secs, me.completed_at))
+		FROM (SELECT trim(l.first_name || ' ' || l.last_name) AS name, a.time_taken_secs, a.completed_at
+			FROM rm_progress.assignments a JOIN rm_progress.learners l ON l.id = a.learner_id
+			WHERE a.client_id = $1 AND a.course_id = $2 AND a.learner_id = $3 AND a.completed_at IS NOT NULL
+			ORDER BY a.time_taken_secs, a.completed_at LIMIT 1) me`, clientID, courseID, learnerID).Scan(&e.Name, &e.TimeTakenSecs, &e.CompletedAt, &e.Rank)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return progress.Entry{}, false, nil
 	}
-	if err != nil {
-		return progress.Entry{}, false, fmt.Errorf("leaderboard rank: %w", err)
-	}
-	err = q.Pool.QueryRow(ctx, `SELECT 1 + count(*) FROM rm_progress.assignments
-		WHERE client_id = $1 AND course_id = $2 AND completed_at IS NOT NULL AND (time_taken_secs, completed_at) < ($3, $4)`,
-		clientID, courseID, e.TimeTakenSecs, e.CompletedAt).Scan(&e.Rank)
 	if err != nil {
 		return progress.Entry{}, false, fmt.Errorf("leaderboard rank: %w", err)
 	}
