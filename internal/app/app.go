@@ -291,7 +291,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 	}
 	a.Web = web.New(web.Deps{
 		Admin: a.Admin, Onboarding: a.Welcome, Team: a.Team, Policies: a.Policies, Breaches: a.Breaches, Phishing: a.Phishing,
-		DB: pool, Auth: a.Auth, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog,
+		DB: pool, Auth: a.Auth, Dir: dir, Progress: readcache.NewProgress(prog), Training: a.Training, Catalog: a.Catalog,
 		Runner: a.Runner, Clock: clk, BaseURL: cfg.BaseURL, Timeline: pgtimeline.Queries{Pool: pool}, DevOutbox: pgmail.DevOutbox{Pool: pool},
 		Audit:    &audit.Service{Repo: a.Repo, Store: a.Store, Index: pgtimeline.Queries{Pool: pool}, Clock: clk},
 		Account:  &account.Service{Repo: a.Repo, Clock: clk},

@@ -26,57 +26,67 @@ func bigClient(b testing.TB, p *portal, n int) string {
 		tenancy.ClientRegistered{ClientID: "bigco", PartnerID: "northwind", Name: "BigCo", PortalEnabled: true, At: now}); err != nil {
 		b.Fatal(err)
 	}
-	courses := []string{"spotting-phishing", "passwords-and-mfa", "social-engineering"}
 	for i := range n {
-		id := fmt.Sprintf("big-%05d", i)
-		if _, err := repo.Append(ctx, dir.LearnerStream(id), eventstore.NoStream, meta, dir.LearnerProvisioned{
-			LearnerID: id, ClientID: "bigco", Email: id + "@bigco.example", FirstName: "Learner", LastName: fmt.Sprint(i), Source: dir.SourceManual, At: now}); err != nil {
-			b.Fatal(err)
-		}
-		for k, cid := range courses {
-			course, _ := p.app.Catalog.Latest(cid)
-			aid := fmt.Sprintf("%s-%d", id, k)
-			start := now.Add(-time.Duration(30-k) * 24 * time.Hour)
-			var a dom.Assignment
-			var evs []domain.Event
-			add := func(e []domain.Event, err error) {
-				if err != nil {
-					b.Fatal(err)
-				}
-				for _, x := range e {
-					a.Apply(x)
-				}
-				evs = append(evs, e...)
-			}
-			add(dom.Assign(&a, dom.CourseAssigned{AssignmentID: aid, LearnerID: id, ClientID: "bigco", CourseID: cid, CourseVersion: 1,
-				CourseTitle: course.Title, Lessons: len(course.Lessons), PassMark: course.Quiz.PassMark,
-				AvailableFrom: start, DueAt: start.Add(40 * 24 * time.Hour)}, start))
-			add(a.MarkAvailable("", start), nil)
-			if k < 2 {
-				add(a.Start(start))
-				for l := 1; l <= len(course.Lessons); l++ { // lessons open one at a time
-					add(a.SaveProgress(l, start.Add(time.Duration(l)*time.Minute)))
-				}
-			}
-			if k == 0 {
-				done := start.Add(time.Duration(5+i%997) * time.Minute)
-				add(a.SubmitQuiz(course.Quiz.Key(), course.Quiz.Key(), fmt.Sprintf("C-BENCH%05d", i), done))
-			}
-			if _, err := repo.Append(ctx, dom.Stream(aid), eventstore.NoStream, meta, evs...); err != nil {
-				b.Fatal(err)
-			}
-		}
-		// Through Northwind's onboarding, so the portal's pages open.
-		var done []domain.Event
-		for _, m := range []string{"welcome", "report-phishing", "stop-look-report", "acceptable-use"} {
-			done = append(done, onboarding.ModuleCompleted{LearnerID: id, ModuleID: m, At: now})
-		}
-		if _, err := repo.Append(ctx, onboarding.ProgressStream(id), eventstore.NoStream, meta, done...); err != nil {
-			b.Fatal(err)
-		}
+		bigLearner(b, p, i)
 	}
 	p.waitProjections(b)
 	return "big-00042"
+}
+
+// bigLearner adds learner i to bigClient's client: through onboarding,
+// with one course completed in 5+i minutes (i < 997), one in progress and
+// one due.
+func bigLearner(b testing.TB, p *portal, i int) {
+	b.Helper()
+	ctx := context.Background()
+	repo, now, meta := p.app.Repo, p.clock.Now(), eventstore.Metadata{ActorID: "bench"}
+	courses := []string{"spotting-phishing", "passwords-and-mfa", "social-engineering"}
+	id := fmt.Sprintf("big-%05d", i)
+	if _, err := repo.Append(ctx, dir.LearnerStream(id), eventstore.NoStream, meta, dir.LearnerProvisioned{
+		LearnerID: id, ClientID: "bigco", Email: id + "@bigco.example", FirstName: "Learner", LastName: fmt.Sprint(i), Source: dir.SourceManual, At: now}); err != nil {
+		b.Fatal(err)
+	}
+	for k, cid := range courses {
+		course, _ := p.app.Catalog.Latest(cid)
+		aid := fmt.Sprintf("%s-%d", id, k)
+		start := now.Add(-time.Duration(30-k) * 24 * time.Hour)
+		var a dom.Assignment
+		var evs []domain.Event
+		add := func(e []domain.Event, err error) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			for _, x := range e {
+				a.Apply(x)
+			}
+			evs = append(evs, e...)
+		}
+		add(dom.Assign(&a, dom.CourseAssigned{AssignmentID: aid, LearnerID: id, ClientID: "bigco", CourseID: cid, CourseVersion: 1,
+			CourseTitle: course.Title, Lessons: len(course.Lessons), PassMark: course.Quiz.PassMark,
+			AvailableFrom: start, DueAt: start.Add(40 * 24 * time.Hour)}, start))
+		add(a.MarkAvailable("", start), nil)
+		if k < 2 {
+			add(a.Start(start))
+			for l := 1; l <= len(course.Lessons); l++ { // lessons open one at a time
+				add(a.SaveProgress(l, start.Add(time.Duration(l)*time.Minute)))
+			}
+		}
+		if k == 0 {
+			done := start.Add(time.Duration(5+i%997) * time.Minute)
+			add(a.SubmitQuiz(course.Quiz.Key(), course.Quiz.Key(), fmt.Sprintf("C-BENCH%05d", i), done))
+		}
+		if _, err := repo.Append(ctx, dom.Stream(aid), eventstore.NoStream, meta, evs...); err != nil {
+			b.Fatal(err)
+		}
+	}
+	// Through Northwind's onboarding, so the portal's pages open.
+	var done []domain.Event
+	for _, m := range []string{"welcome", "report-phishing", "stop-look-report", "acceptable-use"} {
+		done = append(done, onboarding.ModuleCompleted{LearnerID: id, ModuleID: m, At: now})
+	}
+	if _, err := repo.Append(ctx, onboarding.ProgressStream(id), eventstore.NoStream, meta, done...); err != nil {
+		b.Fatal(err)
+	}
 }
 
 // BenchmarkCoursesPage: a learner at a client of 5,000 learners loads the

@@ -140,3 +140,33 @@ func TestLeaderboardRankOutsideTheTop(t *testing.T) {
 		t.Errorf("a course not completed: ok %v, %v; want no row", ok, err)
 	}
 }
+
+// TestCachedLeaderboardFollowsCompletions: the leaderboard is cached per
+// client and course (internal/readcache) until someone completes the
+// course: the first request after a colleague's completion, appended
+// straight to the store as another process would, shows them.
+func TestCachedLeaderboardFollowsCompletions(t *testing.T) {
+	t.Parallel()
+	p := start(t)
+	bigClient(t, p, 3)
+	b := p.browser(t)
+	signIn(t, p, b, "big-00001@bigco.example")
+	rows := func() int {
+		t.Helper()
+		r := b.get("/leaderboard?course=spotting-phishing")
+		if r.status != 200 {
+			t.Fatalf("/leaderboard: %d", r.status)
+		}
+		return strings.Count(r.body, `class="rankrow`)
+	}
+	for range 3 { // warm the cache
+		if n := rows(); n != 3 {
+			t.Fatalf("%d rows, want 3", n)
+		}
+	}
+	bigLearner(t, p, 3)
+	p.waitProjections(t)
+	if n := rows(); n != 4 {
+		t.Fatalf("after a colleague completed the course: %d rows, want 4", n)
+	}
+}

@@ -37,10 +37,10 @@ type Session struct {
 	CreatedAt  time.Time
 	LastSeenAt time.Time
 	ExpiresAt  time.Time
-	// ReadEpoch is the read models' epoch read with the session, in the
-	// same statement (internal/readcache): rows cached at this epoch are
-	// still what the read models hold.
-	ReadEpoch int64
+	// ReadEpochs are the read models' epochs (by projection name) read with
+	// the session, in the same statement (internal/readcache): rows cached
+	// at these epochs are still what the read models hold.
+	ReadEpochs map[string]int64
 }
 
 // Sessions stores sessions server-side; only a hash of the secret is kept

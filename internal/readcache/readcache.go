@@ -2,24 +2,26 @@
 // signed-in page reads (the learner, their partner's brand, their
 // onboarding gate, whether their client has breach monitoring, the staff
 // roles of their email), so a page costs the session lookup and its own
-// queries, not five more.
+// queries, not five more; and a course's leaderboard, the same for every
+// learner of a client until someone completes the course.
 //
-// A cached row is used only while the read models it came from are
+// A cached row is used only while the read model it came from is
 // unchanged, on every process: each projection whose rows are cached
 // (pgrunner.Cached) counts its row of read_model_epochs up in the
 // transaction of every batch that changed them, and the session lookup
-// every signed-in request makes reads their sum in the same statement
-// (auth.Session.ReadEpoch). A request carries that epoch in its context
-// (WithEpoch); a row cached at another epoch is read again. A request
+// every signed-in request makes reads the epochs in the same statement
+// (auth.Session.ReadEpochs). A request carries them in its context
+// (WithEpochs); a row cached at another epoch of its read model is read
+// again. A request
 // without an epoch (no session, the admin API, a job) always reads the
 // read model. Sessions themselves are never cached: signing out, or
 // ending a session from another device, takes effect on the next request
 // everywhere.
 //
-// The web layer gives the epoch only to the reads it makes before a
-// handler runs and to the page frame, which no learner action of the same
-// request changes; a handler that writes and then reads sees the read
-// model itself.
+// The web layer gives the epochs only to the reads it makes before a
+// handler runs, to the page frame, and to the leaderboard's handler, none
+// of which a learner action of the same request changes; a handler that
+// writes and then reads sees the read model itself.
 package readcache
 
 import (
@@ -30,49 +32,51 @@ import (
 	"github.com/awareportal/portal/projections/breaches"
 	"github.com/awareportal/portal/projections/directory"
 	"github.com/awareportal/portal/projections/gate"
+	"github.com/awareportal/portal/projections/progress"
 )
 
-type epochKey struct{}
+type epochsKey struct{}
 
-// WithEpoch returns ctx carrying the read models' epoch read with the
-// request's session: reads through this package may use rows cached at
-// that epoch.
-func WithEpoch(ctx context.Context, epoch int64) context.Context {
-	return context.WithValue(ctx, epochKey{}, epoch)
+// WithEpochs returns ctx carrying the read models' epochs (by projection
+// name) read with the request's session: reads through this package may
+// use rows cached at those epochs. A nil map is no epochs: nothing cached.
+func WithEpochs(ctx context.Context, epochs map[string]int64) context.Context {
+	if epochs == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, epochsKey{}, epochs)
 }
 
-func epochOf(ctx context.Context) (int64, bool) {
-	e, ok := ctx.Value(epochKey{}).(int64)
-	return e, ok
-}
-
-// Cache holds rows by key, all read at one epoch: the newest a request
-// has shown it. Rows of an older epoch are dropped when a newer one
-// arrives; a request still at an older epoch reads the read model and
-// stores nothing.
+// Cache holds rows of one read model by key, all read at one epoch of it:
+// the newest a request has shown. Rows of an older epoch are dropped when a
+// newer one arrives; a request still at an older epoch reads the read
+// model and stores nothing.
 type Cache[K comparable, V any] struct {
-	mu    sync.Mutex
-	epoch int64
-	rows  map[K]V
-	max   int
+	readModel string
+	mu        sync.Mutex
+	epoch     int64
+	rows      map[K]V
+	max       int
 	// Hits and misses, for tests and metrics.
 	hits, misses int64
 }
 
-// New returns a cache of at most max rows (when full, it starts again
-// empty: the rows are a few hundred bytes and cheap to read again).
-func New[K comparable, V any](max int) *Cache[K, V] {
-	return &Cache[K, V]{rows: map[K]V{}, max: max}
+// New returns a cache of rows of readModel (a projection's name), of at
+// most max rows (when full, it starts again empty: the rows are small and
+// cheap to read again).
+func New[K comparable, V any](readModel string, max int) *Cache[K, V] {
+	return &Cache[K, V]{readModel: readModel, rows: map[K]V{}, max: max}
 }
 
-// Get returns key's row: cached at ctx's epoch, or read by load (and kept
-// when ctx's epoch is the newest seen). Errors are not cached. Without an
-// epoch in ctx it is load.
+// Get returns key's row: cached at ctx's epoch of the read model, or read
+// by load (and kept when that epoch is the newest seen). Errors are not
+// cached. Without epochs in ctx it is load.
 func (c *Cache[K, V]) Get(ctx context.Context, key K, load func(context.Context) (V, error)) (V, error) {
-	epoch, ok := epochOf(ctx)
+	epochs, ok := ctx.Value(epochsKey{}).(map[string]int64)
 	if !ok {
 		return load(ctx)
 	}
+	epoch := epochs[c.readModel] // 0 until the read model first changes
 	c.mu.Lock()
 	if v, ok := c.rows[key]; ok && c.epoch == epoch {
 		c.hits++
@@ -121,8 +125,8 @@ type Directory struct {
 
 // NewDirectory caches q's per-page reads.
 func NewDirectory(q directory.Queries) Directory {
-	return Directory{Queries: q, learners: New[string, directory.Learner](rowsPerCache),
-		partners: New[string, directory.Partner](1_000), roles: New[string, []directory.StaffRole](rowsPerCache)}
+	return Directory{Queries: q, learners: New[string, directory.Learner](directory.Name, rowsPerCache),
+		partners: New[string, directory.Partner](directory.Name, 1_000), roles: New[string, []directory.StaffRole](directory.Name, rowsPerCache)}
 }
 
 // Learner is directory.Queries.Learner, cached.
@@ -150,7 +154,7 @@ type Gate struct {
 
 // NewGate caches q's per-page read.
 func NewGate(q gate.Queries) Gate {
-	return Gate{Queries: q, of: New[string, gate.Status](rowsPerCache)}
+	return Gate{Queries: q, of: New[string, gate.Status](gate.Name, rowsPerCache)}
 }
 
 // Of is gate.Queries.Of, cached.
@@ -166,7 +170,7 @@ type Breaches struct {
 
 // NewBreaches caches q's per-page read.
 func NewBreaches(q breaches.Queries) Breaches {
-	return Breaches{Queries: q, enabled: New[[2]string, bool](10_000)}
+	return Breaches{Queries: q, enabled: New[[2]string, bool](breaches.Name, 10_000)}
 }
 
 // Enabled is breaches.Queries.Enabled, cached.
@@ -174,4 +178,48 @@ func (b Breaches) Enabled(ctx context.Context, partnerID, clientID string) (bool
 	return b.enabled.Get(ctx, [2]string{partnerID, clientID}, func(ctx context.Context) (bool, error) {
 		return b.Queries.Enabled(ctx, partnerID, clientID)
 	})
+}
+
+// Progress is progress.Queries with the leaderboard cached: its top rows
+// per client, course and length, and a learner's own row and rank. The
+// progress projection counts its epoch up only for what changes them
+// (a completion, a new learner's name).
+type Progress struct {
+	progress.Queries
+	top  *Cache[leaderboardKey, []progress.Entry]
+	rank *Cache[leaderboardKey, rankRow]
+}
+
+type leaderboardKey struct {
+	client, course, learner string
+	limit                   int
+}
+
+type rankRow struct {
+	entry progress.Entry
+	ok    bool
+}
+
+// NewProgress caches q's leaderboard reads.
+func NewProgress(q progress.Queries) Progress {
+	return Progress{Queries: q, top: New[leaderboardKey, []progress.Entry](progress.Name, 10_000),
+		rank: New[leaderboardKey, rankRow](progress.Name, rowsPerCache)}
+}
+
+// Leaderboard is progress.Queries.Leaderboard, cached; each caller gets
+// its own copy of the rows.
+func (p Progress) Leaderboard(ctx context.Context, clientID, courseID string, limit int) ([]progress.Entry, error) {
+	rows, err := p.top.Get(ctx, leaderboardKey{client: clientID, course: courseID, limit: limit}, func(ctx context.Context) ([]progress.Entry, error) {
+		return p.Queries.Leaderboard(ctx, clientID, courseID, limit)
+	})
+	return slices.Clone(rows), err
+}
+
+// LeaderboardRank is progress.Queries.LeaderboardRank, cached.
+func (p Progress) LeaderboardRank(ctx context.Context, clientID, courseID, learnerID string) (progress.Entry, bool, error) {
+	r, err := p.rank.Get(ctx, leaderboardKey{client: clientID, course: courseID, learner: learnerID}, func(ctx context.Context) (rankRow, error) {
+		e, ok, err := p.Queries.LeaderboardRank(ctx, clientID, courseID, learnerID)
+		return rankRow{e, ok}, err
+	})
+	return r.entry, r.ok, err
 }

@@ -19,9 +19,11 @@ func (r *counter) load(context.Context) (string, error) {
 }
 
 func TestCacheFollowsTheEpoch(t *testing.T) {
-	c := New[string, string](10)
+	c := New[string, string]("rm", 10)
 	rm := &counter{value: "v1"}
-	at := func(epoch int64) context.Context { return WithEpoch(context.Background(), epoch) }
+	at := func(epoch int64) context.Context {
+		return WithEpochs(context.Background(), map[string]int64{"rm": epoch, "other": epoch * 7})
+	}
 	get := func(ctx context.Context) string {
 		t.Helper()
 		v, err := c.Get(ctx, "k", rm.load)
@@ -56,14 +58,28 @@ func TestCacheFollowsTheEpoch(t *testing.T) {
 	if v := get(context.Background()); v != "v3" || rm.loads != 4 {
 		t.Fatalf("no epoch: %q after %d loads", v, rm.loads)
 	}
-	if hits, misses := c.Stats(); hits != 2 || misses != 3 {
-		t.Errorf("stats: %d hits, %d misses; want 2, 3", hits, misses)
+	// Another read model's epoch moving changes nothing here.
+	if v := get(WithEpochs(context.Background(), map[string]int64{"rm": 2, "other": 99})); v != "v2" || rm.loads != 4 {
+		t.Fatalf("another read model changed: %q after %d loads, want the cached row", v, rm.loads)
+	}
+	// A read model that never changed has epoch 0, and is cached at it.
+	c0 := New[string, string]("never", 10)
+	for range 2 {
+		if _, err := c0.Get(at(5), "k", rm.load); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if rm.loads != 5 {
+		t.Fatalf("epoch 0: %d loads, want one more", rm.loads)
+	}
+	if hits, misses := c.Stats(); hits != 3 || misses != 3 {
+		t.Errorf("stats: %d hits, %d misses; want 3, 3", hits, misses)
 	}
 }
 
 func TestCacheKeepsNoErrors(t *testing.T) {
-	c := New[string, int](10)
-	ctx := WithEpoch(context.Background(), 7)
+	c := New[string, int]("rm", 10)
+	ctx := WithEpochs(context.Background(), map[string]int64{"rm": 7})
 	boom := errors.New("boom")
 	if _, err := c.Get(ctx, "k", func(context.Context) (int, error) { return 0, boom }); !errors.Is(err, boom) {
 		t.Fatalf("err = %v", err)
@@ -75,8 +91,8 @@ func TestCacheKeepsNoErrors(t *testing.T) {
 }
 
 func TestCacheIsBounded(t *testing.T) {
-	c := New[int, int](3)
-	ctx := WithEpoch(context.Background(), 1)
+	c := New[int, int]("rm", 3)
+	ctx := WithEpochs(context.Background(), map[string]int64{"rm": 1})
 	for i := range 10 {
 		if _, err := c.Get(ctx, i, func(context.Context) (int, error) { return i, nil }); err != nil {
 			t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/awareportal/portal/domain/tenancy"
 	"github.com/awareportal/portal/internal/i18n"
+	"github.com/awareportal/portal/internal/readcache"
 	"github.com/awareportal/portal/views"
 )
 
@@ -50,7 +51,12 @@ func (s *Server) showLeaderboard(c *fiber.Ctx) error {
 		v.Courses[i].Selected = v.Courses[i].ID == courseID
 	}
 	if courseID != "" {
-		rows, err := s.Progress.Leaderboard(c.UserContext(), l.ClientID, courseID, leaderboardRows)
+		// The same for every learner of the client until someone completes
+		// the course: cached at the session's epochs (internal/readcache);
+		// this handler writes nothing.
+		sess, _ := sessionOf(c)
+		cached := readcache.WithEpochs(c.UserContext(), sess.ReadEpochs)
+		rows, err := s.Progress.Leaderboard(cached, l.ClientID, courseID, leaderboardRows)
 		if err != nil {
 			return err
 		}
@@ -61,7 +67,7 @@ func (s *Server) showLeaderboard(c *fiber.Ctx) error {
 			v.Rows = append(v.Rows, dress(tr, row, v.Anonymised))
 		}
 		if !found {
-			if me, ok, err := s.Progress.LeaderboardRank(c.UserContext(), l.ClientID, courseID, l.ID); err != nil {
+			if me, ok, err := s.Progress.LeaderboardRank(cached, l.ClientID, courseID, l.ID); err != nil {
 				return err
 			} else if ok {
 				row := dress(tr, views.LeaderRow{Rank: me.Rank, Name: me.Name, Time: duration(tr, me.TimeTakenSecs), You: true}, v.Anonymised)

@@ -20,9 +20,9 @@ import (
 func (s *Server) learnerPage(c *fiber.Ctx, title, nav string, list []progress.Assignment) (views.Page, error) {
 	l, _ := learnerOf(c)
 	sess, signedIn := sessionOf(c)
-	// The page frame's rows may come from the cache at the session's epoch
+	// The page frame's rows may come from the cache at the session's epochs
 	// (internal/readcache): no learner action changes them.
-	cached := readcache.WithEpoch(c.UserContext(), sess.ReadEpoch)
+	cached := readcache.WithEpochs(c.UserContext(), sess.ReadEpochs)
 	partner, err := s.Dir.Partner(cached, l.PartnerID)
 	if err != nil {
 		return views.Page{}, err

@@ -192,8 +192,8 @@ func (s *Server) learner(c *fiber.Ctx, gate bool) error {
 		return redirect(c, s.landingFor(c, sess))
 	}
 	// The reads before the handler may use rows cached at the session's
-	// epoch (internal/readcache).
-	cached := readcache.WithEpoch(c.UserContext(), sess.ReadEpoch)
+	// epochs (internal/readcache).
+	cached := readcache.WithEpochs(c.UserContext(), sess.ReadEpochs)
 	l, err := s.Dir.Learner(cached, sess.LearnerID)
 	if err != nil {
 		return err

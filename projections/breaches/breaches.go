@@ -10,6 +10,10 @@ import (
 	"time"
 )
 
+// Name is the read model's projection name (its schema is rm_breaches, its
+// epoch row in read_model_epochs is this name).
+const Name = "breaches"
+
 // ErrNotFound is a breach the learner has no exposure for.
 var ErrNotFound = errors.New("not found")
 

@@ -11,6 +11,10 @@ import (
 	"github.com/awareportal/portal/domain/reminder"
 )
 
+// Name is the read model's projection name (its schema is rm_directory, its
+// epoch row in read_model_epochs is this name).
+const Name = "directory"
+
 // ErrNotFound is returned when a lookup finds nothing.
 var ErrNotFound = errors.New("not found")
 

@@ -9,6 +9,10 @@ import (
 	"time"
 )
 
+// Name is the read model's projection name (its schema is rm_gate, its
+// epoch row in read_model_epochs is this name).
+const Name = "gate"
+
 // Queries reads the gate.
 type Queries interface {
 	// Of is the learner's gate: one primary-key lookup. A learner the read

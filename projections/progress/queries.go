@@ -10,6 +10,10 @@ import (
 	"time"
 )
 
+// Name is the read model's projection name (its schema is rm_progress, its
+// epoch row in read_model_epochs is this name).
+const Name = "progress"
+
 // ErrNotFound is returned when a lookup finds nothing.
 var ErrNotFound = errors.New("not found")
 

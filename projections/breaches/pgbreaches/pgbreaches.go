@@ -20,7 +20,7 @@ import (
 )
 
 // Name is the projection's name; its tables live in schema rm_breaches.
-const Name = "breaches"
+const Name = breaches.Name
 
 // Projection builds the Dark Web Monitoring read model.
 type Projection struct{}

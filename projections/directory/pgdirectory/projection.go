@@ -6,6 +6,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/awareportal/portal/projections/directory"
+
 	"github.com/jackc/pgx/v5"
 
 	"github.com/awareportal/portal/domain"
@@ -17,7 +19,7 @@ import (
 )
 
 // Name is the projection's name; its tables live in schema rm_directory.
-const Name = "directory"
+const Name = directory.Name
 
 // Projection builds the directory read model.
 type Projection struct{}

@@ -6,6 +6,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/awareportal/portal/projections/gate"
+
 	"github.com/jackc/pgx/v5"
 
 	"github.com/awareportal/portal/domain"
@@ -16,7 +18,7 @@ import (
 )
 
 // Name is the projection's name; its tables live in schema rm_gate.
-const Name = "gate"
+const Name = gate.Name
 
 // Projection builds the onboarding read model.
 type Projection struct{}

@@ -6,6 +6,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/awareportal/portal/projections/progress"
+
 	"github.com/jackc/pgx/v5"
 
 	"github.com/awareportal/portal/domain"
@@ -17,13 +19,19 @@ import (
 )
 
 // Name is the projection's name; tables live in schema rm_progress.
-const Name = "progress"
+const Name = progress.Name
 
 // Projection builds the learning read model.
 type Projection struct{}
 
 func (Projection) Name() string { return Name }
 func (Projection) Version() int { return 5 }
+
+// Invalidates: pages cache the leaderboard (internal/readcache), which
+// only a completion or a learner's name changes.
+func (Projection) Invalidates(eventType string) bool {
+	return eventType == dom.CourseCompleted{}.EventName() || eventType == dir.LearnerProvisioned{}.EventName()
+}
 
 func (Projection) Schema() string {
 	return `
