@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/awareportal/portal/domain"
 	"github.com/awareportal/portal/internal/eventstore"
 )
 
@@ -27,4 +28,11 @@ type Parked struct {
 	TenantID   string              `json:"tenant_id,omitempty"`
 	Error      string              `json:"error"`
 	ParkedAt   time.Time           `json:"parked_at"`
+}
+
+// Event is a recorded event with its domain event, decoded once for every
+// projection a rebuild applies it to.
+type Event struct {
+	Rec   eventstore.RecordedEvent
+	Event domain.Event
 }

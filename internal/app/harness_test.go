@@ -31,7 +31,7 @@ import (
 
 // The tests run in parallel (each on its own database, SMTP server, identity
 // provider and listener): they mostly wait on PostgreSQL, mail and chromium.
-// Those that rebuild read models do not: see TestLearningRebuildIsIdentical.
+// Those that rebuild read models do not: see TestEveryReadModelRebuildIsIdentical.
 func TestMain(m *testing.M) { testenv.Main(m, testenv.Parallel(4), testenv.After(closeBrowser)) }
 
 // inbox is the test's SMTP server's mailbox.

@@ -20,7 +20,7 @@ import (
 // PATCH language, 422 naming it), and rebuilding the directory read model
 // from the log gives what the live one holds.
 func TestLanguageChoice(t *testing.T) {
-	// Not parallel: it rebuilds a read model (see TestLearningRebuildIsIdentical).
+	// Not parallel: it rebuilds a read model (see TestEveryReadModelRebuildIsIdentical).
 	p := start(t)
 	ctx := context.Background()
 	b := p.browser(t)

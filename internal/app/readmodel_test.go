@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,16 +13,20 @@ import (
 	"github.com/awareportal/portal/internal/seed"
 	"github.com/awareportal/portal/internal/testenv"
 	"github.com/awareportal/portal/projections/breaches/pgbreaches"
+	"github.com/awareportal/portal/projections/directory/pgdirectory"
+	"github.com/awareportal/portal/projections/pgrunner"
 	"github.com/awareportal/portal/projections/phishing/pgphishing"
 	"github.com/awareportal/portal/projections/policies/pgpolicies"
 	"github.com/awareportal/portal/projections/progress"
 	"github.com/awareportal/portal/projections/progress/pgprogress"
+	"github.com/awareportal/portal/projections/timeline/pgtimeline"
 )
 
-// TestLearningRebuildIsIdentical: stats, risk history, badges, the
-// leaderboard, policy signature requests, and the breaches and phishing read models come only from events, so replaying the log from the start
-// gives exactly the live contents.
-func TestLearningRebuildIsIdentical(t *testing.T) {
+// TestEveryReadModelRebuildIsIdentical: every read model (stats, risk history,
+// badges, the leaderboard, the timeline, policy signature requests,
+// breaches, phishing, ...) comes only from events, so rebuilding them all
+// at once (RebuildAll, page by page) gives exactly the live contents.
+func TestEveryReadModelRebuildIsIdentical(t *testing.T) {
 	// Not parallel: a read-model rebuild holds one long transaction, and the
 	// event log's visibility horizon is the whole PostgreSQL server's, so it
 	// would hold back the read models of every test running beside it.
@@ -82,6 +87,14 @@ func TestLearningRebuildIsIdentical(t *testing.T) {
 	if code, out := p.api(t, tok, "POST", phishingPath, campaign("R1", phishingJSON("acme-sam", `"reported_at":"`+after(2*time.Hour)+`"`))); code != 200 || out["updated"] != 1.0 {
 		t.Fatalf("phishing update: %d %v", code, out)
 	}
+	// A wrong sign-in code: the timeline ties a failure to the learners
+	// with the email it names.
+	g := p.browser(t)
+	r := requestLink(g, "riley.chen@acme.example")
+	reqID := strings.Split(strings.Split(r.body, `name="request" value="`)[1], `"`)[0]
+	if r := g.post("/signin/code", url.Values{"request": {reqID}, "code": {"ZZZ-ZZZ"}}, g.csrf("/signin")); r.status != 422 {
+		t.Fatalf("wrong code: %d", r.status)
+	}
 	// No background writers from here on (River's periodic sweep), so the
 	// live snapshot below is of a quiet log.
 	if err := p.app.Queue.Stop(ctx); err != nil {
@@ -93,67 +106,56 @@ func TestLearningRebuildIsIdentical(t *testing.T) {
 	}
 	p.waitProjections(t)
 
-	tables := []string{"learners", "assignments", "certificates", "learner_stats", "risk_history", "badges", "breach_exposures", "breach_partners", "breach_clients", "phishing_results"}
-	live := testenv.DumpSchema(t, context.Background(), p.db.Pool, "rm_progress", tables...)
-	breachTables := []string{"partner_switches", "client_switches", "exposures", "notifications", "queued_mail"}
-	liveBreaches := testenv.DumpSchema(t, context.Background(), p.db.Pool, "rm_breaches", breachTables...)
-	if !strings.Contains(liveBreaches, "Rebuild2") || !strings.Contains(live, "Rebuild1") {
-		t.Fatal("no breaches to compare")
+	live := map[string]string{}
+	for _, proj := range p.app.Runner.Projections() {
+		live[proj.Name()] = testenv.DumpSchema(t, ctx, p.db.Pool, pgrunner.SchemaName(proj.Name()))
 	}
-	livePhishing := testenv.DumpSchema(t, context.Background(), p.db.Pool, "rm_phishing", "results")
-	if !strings.Contains(livePhishing, "R1") || !strings.Contains(live, "R1") || !strings.Contains(livePhishing, "nw-2026-04") {
-		t.Fatal("no phishing results to compare")
+	// Something of everything to compare.
+	for name, want := range map[string][]string{
+		pgprogress.Name:  {"learner_stats", "risk_history", "badges", "Rebuild1", "R1"},
+		pgbreaches.Name:  {"Rebuild2", "notifications"},
+		pgphishing.Name:  {"R1", "nw-2026-04"},
+		pgpolicies.Name:  {seed.OutstandingPolicyID, "signatures"},
+		pgtimeline.Name:  {`"followed": true`, "mail_sent", "course_completed", "sign_in_failed", "policy_signed", "phishing_result", "breach"},
+		pgdirectory.Name: {"managers", "riley"},
+	} {
+		for _, w := range want {
+			if !strings.Contains(live[name], w) {
+				t.Fatalf("nothing to compare: no %q in read model %s", w, name)
+			}
+		}
 	}
-	if !strings.Contains(live, "learner_stats") || !strings.Contains(live, "risk_history") {
-		t.Fatal("nothing to compare")
-	}
-	proj, err := p.app.Runner.Find(pgprogress.Name)
-	if err != nil {
+	if err := p.app.Runner.RebuildAll(ctx, p.app.Runner.Projections()...); err != nil {
 		t.Fatal(err)
 	}
-	if err := p.app.Runner.Rebuild(ctx, proj); err != nil {
-		t.Fatal(err)
+	for _, proj := range p.app.Runner.Projections() {
+		rebuilt := testenv.DumpSchema(t, ctx, p.db.Pool, pgrunner.SchemaName(proj.Name()))
+		if rebuilt != live[proj.Name()] {
+			t.Errorf("read model %s: rebuild differs from live:\n%s", proj.Name(), lineDiff(live[proj.Name()], rebuilt))
+		}
 	}
-	if rebuilt := testenv.DumpSchema(t, context.Background(), p.db.Pool, "rm_progress", tables...); rebuilt != live {
-		t.Fatalf("rebuild differs from live.\nlive:\n%s\nrebuilt:\n%s", live, rebuilt)
-	}
+}
 
-	// The policies read model, with the seed's and Sam's signature.
-	ptables := []string{"policies", "requests", "signatures"}
-	plive := testenv.DumpSchema(t, ctx, p.db.Pool, "rm_policies", ptables...)
-	if strings.Count(plive, seed.OutstandingPolicyID) < 3 {
-		t.Fatalf("nothing to compare:\n%s", plive)
+// lineDiff lists the lines only one side has.
+func lineDiff(live, rebuilt string) string {
+	count := map[string]int{}
+	for _, l := range strings.Split(live, "\n") {
+		count[l]++
 	}
-	pproj, err := p.app.Runner.Find(pgpolicies.Name)
-	if err != nil {
-		t.Fatal(err)
+	for _, l := range strings.Split(rebuilt, "\n") {
+		count[l]--
 	}
-	if err := p.app.Runner.Rebuild(ctx, pproj); err != nil {
-		t.Fatal(err)
+	var out []string
+	for l, n := range count {
+		switch {
+		case n > 0:
+			out = append(out, "live only:    "+l)
+		case n < 0:
+			out = append(out, "rebuild only: "+l)
+		}
 	}
-	if rebuilt := testenv.DumpSchema(t, ctx, p.db.Pool, "rm_policies", ptables...); rebuilt != plive {
-		t.Fatalf("policies rebuild differs from live.\nlive:\n%s\nrebuilt:\n%s", plive, rebuilt)
-	}
-	bproj, err := p.app.Runner.Find(pgbreaches.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.app.Runner.Rebuild(ctx, bproj); err != nil {
-		t.Fatal(err)
-	}
-	if rebuilt := testenv.DumpSchema(t, context.Background(), p.db.Pool, "rm_breaches", breachTables...); rebuilt != liveBreaches {
-		t.Fatalf("breaches rebuild differs from live.\nlive:\n%s\nrebuilt:\n%s", liveBreaches, rebuilt)
-	}
-	phproj, err := p.app.Runner.Find(pgphishing.Name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := p.app.Runner.Rebuild(ctx, phproj); err != nil {
-		t.Fatal(err)
-	}
-	if rebuilt := testenv.DumpSchema(t, context.Background(), p.db.Pool, "rm_phishing", "results"); rebuilt != livePhishing {
-		t.Fatalf("phishing rebuild differs from live.\nlive:\n%s\nrebuilt:\n%s", livePhishing, rebuilt)
-	}
+	slices.Sort(out)
+	return strings.Join(out, "\n")
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

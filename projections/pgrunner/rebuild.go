@@ -66,23 +66,22 @@ func (r *Runner) RebuildAll(ctx context.Context, ps ...Projection) error {
 		}
 	}
 
-	// Replay beside the live schemas, page by page.
+	// Replay beside the live schemas, page by page: the next page is read
+	// and decoded while this one is applied.
+	rctx, stopReading := context.WithCancel(ctx)
+	defer stopReading()
+	pages := r.readPages(rctx, max(r.RebuildPage, 1))
 	pos, events := eventstore.Start, 0
 	parked := make([][]projections.Parked, len(ps))
-	page := max(r.RebuildPage, 1)
-	for {
-		batch, err := r.store.ReadAll(ctx, pos, page)
-		if err != nil {
-			return fmt.Errorf("rebuild: %w", err)
-		}
-		if len(batch) == 0 {
-			break
+	for pg := range pages {
+		if pg.err != nil {
+			return fmt.Errorf("rebuild: %w", pg.err)
 		}
 		g, gctx := errgroup.WithContext(ctx)
 		g.SetLimit(rebuildWorkers)
 		for i, p := range ps {
 			g.Go(func() error {
-				more, err := r.applyBatch(gctx, p, SchemaName(p.Name())+"_next", pos, batch, false)
+				more, err := r.applyBatch(gctx, p, SchemaName(p.Name())+"_next", pos, pg.batch, pg.decoded, false)
 				if err != nil {
 					return fmt.Errorf("rebuild %s: %w", p.Name(), err)
 				}
@@ -93,8 +92,8 @@ func (r *Runner) RebuildAll(ctx context.Context, ps ...Projection) error {
 		if err := g.Wait(); err != nil {
 			return err
 		}
-		pos = batch[len(batch)-1].Position
-		events += len(batch)
+		pos = pg.batch[len(pg.batch)-1].Position
+		events += len(pg.batch)
 	}
 	for i, p := range ps {
 		n, err := r.swap(ctx, p, pos, parked[i])
@@ -105,6 +104,47 @@ func (r *Runner) RebuildAll(ctx context.Context, ps ...Projection) error {
 		r.log.Info("projection rebuilt", "projection", p.Name(), "events", events+n, "parked", len(parked[i]), "took", time.Since(start).Round(time.Millisecond))
 	}
 	return nil
+}
+
+// rebuildPage is a page of the log a rebuild applies: the events, and
+// the same decoded (nil when one of them cannot be: then every projection
+// takes them event by event, which parks it).
+type rebuildPage struct {
+	batch   []eventstore.RecordedEvent
+	decoded []projections.Event
+	err     error
+}
+
+// readPages reads the whole log in pages of size and decodes them, one
+// page ahead of the caller. The channel closes after the last page or an
+// error (sent as a page); cancel ctx to stop early.
+func (r *Runner) readPages(ctx context.Context, size int) <-chan rebuildPage {
+	pages := make(chan rebuildPage, 1)
+	go func() {
+		defer close(pages)
+		for pos := eventstore.Start; ; {
+			batch, err := r.store.ReadAll(ctx, pos, size)
+			if err == nil && len(batch) == 0 {
+				return
+			}
+			pg := rebuildPage{batch: batch, err: err}
+			if err == nil {
+				if pg.decoded, err = r.decodePage(batch); err != nil {
+					pg.decoded = nil
+				}
+				pos = batch[len(batch)-1].Position
+			}
+			select {
+			case pages <- pg:
+			case <-ctx.Done():
+				return
+			}
+			if pg.err != nil {
+				return
+			}
+		}
+	}()
+	return pages
 }
 
 // rebuildWorkers is how many projections a rebuild applies a page to at once.

@@ -282,3 +282,28 @@ func rssMB(field string) float64 {
 	}
 	return 0
 }
+
+// BenchmarkRebuildEach rebuilds one read model at a time from bigLog, to
+// show which of them a full rebuild waits on.
+func BenchmarkRebuildEach(b *testing.B) {
+	n := rebuildEvents(b)
+	db := testenv.DBFrom(b, bigLog(b, n))
+	store := pgstore.New(db.Pool)
+	defer store.Close()
+	ctx := context.Background()
+	r := pgrunner.New(db.Pool, store, registry.Codec(), quiet, readmodels.All()...)
+	if err := r.Setup(ctx); err != nil {
+		b.Fatal(err)
+	}
+	total := countEvents(b, store)
+	for _, p := range r.Projections() {
+		b.Run(p.Name(), func(b *testing.B) {
+			for range b.N {
+				if err := r.Rebuild(ctx, p); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(total*b.N)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
+}

@@ -49,6 +49,20 @@ type Projection interface {
 	Apply(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEvent, e domain.Event) error
 }
 
+// Paged is a Projection that can apply a rebuild's page of events at once:
+// it reads what the page needs in a few statements up front instead of
+// one per event, and writes what it folded. A rebuild hands it each page
+// (RebuildPage events, decoded once for every projection). Live batches,
+// and the event-by-event path that parks what cannot be applied, use
+// Apply, so every test that compares a rebuild with the live read model
+// compares ApplyPage with Apply.
+type Paged interface {
+	Projection
+	// ApplyPage applies page, in order, as Apply would event by event. Its
+	// transaction pipelines Exec statements as Apply's does.
+	ApplyPage(ctx context.Context, tx pgx.Tx, page []projections.Event) error
+}
+
 // Cached is a Projection whose rows pages cache in the process
 // (internal/readcache). Invalidates says whether an event of that type
 // changes rows they cache; a batch holding one counts the projection's
@@ -277,7 +291,7 @@ func (r *Runner) leadOnce(ctx context.Context, p Projection, log *slog.Logger) e
 	return r.store.Subscribe(runCtx, pos, func(ctx context.Context, batch []eventstore.RecordedEvent) error {
 		for len(batch) > 0 {
 			n := min(len(batch), r.BatchSize)
-			if _, err := r.applyBatch(ctx, p, SchemaName(p.Name()), pos, batch[:n], true); err != nil {
+			if _, err := r.applyBatch(ctx, p, SchemaName(p.Name()), pos, batch[:n], nil, true); err != nil {
 				return err
 			}
 			pos = batch[n-1].Position
@@ -305,8 +319,14 @@ func (r *Runner) checkpoint(ctx context.Context, name string) (eventstore.Positi
 // again is parked and the rest is applied. With checkpoint set the parked
 // events are recorded in that transaction and logged; either way they are
 // returned (a rebuild records its own at the swap).
-func (r *Runner) applyBatch(ctx context.Context, p Projection, schema string, from eventstore.Position, batch []eventstore.RecordedEvent, checkpoint bool) ([]projections.Parked, error) {
+//
+// page is batch decoded (a rebuild's page), or nil: a Paged projection
+// gets it whole; nil means event by event.
+func (r *Runner) applyBatch(ctx context.Context, p Projection, schema string, from eventstore.Position, batch []eventstore.RecordedEvent, page []projections.Event, checkpoint bool) ([]projections.Parked, error) {
 	err := r.batchTx(ctx, p, from, batch, checkpoint, func(tx pgx.Tx) error {
+		if page != nil {
+			return r.applyPage(ctx, tx, p, schema, page)
+		}
 		return r.applyEvents(ctx, tx, p, schema, batch)
 	})
 	if !parkable(err) {
@@ -380,6 +400,50 @@ func (r *Runner) applyEvents(ctx context.Context, tx pgx.Tx, p Projection, schem
 		return fmt.Errorf("projection %s: apply %d events up to %s: %w", p.Name(), len(batch), batch[len(batch)-1].Position, err)
 	}
 	return nil
+}
+
+// applyPage applies a decoded page: whole to a Paged projection, else
+// event by event through Apply.
+func (r *Runner) applyPage(ctx context.Context, tx pgx.Tx, p Projection, schema string, page []projections.Event) error {
+	if len(page) == 0 {
+		return nil
+	}
+	if err := setSearchPath(ctx, tx, schema); err != nil {
+		return err
+	}
+	pt := newPipeTx(tx, pipelineDepth)
+	if pp, ok := p.(Paged); ok {
+		if err := pp.ApplyPage(ctx, pt, page); err != nil {
+			return fmt.Errorf("projection %s: apply a page of %d events up to %s: %w", p.Name(), len(page), page[len(page)-1].Rec.Position, err)
+		}
+	} else {
+		for _, ev := range page {
+			if err := p.Apply(ctx, pt, ev.Rec, ev.Event); err != nil {
+				return fmt.Errorf("projection %s: apply %s %s at %s: %w", p.Name(), ev.Rec.Type, ev.Rec.ID, ev.Rec.Position, err)
+			}
+		}
+	}
+	if err := pt.flush(ctx); err != nil {
+		return fmt.Errorf("projection %s: apply a page of %d events up to %s: %w", p.Name(), len(page), page[len(page)-1].Rec.Position, err)
+	}
+	return nil
+}
+
+// decodePage decodes the events of batch the codec knows, or says which
+// one it cannot decode.
+func (r *Runner) decodePage(batch []eventstore.RecordedEvent) ([]projections.Event, error) {
+	page := make([]projections.Event, 0, len(batch))
+	for _, rec := range batch {
+		if !r.codec.Knows(rec.Type) {
+			continue
+		}
+		e, err := r.codec.Decode(rec.Type, rec.Data)
+		if err != nil {
+			return nil, fmt.Errorf("event %s at %s: %w", rec.ID, rec.Position, err)
+		}
+		page = append(page, projections.Event{Rec: rec, Event: e})
+	}
+	return page, nil
 }
 
 // pipelineDepth is how many statements a batch queues before sending them.
