@@ -5,6 +5,7 @@ package pgprogress
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/awareportal/portal/projections/progress"
 
@@ -25,7 +26,7 @@ const Name = progress.Name
 type Projection struct{}
 
 func (Projection) Name() string { return Name }
-func (Projection) Version() int { return 5 }
+func (Projection) Version() int { return 6 } // 6: average score and the phishing window computed in Go
 
 // Invalidates: pages cache the leaderboard (internal/readcache), which
 // only a completion or a learner's name changes.
@@ -133,90 +134,79 @@ CREATE TABLE badges (
 }
 
 func (p Projection) Apply(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEvent, e domain.Event) error {
+	return apply(ctx, sqlFacts{tx}, rec, e)
+}
+
+// apply is Apply on facts: event by event (sqlFacts) or a rebuild's page
+// (pageFacts).
+func apply(ctx context.Context, f facts, rec eventstore.RecordedEvent, e domain.Event) error {
 	switch ev := e.(type) {
 	case dir.LearnerProvisioned:
-		_, err := tx.Exec(ctx, `INSERT INTO learners (id, client_id, first_name, last_name) VALUES ($1,$2,$3,$4)`,
-			ev.LearnerID, ev.ClientID, ev.FirstName, ev.LastName)
-		return err
+		return f.addLearner(ctx, ev)
 	case dom.CourseAssigned:
-		_, err := tx.Exec(ctx, `INSERT INTO assignments (id, learner_id, client_id, course_id, course_version, title, lessons, pass_mark, available_from, due_at, assigned_at)
-			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
-			ev.AssignmentID, ev.LearnerID, ev.ClientID, ev.CourseID, ev.CourseVersion, ev.CourseTitle, ev.Lessons, ev.PassMark, ev.AvailableFrom, ev.DueAt, ev.At)
-		return err
+		return f.addAssignment(ctx, ev)
 	case dom.CourseBecameAvailable:
-		return p.update(ctx, tx, rec, ev.LearnerID, ev.At, `UPDATE assignments SET available = true WHERE id = $1`, ev.AssignmentID)
+		if err := f.setAssignment(ctx, ev.AssignmentID, func(a *assignmentFacts) { a.available = true },
+			`UPDATE assignments SET available = true WHERE id = $1`, ev.AssignmentID); err != nil {
+			return err
+		}
+		return restat(ctx, f, rec, ev.LearnerID, ev.At)
 	case dom.CourseStarted:
-		return p.update(ctx, tx, rec, ev.LearnerID, ev.At, `UPDATE assignments SET available = true, started_at = $2 WHERE id = $1`, ev.AssignmentID, ev.At)
+		if err := f.setAssignment(ctx, ev.AssignmentID, func(a *assignmentFacts) { a.available = true },
+			`UPDATE assignments SET available = true, started_at = $2 WHERE id = $1`, ev.AssignmentID, ev.At); err != nil {
+			return err
+		}
+		return restat(ctx, f, rec, ev.LearnerID, ev.At)
 	case dom.ProgressSaved:
-		_, err := tx.Exec(ctx, `UPDATE assignments SET lesson = $2 WHERE id = $1`, ev.AssignmentID, ev.Lesson)
-		return err
+		return f.exec(ctx, `UPDATE assignments SET lesson = $2 WHERE id = $1`, ev.AssignmentID, ev.Lesson)
 	case dom.QuizSubmitted:
-		_, err := tx.Exec(ctx, `UPDATE assignments SET attempts = $2, last_score = $3 WHERE id = $1`, ev.AssignmentID, ev.Attempt, ev.Score)
-		return err
+		return f.exec(ctx, `UPDATE assignments SET attempts = $2, last_score = $3 WHERE id = $1`, ev.AssignmentID, ev.Attempt, ev.Score)
 	case dom.CourseBecameOverdue:
-		return p.update(ctx, tx, rec, ev.LearnerID, ev.At, `UPDATE assignments SET overdue = true WHERE id = $1`, ev.AssignmentID)
+		if err := f.setAssignment(ctx, ev.AssignmentID, func(a *assignmentFacts) { a.overdue = true },
+			`UPDATE assignments SET overdue = true WHERE id = $1`, ev.AssignmentID); err != nil {
+			return err
+		}
+		return restat(ctx, f, rec, ev.LearnerID, ev.At)
 	case dom.CourseCompleted:
-		if _, err := tx.Exec(ctx, `UPDATE assignments SET completed_at = $2, score = $3, time_taken_secs = $4, on_time = $5, certificate_id = $6, available = true WHERE id = $1`,
+		at, score, onTime := pgTime(ev.At), ev.Score, ev.OnTime
+		if err := f.setAssignment(ctx, ev.AssignmentID, func(a *assignmentFacts) {
+			a.completedAt, a.score, a.onTime, a.available = &at, &score, &onTime, true
+		}, `UPDATE assignments SET completed_at = $2, score = $3, time_taken_secs = $4, on_time = $5, certificate_id = $6, available = true WHERE id = $1`,
 			ev.AssignmentID, ev.At, ev.Score, ev.TimeTakenSecs, ev.OnTime, ev.CertificateID); err != nil {
 			return err
 		}
-		if _, err := tx.Exec(ctx, `INSERT INTO certificates (id, assignment_id, learner_id, learner_name, course_title, completed_at, score)
+		if err := f.exec(ctx, `INSERT INTO certificates (id, assignment_id, learner_id, learner_name, course_title, completed_at, score)
 			SELECT $1, $2, $3, trim(l.first_name || ' ' || l.last_name), $4, $5, $6 FROM learners l WHERE l.id = $3`,
 			ev.CertificateID, ev.AssignmentID, ev.LearnerID, ev.CourseTitle, ev.At, ev.Score); err != nil {
 			return err
 		}
-		if err := awardBadges(ctx, tx, ev); err != nil {
+		if err := awardBadges(ctx, f, ev); err != nil {
 			return err
 		}
-		return p.restat(ctx, tx, rec, ev.LearnerID, ev.At)
+		return restat(ctx, f, rec, ev.LearnerID, ev.At)
 	case breach.ExposuresRecorded, breach.ExposureResolved, breach.ExposureReopened, breach.PartnerMonitoringSwitched, breach.ClientMonitoringSwitched:
-		return p.applyBreach(ctx, tx, rec, e)
+		return applyBreach(ctx, f, rec, e)
 	case phishing.ResultRecorded:
-		return p.applyPhishing(ctx, tx, rec, ev)
+		if err := f.phishingResult(ctx, ev); err != nil {
+			return err
+		}
+		return restat(ctx, f, rec, ev.LearnerID, ev.At)
 	case dom.CertificateRequested:
-		_, err := tx.Exec(ctx, `UPDATE assignments SET certificates_requested = certificates_requested + 1 WHERE id = $1`, ev.AssignmentID)
-		return err
+		return f.exec(ctx, `UPDATE assignments SET certificates_requested = certificates_requested + 1 WHERE id = $1`, ev.AssignmentID)
 	}
 	return nil
-}
-
-func (p Projection) update(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEvent, learnerID string, at any, sql string, args ...any) error {
-	if _, err := tx.Exec(ctx, sql, args...); err != nil {
-		return err
-	}
-	return p.restat(ctx, tx, rec, learnerID, at)
 }
 
 // restat recomputes a learner's stats and risk score, and adds a point to
 // the risk history when the learner is rated and the score changed (or
 // was just rated).
-func (Projection) restat(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEvent, learnerID string, at any) error {
-	var in dom.RiskInput
-	err := tx.QueryRow(ctx, `SELECT
-			count(*) FILTER (WHERE available),
-			count(*) FILTER (WHERE completed_at IS NOT NULL),
-			count(*) FILTER (WHERE on_time),
-			count(*) FILTER (WHERE overdue AND completed_at IS NULL),
-			coalesce(avg(score) FILTER (WHERE completed_at IS NOT NULL), 0),
-			(SELECT count(*) FROM breach_exposures b JOIN learners l ON l.id = b.learner_id
-				JOIN breach_clients c ON c.client_id = l.client_id AND c.enabled
-				JOIN breach_partners p ON p.partner_id = c.partner_id AND p.enabled
-				WHERE b.learner_id = $1 AND b.password AND NOT b.resolved),
-			(SELECT count(*) FILTER (WHERE compromised) FROM phishing_results WHERE learner_id = $1 AND sent_at > $2::timestamptz - interval '12 months'),
-			(SELECT count(*) FILTER (WHERE reported) FROM phishing_results WHERE learner_id = $1 AND sent_at > $2::timestamptz - interval '12 months')
-		FROM assignments WHERE learner_id = $1`, learnerID, at).Scan(&in.Available, &in.Completed, &in.OnTime, &in.OverdueOpen, &in.AvgScore, &in.PasswordBreaches,
-		&in.PhishingCompromises, &in.PhishingReports)
+func restat(ctx context.Context, f facts, rec eventstore.RecordedEvent, learnerID string, at time.Time) error {
+	in, err := f.riskInput(ctx, learnerID, at)
 	if err != nil {
 		return fmt.Errorf("restat %s: %w", learnerID, err)
 	}
 	risk, rated := dom.Risk(in), dom.Rated(in)
-	var previous *int
-	var wasRated *bool
-	err = tx.QueryRow(ctx, `INSERT INTO learner_stats (learner_id, available, completed, on_time, overdue_open, avg_score, risk, password_breaches, rated)
-		VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)
-		ON CONFLICT (learner_id) DO UPDATE SET available = $2, completed = $3, on_time = $4, overdue_open = $5, avg_score = $6, risk = $7, password_breaches = $8, rated = $9
-		RETURNING (SELECT risk FROM learner_stats WHERE learner_id = $1), (SELECT rated FROM learner_stats WHERE learner_id = $1)`,
-		learnerID, in.Available, in.Completed, in.OnTime, in.OverdueOpen, in.AvgScore, risk, in.PasswordBreaches, rated).Scan(&previous, &wasRated)
+	previous, wasRated, err := f.setStats(ctx, learnerID, in, risk, rated)
 	if err != nil {
 		return fmt.Errorf("restat %s: %w", learnerID, err)
 	}
@@ -224,26 +214,20 @@ func (Projection) restat(ctx context.Context, tx pgx.Tx, rec eventstore.Recorded
 	if !rated || (wasRated != nil && *wasRated && previous != nil && *previous == risk) {
 		return nil
 	}
-	_, err = tx.Exec(ctx, `INSERT INTO risk_history (learner_id, seq, at, score) VALUES ($1, $2, $3, $4)`,
+	return f.exec(ctx, `INSERT INTO risk_history (learner_id, seq, at, score) VALUES ($1, $2, $3, $4)`,
 		learnerID, int64(rec.Position.Prepare), at, risk)
-	return err
 }
 
 // awardBadges gathers a completion's facts and awards what the domain
 // says they earn (dom.EarnedBadges).
-func awardBadges(ctx context.Context, tx pgx.Tx, ev dom.CourseCompleted) error {
-	var f dom.BadgeFacts
-	err := tx.QueryRow(ctx, `SELECT
-			(SELECT count(*) FROM assignments WHERE learner_id = $1 AND completed_at IS NOT NULL),
-			(SELECT count(*) = 3 AND bool_and(on_time) FROM (SELECT on_time FROM assignments WHERE learner_id = $1 AND completed_at IS NOT NULL ORDER BY completed_at DESC, id DESC LIMIT 3) t),
-			coalesce((SELECT $3 <= available_from + make_interval(secs => $4) FROM assignments WHERE id = $2), false)`,
-		ev.LearnerID, ev.AssignmentID, ev.At, dom.QuickStartWindow).Scan(&f.Completed, &f.LastThreeOnTime, &f.QuickStart)
+func awardBadges(ctx context.Context, f facts, ev dom.CourseCompleted) error {
+	bf, err := f.badgeFacts(ctx, ev)
 	if err != nil {
 		return fmt.Errorf("badges: %w", err)
 	}
-	f.Score, f.Attempts = ev.Score, ev.Attempts
-	for _, b := range dom.EarnedBadges(f) {
-		if _, err := tx.Exec(ctx, `INSERT INTO badges (learner_id, badge, earned_at) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING`, ev.LearnerID, string(b), ev.At); err != nil {
+	bf.Score, bf.Attempts = ev.Score, ev.Attempts
+	for _, b := range dom.EarnedBadges(bf) {
+		if err := f.exec(ctx, `INSERT INTO badges (learner_id, badge, earned_at) VALUES ($1,$2,$3) ON CONFLICT DO NOTHING`, ev.LearnerID, string(b), ev.At); err != nil {
 			return fmt.Errorf("award %s: %w", b, err)
 		}
 	}
