@@ -4,7 +4,6 @@ package pgtimeline
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
@@ -258,12 +257,8 @@ func add(ctx context.Context, w rows, rec eventstore.RecordedEvent, learnerIDs [
 	if len(learnerIDs) == 0 {
 		return nil
 	}
-	details, err := json.Marshal(d)
-	if err != nil {
-		return err
-	}
 	for _, id := range learnerIDs {
-		if err := w.entry(ctx, id, rec, at, kind, cat, details); err != nil {
+		if err := w.entry(ctx, id, rec, at, kind, cat, d); err != nil {
 			return err
 		}
 	}

@@ -2,6 +2,7 @@ package pgtimeline
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"strings"
 
@@ -12,6 +13,7 @@ import (
 	"github.com/awareportal/portal/domain/team"
 	"github.com/awareportal/portal/internal/eventstore"
 	"github.com/awareportal/portal/projections"
+	"github.com/awareportal/portal/projections/timeline"
 )
 
 // rows is what apply reads and writes. sqlRows asks PostgreSQL for each
@@ -29,7 +31,7 @@ type rows interface {
 	linkAs(ctx context.Context, stream, cause string) error
 	// followed marks the stream's opened links as followed by a sign-in.
 	followed(ctx context.Context, stream string) error
-	entry(ctx context.Context, learnerID string, rec eventstore.RecordedEvent, at any, kind, cat string, details []byte) error
+	entry(ctx context.Context, learnerID string, rec eventstore.RecordedEvent, at any, kind, cat string, d timeline.Details) error
 
 	linked(ctx context.Context, stream string) ([]string, error)
 	title(ctx context.Context, assignmentID string) string
@@ -104,8 +106,12 @@ func (s sqlRows) followed(ctx context.Context, stream string) error {
 	return err
 }
 
-func (s sqlRows) entry(ctx context.Context, learnerID string, rec eventstore.RecordedEvent, at any, kind, cat string, details []byte) error {
-	_, err := s.tx.Exec(ctx, `INSERT INTO entries (learner_id, seq, commit_pos, at, kind, category, stream, actor, details) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
+func (s sqlRows) entry(ctx context.Context, learnerID string, rec eventstore.RecordedEvent, at any, kind, cat string, d timeline.Details) error {
+	details, err := json.Marshal(d)
+	if err != nil {
+		return err
+	}
+	_, err = s.tx.Exec(ctx, `INSERT INTO entries (learner_id, seq, commit_pos, at, kind, category, stream, actor, details) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
 		learnerID, int64(rec.Position.Prepare), int64(rec.Position.Commit), at, kind, cat, rec.Stream, rec.Metadata.ActorID, details)
 	return err
 }
@@ -140,6 +146,8 @@ func (s sqlRows) one(ctx context.Context, sql string, arg string) string {
 // (pipelined) but for the rare link by email or by cause.
 type pageRows struct {
 	sqlRows
+	entries  []entryRow       // written with COPY at the page's end
+	opened   map[string][]int // of entries, the link_opened ones by stream
 	links    map[string][]string
 	titles   map[string]string
 	subjects map[string]string
@@ -157,11 +165,52 @@ func (Projection) ApplyPage(ctx context.Context, tx pgx.Tx, page []projections.E
 			return err
 		}
 	}
+	return w.copyEntries(ctx)
+}
+
+type entryRow struct {
+	learnerID, kind, cat, stream, actor string
+	seq, commit                         int64
+	at                                  any
+	details                             timeline.Details
+}
+
+func (w *pageRows) entry(_ context.Context, learnerID string, rec eventstore.RecordedEvent, at any, kind, cat string, d timeline.Details) error {
+	if kind == "link_opened" {
+		w.opened[rec.Stream] = append(w.opened[rec.Stream], len(w.entries))
+	}
+	w.entries = append(w.entries, entryRow{learnerID: learnerID, kind: kind, cat: cat, stream: rec.Stream, actor: rec.Metadata.ActorID,
+		seq: int64(rec.Position.Prepare), commit: int64(rec.Position.Commit), at: at, details: d})
 	return nil
 }
 
+// followed marks the stream's opened links written before this page (in
+// PostgreSQL) and in it so far (not written yet).
+func (w *pageRows) followed(ctx context.Context, stream string) error {
+	for _, i := range w.opened[stream] {
+		w.entries[i].details.Followed = true
+	}
+	return w.sqlRows.followed(ctx, stream)
+}
+
+func (w *pageRows) copyEntries(ctx context.Context) error {
+	if len(w.entries) == 0 {
+		return nil
+	}
+	rows := make([][]any, len(w.entries))
+	for i, e := range w.entries {
+		details, err := json.Marshal(e.details)
+		if err != nil {
+			return err
+		}
+		rows[i] = []any{e.learnerID, e.seq, e.commit, e.at, e.kind, e.cat, e.stream, e.actor, details}
+	}
+	_, err := w.tx.CopyFrom(ctx, pgx.Identifier{"entries"}, []string{"learner_id", "seq", "commit_pos", "at", "kind", "category", "stream", "actor", "details"}, pgx.CopyFromRows(rows))
+	return err
+}
+
 func newPageRows(ctx context.Context, tx pgx.Tx, page []projections.Event) (*pageRows, error) {
-	w := &pageRows{sqlRows: sqlRows{tx}, links: map[string][]string{}, titles: map[string]string{}, subjects: map[string]string{}, names: map[string]string{}}
+	w := &pageRows{sqlRows: sqlRows{tx}, opened: map[string][]int{}, links: map[string][]string{}, titles: map[string]string{}, subjects: map[string]string{}, names: map[string]string{}}
 	var streams, assignments, mails, learners []string
 	seen := map[string]bool{}
 	for _, ev := range page {
