@@ -278,7 +278,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		Render: reminders.Renderers{Reminder: renderScheduledReminder, Digest: renderDigest},
 		Clock:  clk, BaseURL: cfg.BaseURL, Log: log.With("component", "reminders"),
 	}
-	a.Policies = &policy.Service{Repo: a.Repo, Queries: pgpolicies.Queries{Pool: pool}, Docs: files, Markdown: catalog.RenderMarkdown, Clock: clk, Settle: settle}
+	a.Policies = &policy.Service{Repo: a.Repo, Queries: readcache.NewPolicies(pgpolicies.Queries{Pool: pool}), Docs: files, Markdown: catalog.RenderMarkdown, Clock: clk, Settle: settle}
 	a.Breaches = &breaches.Service{
 		Repo: a.Repo, Dir: dir, Breaches: readcache.NewBreaches(pgbreaches.Queries{Pool: pool}), Mail: a.Queue, Render: renderBreachMail,
 		Clock: clk, BaseURL: cfg.BaseURL, Log: log.With("component", "breaches"), Settle: settle,

@@ -12,8 +12,10 @@ import (
 
 	dir "github.com/awareportal/portal/domain/directory"
 	"github.com/awareportal/portal/internal/eventstore"
+	"github.com/awareportal/portal/internal/seed"
 	"github.com/awareportal/portal/internal/testenv"
 	"github.com/awareportal/portal/projections/directory/pgdirectory"
+	"github.com/awareportal/portal/projections/progress"
 	"github.com/awareportal/portal/projections/progress/pgprogress"
 )
 
@@ -168,5 +170,88 @@ func TestCachedLeaderboardFollowsCompletions(t *testing.T) {
 	p.waitProjections(t)
 	if n := rows(); n != 4 {
 		t.Fatalf("after a colleague completed the course: %d rows, want 4", n)
+	}
+}
+
+// TestCachedLearnerRowsFollowEvents: a learner's own assignments and
+// policy requests are cached per learner (internal/readcache), at their
+// own epochs, which the projections count up for every batch that changed
+// that learner's rows. Progress saved by another process (straight to the
+// store) and a policy signed in another session both show on the very
+// next page of this one.
+func TestCachedLearnerRowsFollowEvents(t *testing.T) {
+	t.Parallel()
+	p := start(t)
+	ctx := context.Background()
+	b := p.browser(t)
+	signIn(t, p, b, sam)
+	q := pgprogress.Queries{Pool: p.db.Pool}
+	list, err := q.ForLearner(ctx, "acme-sam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var a progress.Assignment
+	for _, x := range list {
+		if x.IsDue(p.clock.Now()) && x.StartedAt == nil && x.Lessons > 1 {
+			a = x
+		}
+	}
+	if a.ID == "" {
+		t.Fatal("the seed gives Sam no due course left to start")
+	}
+	percent := func() string {
+		t.Helper()
+		r := b.get("/courses/due")
+		if r.status != 200 {
+			t.Fatalf("/courses/due: %d", r.status)
+		}
+		return r.body
+	}
+	for range 3 { // warm the cache
+		percent()
+	}
+	meta := eventstore.Metadata{ActorID: "another-process"}
+	if _, err := p.app.Training.Start(ctx, "acme-sam", a.ID, meta); err != nil {
+		t.Fatal(err)
+	}
+	pos, err := p.app.Training.SaveProgress(ctx, "acme-sam", a.ID, 1, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := p.app.Runner.WaitFor(ctx, pos); err != nil {
+		t.Fatal(err)
+	}
+	now, err := q.ForLearner(ctx, "acme-sam")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, x := range now {
+		if x.ID == a.ID {
+			a = x
+		}
+	}
+	want := fmt.Sprintf(`aria-valuenow="%d"`, a.Percent())
+	if a.Percent() == 0 || !strings.Contains(percent(), want) {
+		t.Fatalf("after lesson 1 of %d was saved elsewhere, the next page does not show %s", a.Lessons, want)
+	}
+
+	signed := func() int {
+		t.Helper()
+		r := b.get("/policies")
+		if r.status != 200 {
+			t.Fatalf("/policies: %d", r.status)
+		}
+		return strings.Count(r.body, "Signed ")
+	}
+	before := signed()
+	signed() // cached now
+	other := p.browser(t)
+	signIn(t, p, other, sam)
+	token := other.csrf("/policies/" + seed.OutstandingPolicyID)
+	if r := other.post("/policies/"+seed.OutstandingPolicyID+"/sign", url.Values{"version": {"1"}, "accept": {"yes"}, "name": {"Sam Learner"}}, token); r.status != 303 {
+		t.Fatalf("sign in the other session: %d", r.status)
+	}
+	if after := signed(); after != before+1 {
+		t.Fatalf("after signing in another session: %d signed policies shown, want %d", after, before+1)
 	}
 }

@@ -41,6 +41,9 @@ type Session struct {
 	// the session, in the same statement (internal/readcache): rows cached
 	// at these epochs are still what the read models hold.
 	ReadEpochs map[string]int64
+	// LearnerEpochs are the same for LearnerID's own rows (by projection
+	// name), for read models that count them (read_model_learner_epochs).
+	LearnerEpochs map[string]int64
 }
 
 // Sessions stores sessions server-side; only a hash of the secret is kept

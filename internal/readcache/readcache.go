@@ -32,6 +32,7 @@ import (
 	"github.com/awareportal/portal/projections/breaches"
 	"github.com/awareportal/portal/projections/directory"
 	"github.com/awareportal/portal/projections/gate"
+	"github.com/awareportal/portal/projections/policies"
 	"github.com/awareportal/portal/projections/progress"
 )
 
@@ -102,6 +103,91 @@ func (c *Cache[K, V]) Get(ctx context.Context, key K, load func(context.Context)
 		c.rows[key] = v
 	}
 	return v, nil
+}
+
+type learnerEpochsKey struct{}
+
+type learnerEpochs struct {
+	learnerID string
+	epochs    map[string]int64
+}
+
+// WithLearnerEpochs returns ctx carrying the epochs of learnerID's own rows
+// (by projection name: read_model_learner_epochs) read with the request's
+// session: reads of that learner's rows through a LearnerCache may use
+// rows cached at those and at the read models' epochs (WithEpochs, which
+// ctx must carry too). Reads of any other learner's rows are not cached.
+func WithLearnerEpochs(ctx context.Context, learnerID string, epochs map[string]int64) context.Context {
+	if learnerID == "" {
+		return ctx
+	}
+	return context.WithValue(ctx, learnerEpochsKey{}, learnerEpochs{learnerID: learnerID, epochs: epochs})
+}
+
+// LearnerCache holds one learner's rows of a read model per learner, each
+// with the epochs it was read at: the read model's and the learner's own
+// (pgrunner.LearnerCached counts the latter up for every batch that
+// changed that learner's rows, and the former for what changes many).
+type LearnerCache[V any] struct {
+	readModel string
+	mu        sync.Mutex
+	rows      map[string]learnerRow[V]
+	max       int
+	// Hits and misses, for tests and metrics.
+	hits, misses int64
+}
+
+type learnerRow[V any] struct {
+	epoch, learnerEpoch int64
+	v                   V
+}
+
+// NewLearner returns a cache of learners' rows of readModel, for at most
+// max learners (when full, it starts again empty).
+func NewLearner[V any](readModel string, max int) *LearnerCache[V] {
+	return &LearnerCache[V]{readModel: readModel, rows: map[string]learnerRow[V]{}, max: max}
+}
+
+// Get returns learnerID's rows: cached at ctx's epochs, or read by load
+// (and kept unless a newer read is kept already). Errors are not cached.
+// Without both kinds of epochs in ctx, for this learner, it is load.
+func (c *LearnerCache[V]) Get(ctx context.Context, learnerID string, load func(context.Context) (V, error)) (V, error) {
+	epochs, ok := ctx.Value(epochsKey{}).(map[string]int64)
+	mine, ok2 := ctx.Value(learnerEpochsKey{}).(learnerEpochs)
+	if !ok || !ok2 || mine.learnerID != learnerID {
+		return load(ctx)
+	}
+	epoch, learnerEpoch := epochs[c.readModel], mine.epochs[c.readModel] // 0 until first counted
+	c.mu.Lock()
+	if r, ok := c.rows[learnerID]; ok && r.epoch == epoch && r.learnerEpoch == learnerEpoch {
+		c.hits++
+		c.mu.Unlock()
+		return r.v, nil
+	}
+	c.misses++
+	c.mu.Unlock()
+	v, err := load(ctx)
+	if err != nil {
+		return v, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r, ok := c.rows[learnerID]
+	if ok && (r.epoch > epoch || r.epoch == epoch && r.learnerEpoch > learnerEpoch) {
+		return v, nil // a newer read is kept
+	}
+	if !ok && len(c.rows) >= c.max {
+		clear(c.rows)
+	}
+	c.rows[learnerID] = learnerRow[V]{epoch: epoch, learnerEpoch: learnerEpoch, v: v}
+	return v, nil
+}
+
+// Stats are the cache's hits and misses so far.
+func (c *LearnerCache[V]) Stats() (hits, misses int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.hits, c.misses
 }
 
 // Stats are the cache's hits and misses so far.
@@ -186,8 +272,9 @@ func (b Breaches) Enabled(ctx context.Context, partnerID, clientID string) (bool
 // (a completion, a new learner's name).
 type Progress struct {
 	progress.Queries
-	top  *Cache[leaderboardKey, []progress.Entry]
-	rank *Cache[leaderboardKey, rankRow]
+	top         *Cache[leaderboardKey, []progress.Entry]
+	rank        *Cache[leaderboardKey, rankRow]
+	assignments *LearnerCache[[]progress.Assignment]
 }
 
 type leaderboardKey struct {
@@ -203,7 +290,36 @@ type rankRow struct {
 // NewProgress caches q's leaderboard reads.
 func NewProgress(q progress.Queries) Progress {
 	return Progress{Queries: q, top: New[leaderboardKey, []progress.Entry](progress.Name, 10_000),
-		rank: New[leaderboardKey, rankRow](progress.Name, rowsPerCache)}
+		rank: New[leaderboardKey, rankRow](progress.Name, rowsPerCache), assignments: NewLearner[[]progress.Assignment](progress.Name, rowsPerCache)}
+}
+
+// ForLearner is progress.Queries.ForLearner, cached per learner; each
+// caller gets its own copy of the list.
+func (p Progress) ForLearner(ctx context.Context, learnerID string) ([]progress.Assignment, error) {
+	list, err := p.assignments.Get(ctx, learnerID, func(ctx context.Context) ([]progress.Assignment, error) {
+		return p.Queries.ForLearner(ctx, learnerID)
+	})
+	return slices.Clone(list), err
+}
+
+// Policies is policies.Queries with a learner's requests cached.
+type Policies struct {
+	policies.Queries
+	requests *LearnerCache[[]policies.Request]
+}
+
+// NewPolicies caches q's per-page read.
+func NewPolicies(q policies.Queries) Policies {
+	return Policies{Queries: q, requests: NewLearner[[]policies.Request](policies.Name, rowsPerCache)}
+}
+
+// ForLearner is policies.Queries.ForLearner, cached per learner; each
+// caller gets its own copy of the list.
+func (p Policies) ForLearner(ctx context.Context, learnerID string) ([]policies.Request, error) {
+	list, err := p.requests.Get(ctx, learnerID, func(ctx context.Context) ([]policies.Request, error) {
+		return p.Queries.ForLearner(ctx, learnerID)
+	})
+	return slices.Clone(list), err
 }
 
 // Leaderboard is progress.Queries.Leaderboard, cached; each caller gets

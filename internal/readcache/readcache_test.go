@@ -102,3 +102,46 @@ func TestCacheIsBounded(t *testing.T) {
 		}
 	}
 }
+
+func TestLearnerCacheFollowsBothEpochs(t *testing.T) {
+	c := NewLearner[string]("rm", 10)
+	rm := &counter{value: "v1"}
+	at := func(learner string, epoch, own int64) context.Context {
+		ctx := WithEpochs(context.Background(), map[string]int64{"rm": epoch})
+		return WithLearnerEpochs(ctx, learner, map[string]int64{"rm": own, "other": 99})
+	}
+	get := func(ctx context.Context, learner string) string {
+		t.Helper()
+		v, err := c.Get(ctx, learner, rm.load)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	steps := []struct {
+		ctx     context.Context
+		learner string
+		value   string // the read model now
+		loads   int    // loads so far, after this read
+	}{
+		{at("sam", 1, 1), "sam", "v1", 1},
+		{at("sam", 1, 1), "sam", "v1", 1},                                                           // cached
+		{at("sam", 1, 2), "sam", "v2", 2},                                                           // Sam's rows changed
+		{at("sam", 2, 2), "sam", "v3", 3},                                                           // the read model's epoch moved
+		{at("sam", 2, 1), "sam", "v3", 4},                                                           // an older request: read, not kept
+		{at("sam", 2, 2), "sam", "v3", 4},                                                           // the newest is still cached
+		{at("sam", 2, 2), "riley", "v3", 5},                                                         // another learner's rows: never cached
+		{at("sam", 2, 2), "riley", "v3", 6},                                                         //
+		{WithEpochs(context.Background(), map[string]int64{"rm": 2}), "sam", "v4", 7},               // no learner epochs
+		{WithLearnerEpochs(context.Background(), "sam", map[string]int64{"rm": 2}), "sam", "v4", 8}, // no read model epochs
+	}
+	for i, s := range steps {
+		rm.value = s.value
+		if v := get(s.ctx, s.learner); v != s.value || rm.loads != s.loads {
+			t.Fatalf("step %d: %q after %d loads, want %q after %d", i, v, rm.loads, s.value, s.loads)
+		}
+	}
+	if v := get(at("sam", 2, 2), "sam"); v != "v3" {
+		t.Fatalf("the kept row: %q, want v3 (what was read at epochs 2/2)", v)
+	}
+}

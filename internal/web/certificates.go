@@ -29,7 +29,7 @@ func (s *Server) requestCertificate(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	s.waitFor(c.UserContext(), pos)
+	s.waitFor(c, pos)
 	if isHTMX(c) {
 		toast(c, i18n.T(c.UserContext(), "certificate_page.emailed", "Email", l.Email))
 		return c.SendStatus(fiber.StatusNoContent)

@@ -38,7 +38,7 @@ func (s *Server) card(ctx context.Context, a progress.Assignment, now time.Time,
 // showCourses is the learner's home: the one course to do next.
 func (s *Server) showCourses(c *fiber.Ctx) error {
 	l, _ := learnerOf(c)
-	list, err := s.Progress.ForLearner(c.UserContext(), l.ID)
+	list, err := s.Progress.ForLearner(s.learnerReads(c), l.ID)
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (s *Server) showCourseTab(c *fiber.Ctx) error {
 		return fiber.ErrNotFound
 	}
 	l, _ := learnerOf(c)
-	list, err := s.Progress.ForLearner(c.UserContext(), l.ID)
+	list, err := s.Progress.ForLearner(s.learnerReads(c), l.ID)
 	if err != nil {
 		return err
 	}

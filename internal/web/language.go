@@ -102,7 +102,7 @@ func (s *Server) chooseLanguage(c *fiber.Ctx) error {
 		return err
 	}
 	s.rememberLanguage(c, lang)
-	s.waitForAll(c.UserContext(), pos)
+	s.waitFor(c, pos)
 	return redirect(c, sameOriginPath(c.FormValue("back")))
 }
 

@@ -42,7 +42,7 @@ func (s *Server) learnerPage(c *fiber.Ctx, title, nav string, list []progress.As
 		}
 	}
 	if list == nil {
-		if list, err = s.Progress.ForLearner(c.UserContext(), l.ID); err != nil {
+		if list, err = s.Progress.ForLearner(s.learnerReads(c), l.ID); err != nil {
 			return views.Page{}, err
 		}
 	}
@@ -80,12 +80,27 @@ func (s *Server) learnerPage(c *fiber.Ctx, title, nav string, list []progress.As
 
 // waitFor gives the learner their own change back: it waits (briefly) until
 // every read model (the learning one, and the timeline of My activity) has
-// applied the event at pos.
-func (s *Server) waitFor(ctx context.Context, pos eventstore.Position) {
+// applied the event at pos. From then on the request reads the read
+// models themselves, not rows cached before its write (learnerReads).
+func (s *Server) waitFor(c *fiber.Ctx, pos eventstore.Position) {
 	if pos == (eventstore.Position{}) {
 		return
 	}
-	s.waitForAll(ctx, pos)
+	c.Locals(keyWrote, true)
+	s.waitForAll(c.UserContext(), pos)
+}
+
+// learnerReads is the context to read the signed-in learner's own rows
+// with (their assignments, their policy requests): on a GET that wrote
+// nothing, rows cached at the epochs read with the session may answer
+// (internal/readcache); after a write (waitFor), or for any other
+// method, the read models do.
+func (s *Server) learnerReads(c *fiber.Ctx) context.Context {
+	sess, ok := sessionOf(c)
+	if !ok || c.Locals(keyWrote) != nil || (c.Method() != fiber.MethodGet && c.Method() != fiber.MethodHead) {
+		return c.UserContext()
+	}
+	return readcache.WithLearnerEpochs(readcache.WithEpochs(c.UserContext(), sess.ReadEpochs), sess.LearnerID, sess.LearnerEpochs)
 }
 
 const day = 24 * time.Hour

@@ -34,6 +34,7 @@ const (
 	keyRequestID
 	keyAnon
 	keyPolicyRequests // the learner's policy list, read once per request
+	keyWrote          // the request appended events and waited for them (waitFor)
 )
 
 // contentSecurityPolicy is a policy the pages satisfy: no inline scripts

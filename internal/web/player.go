@@ -71,7 +71,7 @@ func (s *Server) openCourse(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		s.waitFor(c.UserContext(), pos)
+		s.waitFor(c, pos)
 		if ld, err = s.loadCourse(c); err != nil {
 			return err
 		}
@@ -98,7 +98,7 @@ func (s *Server) saveProgress(c *fiber.Ctx) error {
 	if err != nil {
 		return progressError(c, err)
 	}
-	s.waitFor(c.UserContext(), pos)
+	s.waitFor(c, pos)
 	ld, err := s.loadCourse(c)
 	if err != nil {
 		return err
@@ -118,7 +118,7 @@ func (s *Server) exitCourse(c *fiber.Ctx) error {
 		if err != nil && !errors.Is(err, dom.ErrNotStarted) {
 			return progressError(c, err)
 		}
-		s.waitFor(c.UserContext(), pos)
+		s.waitFor(c, pos)
 	}
 	return redirect(c, "/courses")
 }
@@ -184,7 +184,7 @@ func (s *Server) submitQuiz(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	s.waitFor(c.UserContext(), res.Position)
+	s.waitFor(c, res.Position)
 	if done := res.Completed; done != nil {
 		// The completion panel, and the due banner around it brought up to
 		// date (out of band): no second round trip.

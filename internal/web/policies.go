@@ -45,7 +45,7 @@ func (s *Server) policyRequests(c *fiber.Ctx, learnerID string) ([]policies.Requ
 	if list, ok := c.Locals(keyPolicyRequests).([]policies.Request); ok {
 		return list, nil
 	}
-	list, err := s.Policies.ForLearner(c.UserContext(), learnerID)
+	list, err := s.Policies.ForLearner(s.learnerReads(c), learnerID)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,7 @@ func (s *Server) signPolicy(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
-	s.waitFor(c.UserContext(), pos)
+	s.waitFor(c, pos)
 	return redirect(c, "/policies?signed="+url.QueryEscape(id))
 }
 

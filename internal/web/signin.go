@@ -206,7 +206,7 @@ func (s *Server) startSession(c *fiber.Ctx, in auth.SignedIn) error {
 			return err
 		}
 	}
-	s.waitForAll(c.UserContext(), in.Position)
+	s.waitFor(c, in.Position)
 	if in.Session.LearnerID == "" {
 		return redirect(c, s.landingFor(c, in.Session))
 	}

@@ -163,6 +163,6 @@ func (s *Server) recordLook(c *fiber.Ctx, person timeline.Person, what string) e
 	if err != nil {
 		return err
 	}
-	s.waitForAll(c.UserContext(), pos)
+	s.waitFor(c, pos)
 	return nil
 }

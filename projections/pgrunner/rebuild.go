@@ -81,7 +81,11 @@ func (r *Runner) RebuildAll(ctx context.Context, ps ...Projection) error {
 		g.SetLimit(rebuildWorkers)
 		for i, p := range ps {
 			g.Go(func() error {
-				more, err := r.applyBatch(gctx, p, SchemaName(p.Name())+"_next", pos, pg.batch, pg.decoded, false)
+				decoded := pg.decoded
+				if r.EventByEvent {
+					decoded = nil
+				}
+				more, err := r.applyBatch(gctx, p, SchemaName(p.Name())+"_next", pos, pg.batch, decoded, false)
 				if err != nil {
 					return fmt.Errorf("rebuild %s: %w", p.Name(), err)
 				}

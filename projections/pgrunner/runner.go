@@ -49,13 +49,14 @@ type Projection interface {
 	Apply(ctx context.Context, tx pgx.Tx, rec eventstore.RecordedEvent, e domain.Event) error
 }
 
-// Paged is a Projection that can apply a rebuild's page of events at once:
-// it reads what the page needs in a few statements up front instead of
-// one per event, and writes what it folded. A rebuild hands it each page
-// (RebuildPage events, decoded once for every projection). Live batches,
-// and the event-by-event path that parks what cannot be applied, use
-// Apply, so every test that compares a rebuild with the live read model
-// compares ApplyPage with Apply.
+// Paged is a Projection that can apply a page of events at once: it reads
+// what the page needs in a few statements up front instead of one per
+// event, and writes what it folded (COPY where it can). A rebuild hands
+// it each page (RebuildPage events, decoded once for every projection),
+// and so does a live batch of at least CatchUpPage events (a backlog).
+// Small live batches, and the event-by-event path that parks what cannot
+// be applied, use Apply; TestEveryReadModelRebuildIsIdentical rebuilds
+// both ways (EventByEvent) and compares each with the live read model.
 type Paged interface {
 	Projection
 	// ApplyPage applies page, in order, as Apply would event by event. Its
@@ -71,6 +72,49 @@ type Paged interface {
 type Cached interface {
 	Projection
 	Invalidates(eventType string) bool
+}
+
+// LearnerCached is a Projection whose rows of one learner pages cache
+// (internal/readcache: a learner's assignments, their policy requests).
+// LearnersOf names the learners whose cached rows an event changes; a
+// live batch counts their rows of read_model_learner_epochs up in its own
+// transaction, which the session lookup reads for the signed-in learner.
+// An event that changes the rows of many learners at once must count the
+// projection's own epoch instead (Cached.Invalidates), and a rebuild's
+// swap does (every cached row is old then).
+type LearnerCached interface {
+	Projection
+	LearnersOf(e domain.Event) []string
+}
+
+// bumpLearnerEpochs counts up the learner epochs of the learners batch's
+// events concern, when p is LearnerCached.
+func (r *Runner) bumpLearnerEpochs(ctx context.Context, tx pgx.Tx, p Projection, batch []eventstore.RecordedEvent) error {
+	lc, ok := p.(LearnerCached)
+	if !ok {
+		return nil
+	}
+	var ids []string
+	for _, rec := range batch {
+		if !r.codec.Knows(rec.Type) {
+			continue
+		}
+		e, err := r.codec.Decode(rec.Type, rec.Data)
+		if err != nil {
+			continue // parked: it changed nothing
+		}
+		ids = append(ids, lc.LearnersOf(e)...)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	if _, err := tx.Exec(ctx, `INSERT INTO read_model_learner_epochs (learner_id, name, epoch) SELECT id, $2, 1 FROM unnest($1::text[]) AS id
+		ON CONFLICT (learner_id, name) DO UPDATE SET epoch = read_model_learner_epochs.epoch + 1`, ids, p.Name()); err != nil {
+		return fmt.Errorf("projection %s: count %d learners' epochs: %w", p.Name(), len(ids), err)
+	}
+	return nil
 }
 
 // bumpEpoch counts p's epoch up when the batch changed what pages cache.
@@ -110,11 +154,19 @@ type Runner struct {
 	BatchSize int
 	// RebuildPage is how many events a rebuild reads and applies at once.
 	RebuildPage int
+	// CatchUpPage is the least number of events in a live batch (a backlog
+	// the projection catches up with: after a bulk import, a restart, a
+	// long transaction) for which a Paged projection gets the batch as one
+	// page instead of event by event; 0 never.
+	CatchUpPage int
+	// EventByEvent makes rebuilds and catch-ups apply every event through
+	// Apply alone, as small live batches do: tests compare the two.
+	EventByEvent bool
 }
 
 // NewRunner returns a runner for the given projections.
 func New(pool *pgxpool.Pool, store eventstore.Store, codec *domain.Codec, log *slog.Logger, ps ...Projection) *Runner {
-	return &Runner{pool: pool, store: store, codec: codec, projections: ps, log: log, RetryInterval: 2 * time.Second, BatchSize: 500, RebuildPage: 5000}
+	return &Runner{pool: pool, store: store, codec: codec, projections: ps, log: log, RetryInterval: 2 * time.Second, BatchSize: 500, RebuildPage: 5000, CatchUpPage: 100}
 }
 
 // Projections returns the runner's projections.
@@ -291,7 +343,11 @@ func (r *Runner) leadOnce(ctx context.Context, p Projection, log *slog.Logger) e
 	return r.store.Subscribe(runCtx, pos, func(ctx context.Context, batch []eventstore.RecordedEvent) error {
 		for len(batch) > 0 {
 			n := min(len(batch), r.BatchSize)
-			if _, err := r.applyBatch(ctx, p, SchemaName(p.Name()), pos, batch[:n], nil, true); err != nil {
+			var page []projections.Event
+			if _, ok := p.(Paged); ok && r.CatchUpPage > 0 && n >= r.CatchUpPage && !r.EventByEvent {
+				page, _ = r.decodePage(batch[:n]) // nil when one cannot be decoded: event by event, which parks it
+			}
+			if _, err := r.applyBatch(ctx, p, SchemaName(p.Name()), pos, batch[:n], page, true); err != nil {
 				return err
 			}
 			pos = batch[n-1].Position
@@ -371,6 +427,9 @@ func (r *Runner) batchTx(ctx context.Context, p Projection, from eventstore.Posi
 		}
 		if checkpoint {
 			if err := bumpEpoch(ctx, tx, p, batch); err != nil {
+				return err
+			}
+			if err := r.bumpLearnerEpochs(ctx, tx, p, batch); err != nil {
 				return err
 			}
 			last := batch[len(batch)-1].Position

@@ -10,6 +10,11 @@ import (
 	"time"
 )
 
+// Name is the read model's projection name (its schema is rm_policies, its
+// epoch rows in read_model_epochs and read_model_learner_epochs are this
+// name).
+const Name = "policies"
+
 // ErrNotFound is a policy or request that is not there.
 var ErrNotFound = errors.New("not found")
 

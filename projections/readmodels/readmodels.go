@@ -21,3 +21,18 @@ import (
 func All() []pgrunner.Projection {
 	return []pgrunner.Projection{pgdirectory.Projection{}, pgprogress.Projection{}, pgtimeline.Projection{}, pggate.Projection{}, pgteam.Projection{}, pgreminders.Projection{}, pgpolicies.Projection{}, pgbreaches.Projection{}, pgphishing.Projection{}}
 }
+
+// What pages cache of them (internal/readcache) and the rebuilds that take
+// a page at a time: the runner finds these by type, so a signature that
+// drifts would silently turn them off.
+var (
+	_ pgrunner.Cached        = pgdirectory.Projection{}
+	_ pgrunner.Cached        = pggate.Projection{}
+	_ pgrunner.Cached        = pgbreaches.Projection{}
+	_ pgrunner.Cached        = pgprogress.Projection{}
+	_ pgrunner.Cached        = pgpolicies.Projection{}
+	_ pgrunner.LearnerCached = pgprogress.Projection{}
+	_ pgrunner.LearnerCached = pgpolicies.Projection{}
+	_ pgrunner.Paged         = pgprogress.Projection{}
+	_ pgrunner.Paged         = pgtimeline.Projection{}
+)

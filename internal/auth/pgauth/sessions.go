@@ -55,10 +55,14 @@ func (s Sessions) Get(ctx context.Context, secret string, now time.Time) (auth.S
 	var learner *string
 	var method string
 	var revoked *time.Time
-	// The read models' epoch comes in the same round trip (see auth.Session).
+	// The read models' epochs, and those of the learner's own rows, come in
+	// the same round trip (see auth.Session).
 	err := s.Pool.QueryRow(ctx, `SELECT ref, request_id, email, learner_id, learner_ids, method, created_at, last_seen_at, expires_at, revoked_at,
-		(SELECT coalesce(jsonb_object_agg(name, epoch), '{}') FROM read_model_epochs) FROM sessions WHERE id_hash = $1`,
-		hashSecret(secret)).Scan(&sess.Ref, &sess.RequestID, &sess.Email, &learner, &sess.LearnerIDs, &method, &sess.CreatedAt, &sess.LastSeenAt, &sess.ExpiresAt, &revoked, &sess.ReadEpochs)
+		(SELECT coalesce(jsonb_object_agg(name, epoch), '{}') FROM read_model_epochs),
+		(SELECT coalesce(jsonb_object_agg(name, epoch), '{}') FROM read_model_learner_epochs e WHERE e.learner_id = sessions.learner_id)
+		FROM sessions WHERE id_hash = $1`,
+		hashSecret(secret)).Scan(&sess.Ref, &sess.RequestID, &sess.Email, &learner, &sess.LearnerIDs, &method, &sess.CreatedAt, &sess.LastSeenAt, &sess.ExpiresAt, &revoked,
+		&sess.ReadEpochs, &sess.LearnerEpochs)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return auth.Session{}, auth.ErrNoSession
 	}

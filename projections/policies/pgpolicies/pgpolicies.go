@@ -18,13 +18,30 @@ import (
 )
 
 // Name is the projection's name; its tables live in schema rm_policies.
-const Name = "policies"
+const Name = policies.Name
 
 // Projection builds the policies read model.
 type Projection struct{}
 
 func (Projection) Name() string { return Name }
 func (Projection) Version() int { return 1 }
+
+// Invalidates: a policy's definition or new version changes every
+// request for it, which pages cache (internal/readcache).
+func (Projection) Invalidates(eventType string) bool {
+	return eventType == dom.Defined{}.EventName() || eventType == dom.VersionPublished{}.EventName()
+}
+
+// LearnersOf: a request or signature changes one learner's requests.
+func (Projection) LearnersOf(e domain.Event) []string {
+	switch ev := e.(type) {
+	case dom.Assigned:
+		return []string{ev.LearnerID}
+	case dom.Signed:
+		return []string{ev.LearnerID}
+	}
+	return nil
+}
 
 func (Projection) Schema() string {
 	return `

@@ -34,6 +34,30 @@ func (Projection) Invalidates(eventType string) bool {
 	return eventType == dom.CourseCompleted{}.EventName() || eventType == dir.LearnerProvisioned{}.EventName()
 }
 
+// LearnersOf: pages cache a learner's assignments (internal/readcache),
+// which the events of their assignments change.
+func (Projection) LearnersOf(e domain.Event) []string {
+	switch ev := e.(type) {
+	case dom.CourseAssigned:
+		return []string{ev.LearnerID}
+	case dom.CourseBecameAvailable:
+		return []string{ev.LearnerID}
+	case dom.CourseStarted:
+		return []string{ev.LearnerID}
+	case dom.ProgressSaved:
+		return []string{ev.LearnerID}
+	case dom.QuizSubmitted:
+		return []string{ev.LearnerID}
+	case dom.CourseBecameOverdue:
+		return []string{ev.LearnerID}
+	case dom.CourseCompleted:
+		return []string{ev.LearnerID}
+	case dom.CertificateRequested:
+		return []string{ev.LearnerID}
+	}
+	return nil
+}
+
 func (Projection) Schema() string {
 	return `
 CREATE TABLE learners (
