@@ -283,7 +283,7 @@ func New(cfg *config.Config, pool *pgxpool.Pool, clk clock.Clock, log *slog.Logg
 		Repo: a.Repo, Dir: dir, Breaches: readcache.NewBreaches(pgbreaches.Queries{Pool: pool}), Mail: a.Queue, Render: renderBreachMail,
 		Clock: clk, BaseURL: cfg.BaseURL, Log: log.With("component", "breaches"), Settle: settle,
 	}
-	a.Phishing = &phishing.Service{Repo: a.Repo, Phishing: pgphishing.Queries{Pool: pool}, Clock: clk, Log: log.With("component", "phishing"), Settle: settle}
+	a.Phishing = &phishing.Service{Repo: a.Repo, Phishing: readcache.NewPhishing(pgphishing.Queries{Pool: pool}), Clock: clk, Log: log.With("component", "phishing"), Settle: settle}
 	a.Admin = &admin.Service{
 		Repo: a.Repo, Dir: dir, Progress: prog, Training: a.Training, Catalog: a.Catalog, Clock: clk, Settle: settle,
 		Media: files, Welcome: a.Welcome.Welcome, Log: log.With("component", "admin"),

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -253,5 +255,46 @@ func TestCachedLearnerRowsFollowEvents(t *testing.T) {
 	}
 	if after := signed(); after != before+1 {
 		t.Fatalf("after signing in another session: %d signed policies shown, want %d", after, before+1)
+	}
+
+	// My Stats: the learner's stats, breach counts and phishing results.
+	number := func(body, re string) int {
+		t.Helper()
+		m := regexp.MustCompile(re).FindStringSubmatch(body)
+		if m == nil {
+			t.Fatalf("no %s on My Stats", re)
+		}
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	const breachesRe, receivedRe, riskRe = `breachstat-n">(\d+)<`, `tile-num">(\d+)</span><span class="tile-label">simulations received`, `riskscore-num">(\d+)<`
+	stats := func() string {
+		t.Helper()
+		r := b.get("/stats")
+		if r.status != 200 {
+			t.Fatalf("/stats: %d", r.status)
+		}
+		return r.body
+	}
+	first := stats()
+	stats() // cached now
+	tok := p.token(t, "northwind")
+	if code, out := p.api(t, tok, "POST", "/api/v1/clients/acme/breaches", records(breachJSON(sam, "Cached1", `"Passwords"`))); code != 200 || out["new"] != 1.0 {
+		t.Fatalf("ingest: %d %v", code, out)
+	}
+	p.waitProjections(t)
+	second := stats()
+	if got, was := number(second, breachesRe), number(first, breachesRe); got != was+1 {
+		t.Fatalf("after a new breach: %d active breaches shown, want %d", got, was+1)
+	}
+	if number(second, riskRe) == number(first, riskRe) {
+		t.Fatalf("after a password breach the risk score shown is still %d", number(second, riskRe))
+	}
+	if code, out := p.api(t, tok, "POST", phishingPath, campaign("Cached2", phishingJSON("acme-sam", `"delivered":true`))); code != 200 || out["new"] != 1.0 {
+		t.Fatalf("phishing: %d %v", code, out)
+	}
+	p.waitProjections(t)
+	if got, was := number(stats(), receivedRe), number(second, receivedRe); got != was+1 {
+		t.Fatalf("after a new simulation: %d received shown, want %d", got, was+1)
 	}
 }

@@ -32,6 +32,7 @@ import (
 	"github.com/awareportal/portal/projections/breaches"
 	"github.com/awareportal/portal/projections/directory"
 	"github.com/awareportal/portal/projections/gate"
+	"github.com/awareportal/portal/projections/phishing"
 	"github.com/awareportal/portal/projections/policies"
 	"github.com/awareportal/portal/projections/progress"
 )
@@ -248,15 +249,40 @@ func (g Gate) Of(ctx context.Context, learnerID string) (gate.Status, error) {
 	return g.of.Get(ctx, learnerID, func(ctx context.Context) (gate.Status, error) { return g.Queries.Of(ctx, learnerID) })
 }
 
-// Breaches is breaches.Queries with Enabled cached.
+// Breaches is breaches.Queries with Enabled and a learner's Counts cached.
 type Breaches struct {
 	breaches.Queries
 	enabled *Cache[[2]string, bool]
+	counts  *LearnerCache[breaches.Counts]
 }
 
-// NewBreaches caches q's per-page read.
+// NewBreaches caches q's per-page reads.
 func NewBreaches(q breaches.Queries) Breaches {
-	return Breaches{Queries: q, enabled: New[[2]string, bool](breaches.Name, 10_000)}
+	return Breaches{Queries: q, enabled: New[[2]string, bool](breaches.Name, 10_000), counts: NewLearner[breaches.Counts](breaches.Name, rowsPerCache)}
+}
+
+// Counts is breaches.Queries.Counts, cached per learner.
+func (b Breaches) Counts(ctx context.Context, learnerID string) (breaches.Counts, error) {
+	return b.counts.Get(ctx, learnerID, func(ctx context.Context) (breaches.Counts, error) { return b.Queries.Counts(ctx, learnerID) })
+}
+
+// Phishing is phishing.Queries with a learner's Results cached (the
+// client's rate depends on the time of the request: not cached).
+type Phishing struct {
+	phishing.Queries
+	results *LearnerCache[[]phishing.Result]
+}
+
+// NewPhishing caches q's per-learner read.
+func NewPhishing(q phishing.Queries) Phishing {
+	return Phishing{Queries: q, results: NewLearner[[]phishing.Result](phishing.Name, rowsPerCache)}
+}
+
+// Results is phishing.Queries.Results, cached per learner; each caller
+// gets its own copy of the list.
+func (p Phishing) Results(ctx context.Context, learnerID string) ([]phishing.Result, error) {
+	list, err := p.results.Get(ctx, learnerID, func(ctx context.Context) ([]phishing.Result, error) { return p.Queries.Results(ctx, learnerID) })
+	return slices.Clone(list), err
 }
 
 // Enabled is breaches.Queries.Enabled, cached.
@@ -275,6 +301,7 @@ type Progress struct {
 	top         *Cache[leaderboardKey, []progress.Entry]
 	rank        *Cache[leaderboardKey, rankRow]
 	assignments *LearnerCache[[]progress.Assignment]
+	stats       *LearnerCache[progress.Stats]
 }
 
 type leaderboardKey struct {
@@ -290,7 +317,16 @@ type rankRow struct {
 // NewProgress caches q's leaderboard reads.
 func NewProgress(q progress.Queries) Progress {
 	return Progress{Queries: q, top: New[leaderboardKey, []progress.Entry](progress.Name, 10_000),
-		rank: New[leaderboardKey, rankRow](progress.Name, rowsPerCache), assignments: NewLearner[[]progress.Assignment](progress.Name, rowsPerCache)}
+		rank: New[leaderboardKey, rankRow](progress.Name, rowsPerCache), assignments: NewLearner[[]progress.Assignment](progress.Name, rowsPerCache),
+		stats: NewLearner[progress.Stats](progress.Name, rowsPerCache)}
+}
+
+// Stats is progress.Queries.Stats, cached per learner; each caller gets
+// its own copy of the history and badges.
+func (p Progress) Stats(ctx context.Context, learnerID string) (progress.Stats, error) {
+	s, err := p.stats.Get(ctx, learnerID, func(ctx context.Context) (progress.Stats, error) { return p.Queries.Stats(ctx, learnerID) })
+	s.History, s.Badges = slices.Clone(s.History), slices.Clone(s.Badges)
+	return s, err
 }
 
 // ForLearner is progress.Queries.ForLearner, cached per learner; each

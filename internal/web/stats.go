@@ -19,11 +19,13 @@ import (
 // showStats answers "am I behind?" and "what does my score mean?".
 func (s *Server) showStats(c *fiber.Ctx) error {
 	l, _ := learnerOf(c)
-	list, err := s.Progress.ForLearner(c.UserContext(), l.ID)
+	// The learner's own rows (a GET: cached at the session's epochs).
+	mine := s.learnerReads(c)
+	list, err := s.Progress.ForLearner(mine, l.ID)
 	if err != nil {
 		return err
 	}
-	st, err := s.Progress.Stats(c.UserContext(), l.ID)
+	st, err := s.Progress.Stats(mine, l.ID)
 	if err != nil {
 		return err
 	}
@@ -41,14 +43,14 @@ func (s *Server) showStats(c *fiber.Ctx) error {
 		v.Chart = riskChart(tr, st.History, st.Risk, now, l.Location())
 	}
 	if s.Breaches != nil {
-		counts, on, err := s.Breaches.Counts(c.UserContext(), l)
+		counts, on, err := s.Breaches.Counts(mine, l)
 		if err != nil {
 			return err
 		}
 		v.Breaches, v.BreachesActive, v.PasswordBreaches = on, counts.Active, counts.ActivePassword
 	}
 	if s.Phishing != nil {
-		sum, err := s.Phishing.Summary(c.UserContext(), l.ID, l.ClientID)
+		sum, err := s.Phishing.Summary(mine, l.ID, l.ClientID)
 		if err != nil {
 			return err
 		}

@@ -9,6 +9,10 @@ import (
 	"time"
 )
 
+// Name is the read model's projection name (its schema is rm_phishing, its
+// epoch rows in read_model_learner_epochs are this name).
+const Name = "phishing"
+
 // Result is one campaign's outcome for a learner.
 type Result struct {
 	LearnerID, ClientID, CampaignID  string

@@ -33,6 +33,8 @@ var (
 	_ pgrunner.Cached        = pgpolicies.Projection{}
 	_ pgrunner.LearnerCached = pgprogress.Projection{}
 	_ pgrunner.LearnerCached = pgpolicies.Projection{}
+	_ pgrunner.LearnerCached = pgbreaches.Projection{}
+	_ pgrunner.LearnerCached = pgphishing.Projection{}
 	_ pgrunner.Paged         = pgprogress.Projection{}
 	_ pgrunner.Paged         = pgtimeline.Projection{}
 )

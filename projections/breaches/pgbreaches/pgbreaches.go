@@ -34,6 +34,20 @@ func (Projection) Invalidates(eventType string) bool {
 	return eventType == dom.PartnerMonitoringSwitched{}.EventName() || eventType == dom.ClientMonitoringSwitched{}.EventName()
 }
 
+// LearnersOf: pages cache a learner's breach counts (internal/readcache),
+// which their exposures' events change.
+func (Projection) LearnersOf(e domain.Event) []string {
+	switch ev := e.(type) {
+	case dom.ExposuresRecorded:
+		return []string{ev.LearnerID}
+	case dom.ExposureResolved:
+		return []string{ev.LearnerID}
+	case dom.ExposureReopened:
+		return []string{ev.LearnerID}
+	}
+	return nil
+}
+
 func (Projection) Schema() string {
 	return `
 CREATE TABLE partner_switches (

@@ -18,13 +18,21 @@ import (
 )
 
 // Name is the projection's name; its tables live in schema rm_phishing.
-const Name = "phishing"
+const Name = phishing.Name
 
 // Projection builds the phishing-simulation read model.
 type Projection struct{}
 
 func (Projection) Name() string { return Name }
 func (Projection) Version() int { return 1 }
+
+// LearnersOf: pages cache a learner's results (internal/readcache).
+func (Projection) LearnersOf(e domain.Event) []string {
+	if ev, ok := e.(dom.ResultRecorded); ok {
+		return []string{ev.LearnerID}
+	}
+	return nil
+}
 
 func (Projection) Schema() string {
 	return `

@@ -29,15 +29,30 @@ func (Projection) Name() string { return Name }
 func (Projection) Version() int { return 6 } // 6: average score and the phishing window computed in Go
 
 // Invalidates: pages cache the leaderboard (internal/readcache), which
-// only a completion or a learner's name changes.
+// only a completion or a learner's name changes, and a learner's stats,
+// which a breach-monitoring switch changes for many learners at once.
 func (Projection) Invalidates(eventType string) bool {
-	return eventType == dom.CourseCompleted{}.EventName() || eventType == dir.LearnerProvisioned{}.EventName()
+	switch eventType {
+	case dom.CourseCompleted{}.EventName(), dir.LearnerProvisioned{}.EventName(),
+		breach.PartnerMonitoringSwitched{}.EventName(), breach.ClientMonitoringSwitched{}.EventName():
+		return true
+	}
+	return false
 }
 
-// LearnersOf: pages cache a learner's assignments (internal/readcache),
-// which the events of their assignments change.
+// LearnersOf: pages cache a learner's assignments and stats
+// (internal/readcache), which the events of their assignments, their
+// breaches and their phishing results change (restat).
 func (Projection) LearnersOf(e domain.Event) []string {
 	switch ev := e.(type) {
+	case breach.ExposuresRecorded:
+		return []string{ev.LearnerID}
+	case breach.ExposureResolved:
+		return []string{ev.LearnerID}
+	case breach.ExposureReopened:
+		return []string{ev.LearnerID}
+	case phishing.ResultRecorded:
+		return []string{ev.LearnerID}
 	case dom.CourseAssigned:
 		return []string{ev.LearnerID}
 	case dom.CourseBecameAvailable:
