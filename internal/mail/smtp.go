@@ -31,6 +31,14 @@ type SMTPSender struct {
 // accepted it.
 var ErrOutcomeUnknown = errors.New("the SMTP server may have accepted the message")
 
+// ErrRefused marks a delivery the SMTP server refused for good: a 5xx
+// reply to the recipient or to the message itself ("550 no such user",
+// "554 rejected as spam"). The same mail would be refused again, so it is
+// not retried. A 5xx to the sender or to the sign-in is the portal's own
+// set-up (a wrong From address or password), which an operator can mend:
+// those are retried like a 4xx.
+var ErrRefused = errors.New("the SMTP server refused the message for good")
+
 // MessageID is the Message-ID header of mail id sent from address from:
 // the same on every attempt, so receivers can tell a resend from a new mail.
 func MessageID(mailID, from string) string { return mailID + "@" + domainOf(from) }
@@ -83,6 +91,10 @@ func (s SMTPSender) Send(ctx context.Context, mailID string, m Message) error {
 	if errors.As(err, &se) && se.Reason == gomail.ErrSMTPDataClose && se.ErrorCode() == 0 {
 		// The final "." went out but no reply came back (timeout, reset).
 		return fmt.Errorf("%w: %w", ErrOutcomeUnknown, err)
+	}
+	if se != nil && se.ErrorCode() >= 500 && se.ErrorCode() <= 599 &&
+		(se.Reason == gomail.ErrSMTPRcptTo || se.Reason == gomail.ErrSMTPData || se.Reason == gomail.ErrSMTPDataClose) {
+		return fmt.Errorf("%w: %w", ErrRefused, err)
 	}
 	return err
 }

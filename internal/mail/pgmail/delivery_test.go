@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -284,9 +285,11 @@ type scripted struct {
 	ln     net.Listener
 	delay  time.Duration
 	hangUp bool
+	rcpt   string // the reply to RCPT TO ("250 ok" when empty)
 
 	mu       sync.Mutex
 	received int
+	rcpts    int
 }
 
 func startScripted(t *testing.T, delay time.Duration, hangUp bool) *scripted {
@@ -348,6 +351,15 @@ func (s *scripted) serve(c net.Conn) {
 				return // read it all, never answer
 			}
 			reply("250 queued")
+		case strings.HasPrefix(cmd, "RCPT TO"):
+			s.mu.Lock()
+			s.rcpts++
+			s.mu.Unlock()
+			if s.rcpt != "" {
+				reply(s.rcpt)
+			} else {
+				reply("250 ok")
+			}
 		case cmd == "QUIT":
 			reply("221 bye")
 			return
@@ -422,5 +434,78 @@ func TestNoAnswerAfterTheMessageCountsAPossibleDuplicate(t *testing.T) {
 	}
 	if got := strings.Join(types, ","); got != "mail_queued.v1,mail_failed.v1,mail_sent.v1" {
 		t.Fatalf("mail events %s", got)
+	}
+}
+
+// TestRefusedAddressIsNotRetried: a 5xx to the recipient ("no such user")
+// ends the mail at once, recorded as failed for good with the server's
+// reply; a 4xx to the recipient ("try again later") is retried.
+func TestRefusedAddressIsNotRetried(t *testing.T) {
+	f := newFixture(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	from := &mail.Address{Address: "training@portal.test"}
+	refusing := startScripted(t, 0, false)
+	refusing.rcpt = "550 5.1.1 <nobody@acme.example>: no such user"
+	if err := (portalmail.SMTPSender{URL: refusing.url(), From: from, Timeout: 2 * time.Second}).Send(ctx, "m-x", message("nobody@acme.example")); !errors.Is(err, portalmail.ErrRefused) {
+		t.Fatalf("550 to RCPT TO: %v, want ErrRefused", err)
+	}
+	busy := startScripted(t, 0, false)
+	busy.rcpt = "451 4.7.1 greylisted, try again later"
+	if err := (portalmail.SMTPSender{URL: busy.url(), From: from, Timeout: 2 * time.Second}).Send(ctx, "m-y", message("sam@acme.example")); err == nil || errors.Is(err, portalmail.ErrRefused) {
+		t.Fatalf("451 to RCPT TO: %v, want a temporary failure", err)
+	}
+
+	for _, s := range []*scripted{refusing, busy} {
+		s.mu.Lock()
+		s.rcpts = 0
+		s.mu.Unlock()
+	}
+	for _, c := range []struct {
+		srv *scripted
+		id  string
+	}{{refusing, "m-refused"}, {busy, "m-busy"}} {
+		q := f.queue(t, 10*time.Second, portalmail.SMTPSender{URL: c.srv.url(), From: from, Timeout: 2 * time.Second})
+		if err := q.Enqueue(ctx, c.id, mailing.KindSignInLink, "acme-sam", "signin-1", message("nobody@acme.example"), eventstore.Metadata{}); err != nil {
+			t.Fatal(err)
+		}
+		if err := q.Start(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if c.id == "m-refused" {
+			eventually(t, 20*time.Second, "the refused mail's job was not cancelled", func() bool {
+				return f.count(t, `SELECT count(*) FROM river_job WHERE state = 'cancelled'`) == 1
+			})
+		} else {
+			// Retried at once (the fixture's retry policy): a few attempts.
+			eventually(t, 20*time.Second, "the greylisted mail was not retried", func() bool {
+				c.srv.mu.Lock()
+				defer c.srv.mu.Unlock()
+				return c.srv.rcpts >= 3
+			})
+		}
+		if err := q.Stop(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	refusing.mu.Lock()
+	tries := refusing.rcpts
+	refusing.mu.Unlock()
+	if tries != 1 {
+		t.Fatalf("the refused address was tried %d times, want once", tries)
+	}
+	evs, err := f.store.ReadStream(ctx, mailing.Stream("m-refused"), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 2 || evs[1].Type != "mailing.mail_failed.v1" {
+		t.Fatalf("events of the refused mail: %+v", evs)
+	}
+	var failed mailing.MailFailed
+	if err := json.Unmarshal(evs[1].Data, &failed); err != nil {
+		t.Fatal(err)
+	}
+	if !failed.Final || !strings.Contains(failed.Reply, "550") || !strings.Contains(failed.Reply, "no such user") || failed.Attempt != 1 {
+		t.Fatalf("recorded failure %+v: want final, attempt 1, with the server's 550", failed)
 	}
 }

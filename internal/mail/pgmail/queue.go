@@ -266,12 +266,16 @@ func (w *sendWorker) Work(ctx context.Context, job *river.Job[sendArgs]) error {
 	err = w.sender.Send(sendCtx, id, m)
 	cancel()
 	if err != nil {
-		final := job.Attempt >= job.MaxAttempts
+		refused := errors.Is(err, mail.ErrRefused)
+		final := refused || job.Attempt >= job.MaxAttempts
 		// A failure after the message went out is no proof it wasn't
 		// accepted: the attempt stays in flight and the next one counts a
 		// possible duplicate.
 		q.recordFailure(ctx, job, err.Error(), final, !errors.Is(err, mail.ErrOutcomeUnknown))
 		q.log.Warn("mail send failed", "mail_id", id, "attempt", job.Attempt, "final", final, "err", err)
+		if refused {
+			return river.JobCancel(err) // it would be refused again
+		}
 		return err
 	}
 	if q.store == nil {
