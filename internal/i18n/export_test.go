@@ -9,3 +9,20 @@ func CheckPlural(l Lang, key string, n int) error {
 	_, err := For(l).loc.Localize(&goi18n.LocalizeConfig{MessageID: key, PluralCount: n, TemplateData: map[string]any{"Count": n}})
 	return err
 }
+
+// Slow is T worded by go-i18n, without the plain messages.
+func Slow(l Lang, key string, args ...any) string {
+	t := *For(l)
+	t.plain = nil
+	return t.T(key, args...)
+}
+
+// Names are the {{.Name}}s of key's message in l, if it is plain.
+func Names(l Lang, key string) ([]string, bool) {
+	f, ok := For(l).plain[key]
+	var names []string
+	for i := 1; i < len(f); i += 2 {
+		names = append(names, f[i])
+	}
+	return names, ok
+}

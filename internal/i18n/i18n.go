@@ -26,6 +26,7 @@ import (
 	"html"
 	"io/fs"
 	"path"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -180,9 +181,87 @@ func load(fsys fs.FS) (*Catalogue, error) {
 		if len(from[l]) == 0 {
 			return nil, fmt.Errorf("i18n: no messages in locales/*.%s.toml", l)
 		}
-		c.tr[l] = &Translator{lang: l, loc: goi18n.NewLocalizer(b, string(l))}
+		c.tr[l] = &Translator{lang: l, loc: goi18n.NewLocalizer(b, string(l)), plain: map[string]filled{}}
+	}
+	// T and HTML fill a message's "other" text without go-i18n when it
+	// holds nothing but {{.Name}}s (every message the portal has): a page
+	// asks for a few dozen, and go-i18n matches the language and runs a
+	// text/template for each. The language's own message, else English's,
+	// as go-i18n picks; TestPlainMessagesAsGoI18n compares every key.
+	for _, l := range Languages() {
+		for key, m := range c.messages[English] {
+			if own, ok := c.messages[l][key]; ok {
+				m = own
+			}
+			if f, ok := compile(m.Other); ok {
+				c.tr[l].plain[key] = f
+			}
+		}
+		for key, m := range c.messages[l] {
+			if _, done := c.tr[l].plain[key]; done {
+				continue
+			}
+			if f, ok := compile(m.Other); ok {
+				c.tr[l].plain[key] = f
+			}
+		}
 	}
 	return c, nil
+}
+
+// filled is a message split at its {{.Name}}s: literal text at even
+// indexes, names at odd ones.
+type filled []string
+
+var action = regexp.MustCompile(`\{\{\s*\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
+
+// compile splits text at its {{.Name}}s; false when it holds any other
+// template action (go-i18n then words it).
+func compile(text string) (filled, bool) {
+	var f filled
+	last := 0
+	for _, m := range action.FindAllStringSubmatchIndex(text, -1) {
+		f = append(f, text[last:m[0]], text[m[2]:m[3]])
+		last = m[1]
+	}
+	f = append(f, text[last:])
+	for i := 0; i < len(f); i += 2 {
+		if strings.Contains(f[i], "{{") {
+			return nil, false
+		}
+	}
+	return f, true
+}
+
+// fill is the message with args (name, value pairs) in place of its
+// names, printed as text/template prints them.
+func (f filled) fill(args []any) string {
+	if len(f) == 1 {
+		return f[0]
+	}
+	var b strings.Builder
+	for i, part := range f {
+		if i%2 == 0 {
+			b.WriteString(part)
+			continue
+		}
+		var v any
+		for j := 0; j+1 < len(args); j += 2 {
+			if args[j] == part {
+				v = args[j+1]
+				break
+			}
+		}
+		switch v := v.(type) {
+		case string:
+			b.WriteString(v)
+		case nil: // missing, as text/template prints a missing key
+			b.WriteString("<no value>")
+		default:
+			fmt.Fprint(&b, v)
+		}
+	}
+	return b.String()
 }
 
 // fileLang is the language of a message file: locales/de.toml and
@@ -216,8 +295,9 @@ func (c *Catalogue) Message(l Lang, key string) *goi18n.Message { return c.messa
 
 // Translator words messages, numbers and dates in one language.
 type Translator struct {
-	lang Lang
-	loc  *goi18n.Localizer
+	lang  Lang
+	loc   *goi18n.Localizer
+	plain map[string]filled // T's messages, by key (see load)
 }
 
 // For is the translator for l (English for a language the portal does not
@@ -263,6 +343,9 @@ func (t *Translator) HTML(key string, args ...any) string {
 }
 
 func (t *Translator) localize(key string, count any, args []any) string {
+	if f, ok := t.plain[key]; ok && count == nil && namesOnly(args) {
+		return f.fill(args)
+	}
 	data := make(map[string]any, len(args)/2+1)
 	for i := 0; i+1 < len(args); i += 2 {
 		name, ok := args[i].(string)
@@ -276,6 +359,17 @@ func (t *Translator) localize(key string, count any, args []any) string {
 		return key
 	}
 	return msg
+}
+
+// namesOnly: every other argument, from the first, is a name (go-i18n
+// refuses anything else, and T then answers the key).
+func namesOnly(args []any) bool {
+	for i := 0; i+1 < len(args); i += 2 {
+		if _, ok := args[i].(string); !ok {
+			return false
+		}
+	}
+	return true
 }
 
 // Number writes n with the language's digit grouping: 4,980 in English,

@@ -123,3 +123,46 @@ func TestContext(t *testing.T) {
 		t.Errorf("HTML escapes arguments: %q", got)
 	}
 }
+
+// TestPlainMessagesAsGoI18n: T fills every message itself (see load); for
+// every key of every language it answers what go-i18n does, with all its
+// arguments, with none, with values that are not strings and with a name
+// that is not a string. HTML escapes the same way either path.
+func TestPlainMessagesAsGoI18n(t *testing.T) {
+	c, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := map[string]bool{"no.such.key": true}
+	for _, l := range i18n.Languages() {
+		for _, k := range c.Keys(l) {
+			keys[k] = true
+		}
+	}
+	plain := 0
+	for _, l := range i18n.Languages() {
+		tr := i18n.For(l)
+		for k := range keys {
+			names, ok := i18n.Names(l, k)
+			if ok {
+				plain++
+			}
+			var all, numbers []any
+			for i, n := range names {
+				all = append(all, n, "<b>"+n+"</b> & more")
+				numbers = append(numbers, n, []any{1000*i + 7, time.Duration(i+1) * time.Second, 2.5, nil}[i%4])
+			}
+			for _, args := range [][]any{all, nil, numbers, append([]any{42, "x"}, all...), append(all[:len(all):len(all)], "Extra")} {
+				if got, want := tr.T(k, args...), i18n.Slow(l, k, args...); got != want {
+					t.Errorf("%s %s %v: T = %q, go-i18n = %q", l, k, args, got, want)
+				}
+			}
+		}
+	}
+	if plain < len(keys)*len(i18n.Languages())*9/10 {
+		t.Errorf("only %d of %d messages are plain", plain, len(keys)*len(i18n.Languages()))
+	}
+	if got := i18n.For(i18n.German).HTML("courses.title", "X", "<i>"); got != i18n.For(i18n.German).T("courses.title") {
+		t.Errorf("HTML of a message without names = %q", got)
+	}
+}
