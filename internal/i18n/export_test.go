@@ -17,12 +17,25 @@ func Slow(l Lang, key string, args ...any) string {
 	return t.T(key, args...)
 }
 
-// Names are the {{.Name}}s of key's message in l, if it is plain.
+// SlowN is N worded by go-i18n.
+func SlowN(l Lang, key string, n int, args ...any) string {
+	t := *For(l)
+	t.plain = nil
+	return t.N(key, n, args...)
+}
+
+// Names are the {{.Name}}s of every form of key's message in l, if it is
+// plain.
 func Names(l Lang, key string) ([]string, bool) {
-	f, ok := For(l).plain[key]
-	var names []string
-	for i := 1; i < len(f); i += 2 {
-		names = append(names, f[i])
+	p, ok := For(l).plain[key]
+	if !ok {
+		return nil, false
 	}
-	return names, ok
+	var names []string
+	for _, f := range p.forms {
+		for i := 1; i < len(f); i += 2 {
+			names = append(names, f[i])
+		}
+	}
+	return names, true
 }

@@ -5,9 +5,10 @@
 // Messages live in locales/<lang>.toml and locales/<part>.<lang>.toml (one
 // part per area of the portal: pages.courses.de.toml), embedded in the
 // binary; a key lives in one file per language. They are
-// looked up by key ("email.course.subject") with nicksnyder/go-i18n: its
-// CLDR plural rules pick the form ("one", "many", "other"), its Go
-// text/template fills in named arguments ({{.Title}}). A key missing in
+// looked up by key ("email.course.subject"), loaded by nicksnyder/go-i18n;
+// CLDR plural rules pick the form ("one", "many", "other") and named
+// arguments ({{.Title}}) are filled in, by plain.go for every message of
+// that shape (all of them), else by go-i18n's text/template. A key missing in
 // German or French falls back to English; TestCatalogueIsComplete keeps
 // that from happening, and TestKeysInCodeExist keeps code from asking for
 // a key no language has.
@@ -26,7 +27,6 @@ import (
 	"html"
 	"io/fs"
 	"path"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -181,87 +181,12 @@ func load(fsys fs.FS) (*Catalogue, error) {
 		if len(from[l]) == 0 {
 			return nil, fmt.Errorf("i18n: no messages in locales/*.%s.toml", l)
 		}
-		c.tr[l] = &Translator{lang: l, loc: goi18n.NewLocalizer(b, string(l)), plain: map[string]filled{}}
+		c.tr[l] = &Translator{lang: l, loc: goi18n.NewLocalizer(b, string(l))}
 	}
-	// T and HTML fill a message's "other" text without go-i18n when it
-	// holds nothing but {{.Name}}s (every message the portal has): a page
-	// asks for a few dozen, and go-i18n matches the language and runs a
-	// text/template for each. The language's own message, else English's,
-	// as go-i18n picks; TestPlainMessagesAsGoI18n compares every key.
 	for _, l := range Languages() {
-		for key, m := range c.messages[English] {
-			if own, ok := c.messages[l][key]; ok {
-				m = own
-			}
-			if f, ok := compile(m.Other); ok {
-				c.tr[l].plain[key] = f
-			}
-		}
-		for key, m := range c.messages[l] {
-			if _, done := c.tr[l].plain[key]; done {
-				continue
-			}
-			if f, ok := compile(m.Other); ok {
-				c.tr[l].plain[key] = f
-			}
-		}
+		c.tr[l].plain = plainMessages(c.messages, l)
 	}
 	return c, nil
-}
-
-// filled is a message split at its {{.Name}}s: literal text at even
-// indexes, names at odd ones.
-type filled []string
-
-var action = regexp.MustCompile(`\{\{\s*\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}`)
-
-// compile splits text at its {{.Name}}s; false when it holds any other
-// template action (go-i18n then words it).
-func compile(text string) (filled, bool) {
-	var f filled
-	last := 0
-	for _, m := range action.FindAllStringSubmatchIndex(text, -1) {
-		f = append(f, text[last:m[0]], text[m[2]:m[3]])
-		last = m[1]
-	}
-	f = append(f, text[last:])
-	for i := 0; i < len(f); i += 2 {
-		if strings.Contains(f[i], "{{") {
-			return nil, false
-		}
-	}
-	return f, true
-}
-
-// fill is the message with args (name, value pairs) in place of its
-// names, printed as text/template prints them.
-func (f filled) fill(args []any) string {
-	if len(f) == 1 {
-		return f[0]
-	}
-	var b strings.Builder
-	for i, part := range f {
-		if i%2 == 0 {
-			b.WriteString(part)
-			continue
-		}
-		var v any
-		for j := 0; j+1 < len(args); j += 2 {
-			if args[j] == part {
-				v = args[j+1]
-				break
-			}
-		}
-		switch v := v.(type) {
-		case string:
-			b.WriteString(v)
-		case nil: // missing, as text/template prints a missing key
-			b.WriteString("<no value>")
-		default:
-			fmt.Fprint(&b, v)
-		}
-	}
-	return b.String()
 }
 
 // fileLang is the language of a message file: locales/de.toml and
@@ -297,7 +222,7 @@ func (c *Catalogue) Message(l Lang, key string) *goi18n.Message { return c.messa
 type Translator struct {
 	lang  Lang
 	loc   *goi18n.Localizer
-	plain map[string]filled // T's messages, by key (see load)
+	plain map[string]*plain // messages T and N fill themselves, by key (plain.go)
 }
 
 // For is the translator for l (English for a language the portal does not
@@ -343,8 +268,13 @@ func (t *Translator) HTML(key string, args ...any) string {
 }
 
 func (t *Translator) localize(key string, count any, args []any) string {
-	if f, ok := t.plain[key]; ok && count == nil && namesOnly(args) {
-		return f.fill(args)
+	if m, ok := t.plain[key]; ok && namesOnly(args) {
+		if n, ok := count.(int); ok {
+			return m.form(n).fill(args)
+		}
+		if count == nil {
+			return m.forms[other].fill(args)
+		}
 	}
 	data := make(map[string]any, len(args)/2+1)
 	for i := 0; i+1 < len(args); i += 2 {

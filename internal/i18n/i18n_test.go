@@ -124,10 +124,11 @@ func TestContext(t *testing.T) {
 	}
 }
 
-// TestPlainMessagesAsGoI18n: T fills every message itself (see load); for
-// every key of every language it answers what go-i18n does, with all its
-// arguments, with none, with values that are not strings and with a name
-// that is not a string. HTML escapes the same way either path.
+// TestPlainMessagesAsGoI18n: T and N fill every message themselves
+// (plain.go); for every key of every language they answer what go-i18n
+// does: with all its arguments, with none, with values that are not
+// strings, with a name that is not a string, and N with counts that pick
+// each plural form of each language.
 func TestPlainMessagesAsGoI18n(t *testing.T) {
 	c, err := i18n.Load()
 	if err != nil {
@@ -155,6 +156,11 @@ func TestPlainMessagesAsGoI18n(t *testing.T) {
 			for _, args := range [][]any{all, nil, numbers, append([]any{42, "x"}, all...), append(all[:len(all):len(all)], "Extra")} {
 				if got, want := tr.T(k, args...), i18n.Slow(l, k, args...); got != want {
 					t.Errorf("%s %s %v: T = %q, go-i18n = %q", l, k, args, got, want)
+				}
+				for _, n := range []int{0, 1, 2, 3, 5, 11, 21, 101, 1_000, 1_000_000, 2_000_000, 1_500_000, -1, -2} {
+					if got, want := tr.N(k, n, args...), i18n.SlowN(l, k, n, args...); got != want {
+						t.Errorf("%s %s %d %v: N = %q, go-i18n = %q", l, k, n, args, got, want)
+					}
 				}
 			}
 		}
