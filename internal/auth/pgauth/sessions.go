@@ -57,12 +57,17 @@ func (s Sessions) Get(ctx context.Context, secret string, now time.Time) (auth.S
 	var revoked *time.Time
 	// The read models' epochs, and those of the learner's own rows, come in
 	// the same round trip (see auth.Session).
+	// As arrays, not a JSON object: every signed-in request decodes them.
+	var readNames, learnerNames []string
+	var readEpochs, learnerEpochs []int64
 	err := s.Pool.QueryRow(ctx, `SELECT ref, request_id, email, learner_id, learner_ids, method, created_at, last_seen_at, expires_at, revoked_at,
-		(SELECT coalesce(jsonb_object_agg(name, epoch), '{}') FROM read_model_epochs),
-		(SELECT coalesce(jsonb_object_agg(name, epoch), '{}') FROM read_model_learner_epochs e WHERE e.learner_id = sessions.learner_id)
-		FROM sessions WHERE id_hash = $1`,
+		r.names, r.epochs, l.names, l.epochs
+		FROM sessions,
+		LATERAL (SELECT array_agg(name) AS names, array_agg(epoch) AS epochs FROM read_model_epochs) r,
+		LATERAL (SELECT array_agg(name) AS names, array_agg(epoch) AS epochs FROM read_model_learner_epochs e WHERE e.learner_id = sessions.learner_id) l
+		WHERE id_hash = $1`,
 		hashSecret(secret)).Scan(&sess.Ref, &sess.RequestID, &sess.Email, &learner, &sess.LearnerIDs, &method, &sess.CreatedAt, &sess.LastSeenAt, &sess.ExpiresAt, &revoked,
-		&sess.ReadEpochs, &sess.LearnerEpochs)
+		&readNames, &readEpochs, &learnerNames, &learnerEpochs)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return auth.Session{}, auth.ErrNoSession
 	}
@@ -75,6 +80,7 @@ func (s Sessions) Get(ctx context.Context, secret string, now time.Time) (auth.S
 	if learner != nil {
 		sess.LearnerID = *learner
 	}
+	sess.ReadEpochs, sess.LearnerEpochs = epochs(readNames, readEpochs), epochs(learnerNames, learnerEpochs)
 	sess.Method = signin.Method(method)
 	if now.Sub(sess.LastSeenAt) >= touchEvery {
 		if _, err := s.Pool.Exec(ctx, `UPDATE sessions SET last_seen_at = $2 WHERE id_hash = $1`, hashSecret(secret), now); err != nil {
@@ -83,6 +89,17 @@ func (s Sessions) Get(ctx context.Context, secret string, now time.Time) (auth.S
 		sess.LastSeenAt = now
 	}
 	return sess, nil
+}
+
+// epochs pairs the names and epochs of one array_agg each (same order).
+func epochs(names []string, values []int64) map[string]int64 {
+	m := make(map[string]int64, len(names))
+	for i, name := range names {
+		if i < len(values) {
+			m[name] = values[i]
+		}
+	}
+	return m
 }
 
 // SetLearner binds the session to the chosen learner, one of those its
