@@ -20,7 +20,8 @@ func (s *Server) showLeaderboard(c *fiber.Ctx) error {
 	if mode == tenancy.LeaderboardHidden {
 		return fiber.ErrNotFound
 	}
-	list, err := s.Progress.ForLearner(c.UserContext(), l.ID)
+	// The learner's own rows (a GET: cached at the session's epochs).
+	list, err := s.Progress.ForLearner(s.learnerReads(c), l.ID)
 	if err != nil {
 		return err
 	}
