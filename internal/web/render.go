@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-
 	"github.com/a-h/templ"
 	"github.com/gofiber/fiber/v2"
 
@@ -27,12 +25,17 @@ func render(c *fiber.Ctx, status int, full, fragment templ.Component) error {
 	if fragment != nil && isHTMX(c) {
 		comp = fragment
 	}
-	var buf bytes.Buffer
-	if err := comp.Render(c.UserContext(), &buf); err != nil {
+	// Straight into the response's own (pooled) body, not a buffer of ours
+	// copied there after.
+	res := c.Response()
+	res.ResetBody()
+	if err := comp.Render(c.UserContext(), res.BodyWriter()); err != nil {
+		res.ResetBody()
 		return err // the error handler logs it and shows the error page
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.Status(status).Send(buf.Bytes())
+	c.Status(status)
+	return nil
 }
 
 // redirect sends the browser elsewhere, the htmx way for htmx requests.
