@@ -14,9 +14,7 @@ import (
 	"github.com/awareportal/portal/internal/brand"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gorilla/securecookie"
 
-	"github.com/awareportal/portal/internal/auth"
 	"github.com/awareportal/portal/internal/catalog"
 	"github.com/awareportal/portal/internal/clock"
 	"github.com/awareportal/portal/internal/eventstore"
@@ -74,7 +72,7 @@ type Deps struct {
 // Server holds the handlers' dependencies.
 type Server struct {
 	Deps
-	cookies *securecookie.SecureCookie
+	cookies cookieCodec
 	uploads chan struct{} // media uploads under way (apiUploadMedia)
 	csp     string
 	logos   *brand.PNGCache // partners' logos drawn as PNG for emails
@@ -85,8 +83,7 @@ const maxUploads = 4
 
 // New builds the Fiber app.
 func New(d Deps) *fiber.App {
-	s := &Server{Deps: d, cookies: securecookie.New(d.CookieHK, d.CookieBK), uploads: make(chan struct{}, maxUploads), csp: contentSecurityPolicy(d.Auth.ProviderOrigins()), logos: &brand.PNGCache{Max: 256}}
-	s.cookies.MaxAge(int(auth.AbsoluteTimeout / time.Second))
+	s := &Server{Deps: d, cookies: newCookieCodec(d.CookieHK, d.CookieBK), uploads: make(chan struct{}, maxUploads), csp: contentSecurityPolicy(d.Auth.ProviderOrigins()), logos: &brand.PNGCache{Max: 256}}
 	app := fiber.New(fiber.Config{
 		AppName:               ProductName,
 		DisableStartupMessage: true,
