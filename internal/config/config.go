@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/awareportal/portal/internal/eventstore/kurrentstore"
+	"github.com/awareportal/portal/internal/hostname"
 )
 
 // Config is the validated configuration.
@@ -366,13 +367,7 @@ func ParseSMTPURL(s string) (*url.URL, error) {
 }
 
 // IsLoopback reports whether host names this machine.
-func IsLoopback(host string) bool {
-	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+func IsLoopback(host string) bool { return hostname.IsLoopback(host) }
 
 func defaultDataDir() string {
 	if os.Geteuid() == 0 {

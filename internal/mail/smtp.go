@@ -14,7 +14,7 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 
-	"github.com/awareportal/portal/internal/config"
+	"github.com/awareportal/portal/internal/hostname"
 )
 
 // SMTPSender delivers messages to an SMTP server.
@@ -107,7 +107,7 @@ func (s SMTPSender) client(timeout time.Duration, deadline time.Time) (*gomail.C
 		// The dialer speaks TLS (so that it can bound the connection); the
 		// client sees a TLS connection and needs no STARTTLS.
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic), gomail.WithPort(portOr(s.URL, 465)))
-	case config.IsLoopback(host):
+	case hostname.IsLoopback(host):
 		// Plaintext is allowed only towards this machine.
 		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic), gomail.WithPort(portOr(s.URL, 25)))
 	default:
